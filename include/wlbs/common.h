@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the XDP fast path and userspace share: limits, the configuration the
+ * program reads, and the layout of every map. One header for both sides;
+ * fixed-width fields only, explicit padding, sizes checked at compile time.
+ */
+#ifndef WLBS_COMMON_H
+#define WLBS_COMMON_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Largest cluster: host priorities are 1..WLBS_MAX_HOSTS (NLB stopped at 32). */
+#define WLBS_MAX_HOSTS 64
+/*
+ * Buckets per port rule. 8192 = 128 buckets per host at 64 hosts, so equal
+ * weights split exactly and any weighted share is within one bucket
+ * (1/128 = 0.8% of a host's share at 64 hosts) of its target. Power of two:
+ * the fast path takes the bucket with a mask instead of a division.
+ */
+#define WLBS_BUCKETS 8192
+/* Port rules per cluster (NLB's limit, WLBS_MAX_PORT_RULES beyond it). */
+#define WLBS_MAX_RULES 32
+/* Cluster IPs (IPv4 and IPv6 together) per cluster. */
+#define WLBS_MAX_VIPS 16
+/* Rule vip index meaning "every cluster IP". */
+#define WLBS_VIP_ALL 0xffffffffu
+/* Owner value of a bucket no host owns: its packets are dropped. */
+#define WLBS_NO_OWNER 0
+/* Convergence heartbeat ethertype (NLB's). */
+#define WLBS_ETH_P_HEARTBEAT 0x886F
+/* Entries of the first-fragment verdict table. */
+#define WLBS_FRAG_ENTRIES 16384
+/* Owner table slots: two generations (see wlbs_cfg.gen) of every rule's buckets. */
+#define WLBS_OWNER_SLOTS (2 * WLBS_MAX_RULES * WLBS_BUCKETS)
+/* Connection-count slots: one per bucket of every rule. */
+#define WLBS_CONN_SLOTS (WLBS_MAX_RULES * WLBS_BUCKETS)
+/* Stats slot for cluster traffic no rule covers, and for ARP/ND. */
+#define WLBS_STATS_NO_RULE WLBS_MAX_RULES
+/* Stats slot for frames that are not cluster traffic. */
+#define WLBS_STATS_NOT_CLUSTER (WLBS_MAX_RULES + 1)
+#define WLBS_STATS_SLOTS (WLBS_MAX_RULES + 2)
+
+/* What this host does with cluster traffic (cfg.state). */
+enum wlbs_fp_state {
+	WLBS_FP_STOPPED = 0,  /* takes nothing (stopped or suspended) */
+	WLBS_FP_RUNNING = 1,  /* takes its buckets and the connections it holds */
+	WLBS_FP_DRAINING = 2, /* takes only the connections it holds */
+};
+
+/* Port rule filtering mode (NLB's). */
+enum wlbs_rule_mode {
+	WLBS_MODE_MULTIPLE = 0, /* buckets split across hosts by weight */
+	WLBS_MODE_SINGLE = 1,   /* one host (best handling priority) owns all */
+	WLBS_MODE_DISABLED = 2, /* every packet dropped */
+};
+
+/* What a multiple-host rule hashes (NLB's client affinity). */
+enum wlbs_affinity {
+	WLBS_AFF_NONE = 0,   /* client address and port */
+	WLBS_AFF_SINGLE = 1, /* client address */
+	WLBS_AFF_CLASSC = 2, /* client IPv4 /24, IPv6 /56 */
+};
+
+/* Protocol bits of a rule. */
+#define WLBS_PROTO_TCP 0x1
+#define WLBS_PROTO_UDP 0x2
+
+/* Per-host rule flags (wlbs disable/drain PORT), set by this host only. */
+#define WLBS_RULE_F_OFF 0x1   /* take nothing of this rule, not even held */
+#define WLBS_RULE_F_DRAIN 0x2 /* take no new connections of this rule */
+
+/* A cluster IP. IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
+struct wlbs_vip {
+	__u32 addr[4]; /* network byte order */
+};
+_Static_assert(sizeof(struct wlbs_vip) == 16, "wlbs_vip layout");
+
+/*
+ * A port rule. The fast path takes the first rule that matches, so userspace
+ * orders rules for one cluster IP before rules for all of them.
+ */
+struct wlbs_rule {
+	__u32 vip;     /* index into wlbs_tables.vips, or WLBS_VIP_ALL */
+	__u16 port_lo; /* first port, host byte order */
+	__u16 port_hi; /* last port, inclusive */
+	__u8 proto;    /* WLBS_PROTO_* bits */
+	__u8 mode;     /* enum wlbs_rule_mode */
+	__u8 affinity; /* enum wlbs_affinity */
+	__u8 flags;    /* WLBS_RULE_F_* */
+};
+_Static_assert(sizeof(struct wlbs_rule) == 12, "wlbs_rule layout");
+
+/* Cluster IPs and port rules; two copies, userspace fills the idle one and flips. */
+struct wlbs_tables {
+	__u32 n_vips;  /* entries used in vips */
+	__u32 n_rules; /* entries used in rules */
+	struct wlbs_vip vips[WLBS_MAX_VIPS];
+	struct wlbs_rule rules[WLBS_MAX_RULES];
+};
+_Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_MAX_RULES,
+	       "wlbs_tables layout");
+
+/*
+ * Configuration the program reads on every packet. It lives in the program's
+ * .bss (no map lookup on the hot path); userspace writes single fields through
+ * the mmap'ed map, so each aligned field changes atomically.
+ */
+struct wlbs_cfg {
+	__u64 alive_ns;         /* daemon liveness stamp, CLOCK_MONOTONIC_COARSE ns */
+	__u64 alive_timeout_ns; /* stamp older than this: fail closed; 0 = never */
+	__u32 hash_seed;        /* cluster hash seed */
+	__u32 gen;              /* which tables[] and owner generation are live (0/1) */
+	__u32 netns_ino;        /* inode of the cluster's network namespace */
+	__u8 host_id;           /* this host's priority, 1..WLBS_MAX_HOSTS */
+	__u8 default_host;      /* priority of the default host, 0 = none */
+	__u8 state;             /* enum wlbs_fp_state */
+	__u8 _pad0;
+	__u8 cluster_mac[6];    /* answered in ARP/ND for cluster IPs */
+	__u8 host_mac[6];       /* accepted cluster frames get this destination */
+	__u8 src_mac[6];        /* source of frames the program sends (ARP/NA) */
+	__u8 _pad1[6];
+};
+_Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
+
+/* A bucket's entry in the owner table (map wlbs_owners). */
+struct wlbs_bucket {
+	__u8 owner; /* host priority, WLBS_NO_OWNER = nobody */
+	__u8 flags; /* WLBS_BUCKET_F_* */
+	__u8 _pad[6];
+};
+_Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
+
+/* Another host may still hold connections here: accept SYN, or a local socket's packets. */
+#define WLBS_BUCKET_F_DIRTY 0x1
+
+/* Owner table index of (generation, rule, bucket). */
+static inline __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
+{
+	return (gen * WLBS_MAX_RULES + rule) * WLBS_BUCKETS + bucket;
+}
+
+/* Connection count index of (rule, bucket). */
+static inline __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
+{
+	return rule * WLBS_BUCKETS + bucket;
+}
+
+/* Why the program gave a verdict; per-CPU counters per rule and reason. */
+enum wlbs_reason {
+	WLBS_R_NOT_CLUSTER = 0, /* pass: not addressed to a cluster IP */
+	WLBS_R_HEARTBEAT,       /* pass: convergence heartbeat */
+	WLBS_R_OWNED,           /* pass: this host owns the bucket */
+	WLBS_R_HELD,            /* pass: a local socket holds the connection */
+	WLBS_R_DEFAULT,         /* pass: no rule covers it, this is the default host */
+	WLBS_R_FRAG_PASS,       /* pass: fragment whose first fragment was accepted */
+	WLBS_R_NOT_OWNER,       /* drop: another host's bucket */
+	WLBS_R_DIRTY,           /* drop: dirty bucket, not SYN, no local socket */
+	WLBS_R_STOPPED,         /* drop: this host is stopped or suspended */
+	WLBS_R_STALE,           /* drop: daemon liveness stamp stale (fail closed) */
+	WLBS_R_RULE_DISABLED,   /* drop: rule disabled (cluster-wide or on this host) */
+	WLBS_R_NOT_DEFAULT,     /* drop: no rule covers it, another host is default */
+	WLBS_R_FRAG_DROP,       /* drop: fragment of another host's datagram */
+	WLBS_R_MALFORMED,       /* drop: cluster traffic that cannot be classified */
+	WLBS_R_ARP_REPLY,       /* tx: ARP reply with the cluster MAC */
+	WLBS_R_ARP_DROP,        /* drop: cluster ARP another host answers */
+	WLBS_R_ND_REPLY,        /* tx: neighbour advertisement with the cluster MAC */
+	WLBS_R_ND_DROP,         /* drop: cluster NS another host answers */
+	WLBS_R_MAX,
+};
+
+/* Per-CPU counters of one stats slot (map wlbs_stats). */
+struct wlbs_stats {
+	__u64 packets[WLBS_R_MAX];
+};
+
+/* Key of the first-fragment verdict table (map wlbs_frags). */
+struct wlbs_frag_key {
+	__u32 saddr[4]; /* IPv4 v4-mapped */
+	__u32 daddr[4];
+	__u32 id;       /* IPv4 id or IPv6 fragment identification */
+	__u32 proto;    /* L4 protocol of the datagram */
+};
+_Static_assert(sizeof(struct wlbs_frag_key) == 40, "wlbs_frag_key layout");
+
+/* Verdict of a datagram's first fragment, as seen by this host. */
+struct wlbs_frag_verdict {
+	__u32 accept; /* 1: this host accepted the first fragment */
+	__u32 rule;   /* stats slot of the first fragment */
+};
+
+#endif /* WLBS_COMMON_H */
