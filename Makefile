@@ -42,6 +42,7 @@ BPF_TEST_SRCS := $(wildcard tests/bpf/*.c)
 SIM_SRCS    := $(wildcard tests/sim/*.c)
 
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
 .PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd \
 	check-scale bench demo fuzz install uninstall clean help format
 

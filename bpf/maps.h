@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The program's state: configuration globals and maps (layouts in include/wlbs/common.h). */
+#ifndef WLBS_BPF_MAPS_H
+#define WLBS_BPF_MAPS_H
+
+/* Read on every packet; written by wlbsd through the mmap'ed .bss. */
+struct wlbs_cfg wlbs_cfg;
+/* Cluster IPs and rules, two generations; wlbs_cfg.gen names the live one. */
+struct wlbs_tables wlbs_tables[2];
+
+/* Owner of every bucket of every rule, per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, WLBS_OWNER_SLOTS);
+	__type(key, __u32);
+	__type(value, struct wlbs_bucket);
+} wlbs_owners SEC(".maps");
+
+/* Live local TCP connections per (rule, bucket), kept by wlbs_sock_state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, WLBS_CONN_SLOTS);
+	__type(key, __u32);
+	__type(value, __s64);
+} wlbs_conns SEC(".maps");
+
+/* Per-CPU verdict counters per rule (plus no-rule and not-cluster slots). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WLBS_STATS_SLOTS);
+	__type(key, __u32);
+	__type(value, struct wlbs_stats);
+} wlbs_stats SEC(".maps");
+
+/* This host's verdict on recent first fragments, for the fragments that follow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WLBS_FRAG_ENTRIES);
+	__type(key, struct wlbs_frag_key);
+	__type(value, struct wlbs_frag_verdict);
+} wlbs_frags SEC(".maps");
+
+#endif

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From a classified flow to a verdict: port rule, bucket, owner, and whether
+ * a local socket holds the connection. Every verdict is counted.
+ */
+#ifndef WLBS_BPF_VERDICT_H
+#define WLBS_BPF_VERDICT_H
+
+static __always_inline int count(int action, __u32 slot, __u32 reason)
+{
+	struct wlbs_stats *s = bpf_map_lookup_elem(&wlbs_stats, &slot);
+
+	if (s && reason < WLBS_R_MAX)
+		s->packets[reason]++;
+	return action;
+}
+
+/* Accepts a cluster frame: the kernel must see it as addressed to this host. */
+static __always_inline int accept(struct ethhdr *eth, __u32 slot, __u32 reason)
+{
+	__builtin_memcpy(eth->h_dest, wlbs_cfg.host_mac, ETH_ALEN);
+	return count(XDP_PASS, slot, reason);
+}
+
+static __always_inline const struct wlbs_tables *live_tables(void)
+{
+	return &wlbs_tables[wlbs_cfg.gen & 1];
+}
+
+/* Index of the first rule covering (cluster IP, protocol, port), or -1. */
+static __always_inline int find_rule(const struct wlbs_tables *t, __u32 vip, __u8 l4proto,
+				     __u16 port)
+{
+	__u8 bit = l4proto == IPPROTO_TCP ? WLBS_PROTO_TCP :
+		   l4proto == IPPROTO_UDP ? WLBS_PROTO_UDP : 0;
+	__u32 n = t->n_rules;
+	int i;
+
+	if (!bit)
+		return -1;
+	for (i = 0; i < WLBS_MAX_RULES; i++) {
+		const struct wlbs_rule *r = &t->rules[i];
+
+		if (i >= n)
+			break;
+		if ((r->vip == vip || r->vip == WLBS_VIP_ALL) && (r->proto & bit) &&
+		    port >= r->port_lo && port <= r->port_hi)
+			return i;
+	}
+	return -1;
+}
+
+/* True when a local TCP socket (not a listener) holds this flow's connection. */
+static __always_inline int holds_connection(struct xdp_md *ctx, const struct flow *f)
+{
+	struct bpf_sock_tuple tup = {};
+	struct bpf_sock *sk;
+	__u32 len;
+	int held;
+
+	if (f->v4) {
+		tup.ipv4.saddr = f->client[3];
+		tup.ipv4.daddr = f->vip[3];
+		tup.ipv4.sport = bpf_htons(f->client_port);
+		tup.ipv4.dport = bpf_htons(f->vip_port);
+		len = sizeof(tup.ipv4);
+	} else {
+		__builtin_memcpy(tup.ipv6.saddr, f->client, 16);
+		__builtin_memcpy(tup.ipv6.daddr, f->vip, 16);
+		tup.ipv6.sport = bpf_htons(f->client_port);
+		tup.ipv6.dport = bpf_htons(f->vip_port);
+		len = sizeof(tup.ipv6);
+	}
+	sk = bpf_skc_lookup_tcp(ctx, &tup, len, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return 0;
+	/* With no connection the lookup falls back to the listener: not held. */
+	held = sk->state != BPF_TCP_LISTEN;
+	bpf_sk_release(sk);
+	return held;
+}
+
+/* True while wlbsd keeps its liveness stamp fresh (or no stamp is required). */
+static __always_inline int daemon_alive(void)
+{
+	__u64 timeout = wlbs_cfg.alive_timeout_ns;
+
+	return !timeout || bpf_ktime_get_coarse_ns() - wlbs_cfg.alive_ns <= timeout;
+}
+
+/* Cluster traffic no rule covers goes to the default host. */
+static __always_inline int uncovered(struct ethhdr *eth)
+{
+	if (wlbs_cfg.default_host && wlbs_cfg.default_host == wlbs_cfg.host_id)
+		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
+	return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT);
+}
+
+/*
+ * The verdict for a classified cluster flow; f->rule gets its stats slot.
+ * A global (separately verified) function: inlined at every call site, the
+ * verifier would walk it once per cluster IP and rule index it can tell apart.
+ */
+__attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
+{
+	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
+	const struct wlbs_tables *t = live_tables();
+	struct ethhdr *eth = data;
+	const struct wlbs_rule *r;
+	struct wlbs_bucket *b;
+	__u32 slot, bucket;
+	__s64 *conns;
+	int i, stale = 0;
+
+	if (!f || (void *)(eth + 1) > end)
+		return XDP_DROP;
+	f->rule = WLBS_STATS_NO_RULE;
+	i = find_rule(t, f->vip_idx, f->l4proto, f->vip_port);
+	if (i < 0 || i >= WLBS_MAX_RULES)
+		return uncovered(eth);
+	f->rule = i;
+	r = &t->rules[i];
+	if (r->mode == WLBS_MODE_DISABLED || (r->flags & WLBS_RULE_F_OFF))
+		return count(XDP_DROP, i, WLBS_R_RULE_DISABLED);
+
+	bucket = wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity,
+				  wlbs_cfg.hash_seed);
+	slot = wlbs_owner_slot(wlbs_cfg.gen & 1, i, bucket);
+	b = bpf_map_lookup_elem(&wlbs_owners, &slot);
+	if (!b)
+		return count(XDP_DROP, i, WLBS_R_MALFORMED);
+
+	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
+	    !(r->flags & WLBS_RULE_F_DRAIN)) {
+		if (!daemon_alive()) {
+			stale = 1;
+		} else if (f->l4proto == IPPROTO_TCP && (b->flags & WLBS_BUCKET_F_DIRTY) &&
+			   !f->syn) {
+			/* Another host may hold this connection: never answer it with a RST. */
+			if (holds_connection(ctx, f))
+				return accept(eth, i, WLBS_R_HELD);
+			return count(XDP_DROP, i, WLBS_R_DIRTY);
+		} else {
+			return accept(eth, i, WLBS_R_OWNED);
+		}
+	}
+
+	if (f->l4proto == IPPROTO_TCP) {
+		slot = wlbs_conn_slot(i, bucket);
+		conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+		if (conns && *conns != 0 && holds_connection(ctx, f))
+			return accept(eth, i, WLBS_R_HELD);
+	}
+	return count(XDP_DROP, i, stale ? WLBS_R_STALE : WLBS_R_NOT_OWNER);
+}
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wlbs fast path. Every host of the cluster sees every frame for a cluster IP;
+ * this program passes the ones this host owns (its bucket of the port rule, or
+ * a connection it holds) and drops the rest. Entry points: XDP (the filter),
+ * tc ingress (makes accepted multicast frames PACKET_HOST for TCP), and a
+ * tp_btf hook that counts local connections per bucket.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "wlbs/common.h"
+#include "wlbs/hash.h"
+#include "consts.h"
+#include "maps.h"
+#include "parse.h"
+#include "verdict.h"
+#include "neigh.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline int not_cluster(void)
+{
+	return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
+}
+
+static __always_inline int malformed(void)
+{
+	return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_MALFORMED);
+}
+
+/* A fragment that carries no ports follows its first fragment's verdict. */
+static __always_inline int later_fragment(struct ethhdr *eth, struct wlbs_frag_key *key)
+{
+	struct wlbs_frag_verdict *v = bpf_map_lookup_elem(&wlbs_frags, key);
+	__u32 slot;
+
+	if (!v)
+		return uncovered(eth); /* first fragment not seen (yet): the default host */
+	slot = v->rule < WLBS_STATS_SLOTS ? v->rule : WLBS_STATS_NO_RULE;
+	if (v->accept)
+		return accept(eth, slot, WLBS_R_FRAG_PASS);
+	return count(XDP_DROP, slot, WLBS_R_FRAG_DROP);
+}
+
+/* Decides a classified flow and remembers the verdict of a first fragment. */
+static __always_inline int decide_flow(struct xdp_md *ctx, struct flow *f,
+				       struct wlbs_frag_key *key)
+{
+	struct wlbs_frag_verdict v = {};
+	int action;
+
+	action = wlbs_decide(ctx, f);
+	if (f->frag == FRAG_FIRST) {
+		v.accept = action == XDP_PASS;
+		v.rule = f->rule;
+		bpf_map_update_elem(&wlbs_frags, key, &v, BPF_ANY);
+	}
+	return action;
+}
+
+static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3,
+				       void *end)
+{
+	struct wlbs_frag_key key = {};
+	struct iphdr *ip = l3, *qip;
+	struct flow f = {};
+	struct icmphdr *ic;
+	__u16 frag_off;
+	void *l4;
+	int vip;
+
+	if ((void *)(ip + 1) > end)
+		return not_cluster();
+	map_v4(f.vip, ip->daddr);
+	vip = find_vip(live_tables(), f.vip);
+	if (vip < 0)
+		return not_cluster();
+	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
+	if (ip->version != 4 || ip->ihl < 5)
+		return malformed();
+	l4 = l3 + ip->ihl * 4;
+	if (l4 > end)
+		return malformed();
+
+	f.vip_idx = vip;
+	f.v4 = 1;
+	f.l4proto = ip->protocol;
+	map_v4(f.client, ip->saddr);
+	frag_off = bpf_ntohs(ip->frag_off);
+	if (frag_off & (IP_MF | IP_OFFSET)) {
+		key.saddr[3] = ip->saddr;
+		key.daddr[3] = ip->daddr;
+		key.id = ip->id;
+		key.proto = ip->protocol;
+		if (frag_off & IP_OFFSET)
+			return later_fragment(eth, &key);
+		f.frag = FRAG_FIRST;
+	}
+
+	if (f.l4proto == IPPROTO_ICMP) {
+		ic = l4;
+		if ((void *)(ic + 1) > end)
+			return malformed();
+		if (ic->type != ICMP_DEST_UNREACH && ic->type != ICMP_SOURCE_QUENCH &&
+		    ic->type != ICMP_TIME_EXCEEDED && ic->type != ICMP_PARAMETERPROB)
+			return uncovered(eth);
+		/* An error about a flow of ours goes where that flow goes. */
+		qip = (void *)(ic + 1);
+		if ((void *)(qip + 1) > end || qip->ihl < 5)
+			return malformed();
+		map_v4(f.client, qip->daddr);
+		map_v4(f.vip, qip->saddr);
+		f.l4proto = qip->protocol;
+		if (parse_quoted_ports(&f, (void *)qip + qip->ihl * 4, end))
+			return malformed();
+	} else if (parse_ports(&f, l4, end)) {
+		return malformed();
+	}
+	return decide_flow(ctx, &f, &key);
+}
+
+static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
+{
+	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
+	struct wlbs_frag_key key = {};
+	struct ip6_frag_hdr *fh;
+	struct ip6_opt_hdr *oh;
+	struct icmp6hdr *ic;
+	struct ipv6hdr *ip6, *qip;
+	struct ethhdr *eth = data;
+	struct flow f = {};
+	__u8 nexthdr;
+	void *l4;
+	int vip, i, action;
+
+	if (l3off > 22)
+		return not_cluster();
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > end)
+		return not_cluster();
+	if (ip6->nexthdr == NEXTHDR_ICMPV6) {
+		action = handle_ns(ctx, l3off);
+		if (action >= 0)
+			return action;
+		/* The verifier forgets packet pointers across a call that may resize. */
+		data = xdp_data(ctx);
+		end = xdp_data_end(ctx);
+		eth = data;
+		ip6 = data + l3off;
+		if ((void *)(ip6 + 1) > end)
+			return not_cluster();
+	}
+	copy_v6(f.vip, &ip6->daddr);
+	vip = find_vip(live_tables(), f.vip);
+	if (vip < 0)
+		return not_cluster();
+	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
+	if (ip6->version != 6)
+		return malformed();
+
+	f.vip_idx = vip;
+	copy_v6(f.client, &ip6->saddr);
+	nexthdr = ip6->nexthdr;
+	l4 = ip6 + 1;
+	for (i = 0; i < IPV6_MAX_EXT_HDRS; i++) {
+		if (nexthdr == NEXTHDR_FRAGMENT) {
+			fh = l4;
+			if ((void *)(fh + 1) > end)
+				return malformed();
+			__builtin_memcpy(key.saddr, f.client, 16);
+			__builtin_memcpy(key.daddr, f.vip, 16);
+			key.id = fh->id;
+			key.proto = fh->nexthdr;
+			nexthdr = fh->nexthdr;
+			l4 = fh + 1;
+			if (bpf_ntohs(fh->frag_off) & ~7)
+				return later_fragment(eth, &key);
+			if (bpf_ntohs(fh->frag_off) & 1)
+				f.frag = FRAG_FIRST;
+		} else if (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+			   nexthdr == NEXTHDR_DEST || nexthdr == NEXTHDR_AUTH) {
+			oh = l4;
+			if ((void *)(oh + 1) > end)
+				return malformed();
+			l4 += nexthdr == NEXTHDR_AUTH ? (oh->len + 2) * 4 : (oh->len + 1) * 8;
+			nexthdr = oh->nexthdr;
+		} else {
+			break;
+		}
+	}
+	if (i == IPV6_MAX_EXT_HDRS)
+		return malformed();
+
+	f.l4proto = nexthdr;
+	if (nexthdr == NEXTHDR_ICMPV6) {
+		ic = l4;
+		if ((void *)(ic + 1) > end)
+			return malformed();
+		if (ic->icmp6_type == 0 || ic->icmp6_type > ICMPV6_ERR_MAX)
+			return uncovered(eth);
+		qip = (void *)(ic + 1);
+		if ((void *)(qip + 1) > end)
+			return malformed();
+		copy_v6(f.client, &qip->daddr);
+		copy_v6(f.vip, &qip->saddr);
+		f.l4proto = qip->nexthdr;
+		if (parse_quoted_ports(&f, qip + 1, end))
+			return malformed();
+	} else if (parse_ports(&f, l4, end)) {
+		return malformed();
+	}
+	return decide_flow(ctx, &f, &key);
+}
+
+SEC("xdp")
+int wlbs_xdp(struct xdp_md *ctx)
+{
+	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
+	struct ethhdr *eth = data;
+	struct vlan_tag *tag;
+	__u32 l3off = sizeof(*eth);
+	__be16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return not_cluster();
+	proto = eth->h_proto;
+	for (i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = data + l3off;
+		if ((void *)(tag + 1) > end)
+			return not_cluster();
+		proto = tag->proto;
+		l3off += sizeof(*tag);
+	}
+
+	if (proto == bpf_htons(ETH_P_IP))
+		return handle_ipv4(ctx, eth, data + l3off, end);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return handle_ipv6(ctx, l3off);
+	if (proto == bpf_htons(ETH_P_ARP))
+		return handle_arp(eth, data + l3off, end);
+	if (proto == bpf_htons(WLBS_ETH_P_HEARTBEAT))
+		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_HEARTBEAT);
+	return not_cluster();
+}
+
+/*
+ * On veth and in generic XDP the skb was classified before XDP rewrote the
+ * destination MAC, and TCP drops frames that are not PACKET_HOST.
+ */
+SEC("tc")
+int wlbs_tc_ingress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+
+	if (skb->pkt_type == PACKET_HOST || (void *)(eth + 1) > end)
+		return TC_ACT_OK;
+	if (eth->h_dest[0] == wlbs_cfg.host_mac[0] && eth->h_dest[1] == wlbs_cfg.host_mac[1] &&
+	    eth->h_dest[2] == wlbs_cfg.host_mac[2] && eth->h_dest[3] == wlbs_cfg.host_mac[3] &&
+	    eth->h_dest[4] == wlbs_cfg.host_mac[4] && eth->h_dest[5] == wlbs_cfg.host_mac[5])
+		bpf_skb_change_type(skb, PACKET_HOST);
+	return TC_ACT_OK;
+}
+
+/* TCP states in which a local socket holds a client connection. */
+static __always_inline int holding_state(int state)
+{
+	return state == TCP_ESTABLISHED || state == TCP_SYN_RECV || state == TCP_FIN_WAIT1 ||
+	       state == TCP_FIN_WAIT2 || state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK ||
+	       state == TCP_CLOSING;
+}
+
+/* Keeps wlbs_conns exact: +1 when a cluster connection starts, -1 when it ends. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
+{
+	const struct wlbs_tables *t = live_tables();
+	const struct wlbs_rule *r;
+	__u32 local[4], remote[4], slot;
+	__u16 lport, rport;
+	int held, vip, i, v4;
+	__s64 *conns;
+
+	held = holding_state(newstate);
+	if (held == holding_state(oldstate) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != wlbs_cfg.netns_ino)
+		return 0;
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
+		map_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		map_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else {
+		BPF_CORE_READ_INTO(&local, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&remote, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	}
+	v4 = local[0] == 0 && local[1] == 0 && local[2] == bpf_htonl(0xffff);
+	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+
+	vip = find_vip(t, local);
+	if (vip < 0)
+		return 0;
+	i = find_rule(t, vip, IPPROTO_TCP, lport);
+	if (i < 0 || i >= WLBS_MAX_RULES)
+		return 0;
+	r = &t->rules[i];
+	slot = wlbs_conn_slot(i, wlbs_flow_bucket(remote, v4, rport, r->affinity,
+						  wlbs_cfg.hash_seed));
+	conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+	if (conns)
+		__sync_fetch_and_add(conns, held ? 1 : -1);
+	return 0;
+}
