@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "fastpath.h"
+#include "log.h"
+#include "wlbs.skel.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+/* Our tc ingress filter's identity, so replace and detach find it again. */
+#define FP_TC_HANDLE   0x57
+#define FP_TC_PRIORITY 1
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = 0;
+	log_msg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "libbpf: %s", line);
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[256];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int fp_ensure_bpffs(const char *bpffs, char *err, size_t errlen)
+{
+	struct statfs st;
+	int ret;
+
+	if (statfs(bpffs, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	ret = mkdir_p(bpffs);
+	if (ret)
+		return fail(err, errlen, ret, "cannot create %s: %s", bpffs, strerror(-ret));
+	if (mount("bpf", bpffs, "bpf", 0, "mode=0700"))
+		return fail(err, errlen, -errno, "cannot mount bpffs on %s: %s", bpffs,
+			    strerror(errno));
+	log_info("mounted a bpf filesystem on %s (it was missing)", bpffs);
+	return 0;
+}
+
+static void pin_path(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+/* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
+static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
+{
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners, skel->maps.wlbs_conns,
+				  skel->maps.wlbs_stats, skel->maps.wlbs_frags, skel->maps.bss};
+	const char *names[] = {"owners", "conns", "stats", "frags", "cfg"};
+	char path[300];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), dir, names[i]);
+		ret = bpf_map__set_pin_path(maps[i], path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void *map_mmap(struct bpf_map *map, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Keeps a pinned socket-state link (it counted while we were away), else attaches one. */
+static int attach_sock_hook(struct fp *fp, char *err, size_t errlen)
+{
+	struct bpf_link *link;
+	char path[300];
+	int fd, ret;
+
+	pin_path(path, sizeof(path), fp->pin_dir, "sockstate");
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	link = bpf_program__attach_trace(fp->skel->progs.wlbs_sock_state);
+	if (!link)
+		return fail(err, errlen, -errno, "attaching the socket-state hook: %s",
+			    strerror(errno));
+	ret = bpf_link__pin(link, path);
+	bpf_link__destroy(link); /* the pin keeps it */
+	if (ret)
+		return fail(err, errlen, ret, "pinning %s: %s", path, strerror(-ret));
+	return 0;
+}
+
+static int attach_tc(struct fp *fp, char *err, size_t errlen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = fp->ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIORITY,
+			    .flags = BPF_TC_F_REPLACE,
+			    .prog_fd = bpf_program__fd(fp->skel->progs.wlbs_tc_ingress));
+	int ret;
+
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST)
+		return fail(err, errlen, ret, "creating clsact on %s: %s", fp->ifname,
+			    strerror(-ret));
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret)
+		return fail(err, errlen, ret, "attaching tc ingress on %s: %s", fp->ifname,
+			    strerror(-ret));
+	return 0;
+}
+
+/* The interface a pinned XDP link is attached to, 0 when defunct, -errno. */
+static int xdp_link_ifindex(int fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_LINK_TYPE_XDP)
+		return -EINVAL;
+	return info.xdp.ifindex;
+}
+
+static int attach_xdp(struct fp *fp, enum fp_xdp_mode mode, char *err, size_t errlen)
+{
+	int prog_fd = bpf_program__fd(fp->skel->progs.wlbs_xdp);
+	DECLARE_LIBBPF_OPTS(bpf_link_create_opts, opts);
+	char path[300];
+	__u32 id = 0;
+	int fd, ret;
+
+	pin_path(path, sizeof(path), fp->pin_dir, "xdp");
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (xdp_link_ifindex(fd) == fp->ifindex) {
+			/* Adopt: swap the new program into the running link, no gap. */
+			if (bpf_link_update(fd, prog_fd, NULL)) {
+				ret = -errno;
+				close(fd);
+				return fail(err, errlen, ret, "updating the pinned XDP link: %s",
+					    strerror(-ret));
+			}
+			fp->xdp_link_fd = fd;
+			fp->adopted = true;
+			return 0;
+		}
+		/* The interface went away since: the link is dead. */
+		close(fd);
+		unlink(path);
+	}
+
+	if (bpf_xdp_query_id(fp->ifindex, 0, &id) == 0 && id)
+		return fail(err, errlen, -EBUSY,
+			    "%s already has XDP program id %u that is not wlbs's: refusing to "
+			    "replace it (detach it first, or chain them with a dispatcher)",
+			    fp->ifname, id);
+
+	opts.flags = mode == FP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	fd = bpf_link_create(prog_fd, fp->ifindex, BPF_XDP, &opts);
+	if (fd < 0 && mode == FP_XDP_AUTO) {
+		log_info("%s: native XDP unavailable (%s), using generic XDP", fp->ifname,
+			 strerror(errno));
+		opts.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, fp->ifindex, BPF_XDP, &opts);
+	}
+	if (fd < 0)
+		return fail(err, errlen, -errno, "attaching XDP to %s: %s", fp->ifname,
+			    strerror(errno));
+	fp->native = opts.flags == XDP_FLAGS_DRV_MODE;
+	if (bpf_obj_pin(fd, path)) {
+		ret = -errno;
+		close(fd);
+		return fail(err, errlen, ret, "pinning %s: %s", path, strerror(-ret));
+	}
+	fp->xdp_link_fd = fd;
+	return 0;
+}
+
+int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode, char *err,
+	    size_t errlen)
+{
+	struct stat ns;
+	int ret;
+
+	memset(fp, 0, sizeof(*fp));
+	fp->xdp_link_fd = -1;
+	libbpf_set_print(libbpf_print);
+	snprintf(fp->ifname, sizeof(fp->ifname), "%s", ifname);
+	fp->ifindex = if_nametoindex(ifname);
+	if (!fp->ifindex)
+		return fail(err, errlen, -ENODEV, "no interface %s", ifname);
+	ret = fp_ensure_bpffs(bpffs, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(fp->pin_dir, sizeof(fp->pin_dir), "%s/wlbs/%s", bpffs, ifname);
+	ret = mkdir_p(fp->pin_dir);
+	if (ret)
+		return fail(err, errlen, ret, "cannot create %s: %s", fp->pin_dir, strerror(-ret));
+
+	fp->skel = wlbs_bpf__open();
+	if (!fp->skel)
+		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
+	ret = set_map_pins(fp->skel, fp->pin_dir);
+	if (!ret)
+		ret = wlbs_bpf__load(fp->skel);
+	if (ret) {
+		fail(err, errlen, ret,
+		     "loading the BPF programs: %s (pinned maps of an incompatible version? "
+		     "`wlbsd --uninstall` removes them)",
+		     strerror(-ret));
+		goto out_destroy;
+	}
+	fp->cfg = &fp->skel->bss->wlbs_cfg;
+	fp->tables = fp->skel->bss->wlbs_tables;
+	fp->owners = map_mmap(fp->skel->maps.wlbs_owners,
+			      (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
+	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+	if (!fp->owners || !fp->conns) {
+		ret = fail(err, errlen, -errno, "mapping the owner tables: %s", strerror(errno));
+		goto out_unmap;
+	}
+	if (stat("/proc/self/ns/net", &ns) == 0)
+		fp->cfg->netns_ino = ns.st_ino;
+
+	ret = attach_sock_hook(fp, err, errlen);
+	if (!ret)
+		ret = attach_tc(fp, err, errlen);
+	if (!ret)
+		ret = attach_xdp(fp, mode, err, errlen);
+	if (ret)
+		goto out_unmap;
+	return 0;
+
+out_unmap:
+	if (fp->owners)
+		munmap(fp->owners, (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
+	if (fp->conns)
+		munmap(fp->conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+out_destroy:
+	wlbs_bpf__destroy(fp->skel);
+	fp->skel = NULL;
+	return ret;
+}
+
+void fp_close(struct fp *fp)
+{
+	if (!fp->skel)
+		return;
+	munmap(fp->owners, (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
+	munmap(fp->conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+	if (fp->xdp_link_fd >= 0)
+		close(fp->xdp_link_fd);
+	wlbs_bpf__destroy(fp->skel); /* pinned links and maps stay */
+	fp->skel = NULL;
+}
+
+int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
+		 size_t errlen)
+{
+	const char *pins[] = {"xdp", "sockstate", "owners", "conns", "stats", "frags", "cfg"};
+	char dir[256], path[300];
+	int ifindex = if_nametoindex(ifname);
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/wlbs/%s", bpffs, ifname);
+	/* Unpinning the last reference to a link detaches its program. */
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		pin_path(path, sizeof(path), dir, pins[i]);
+		if (unlink(path) && errno != ENOENT)
+			return fail(err, errlen, -errno, "removing %s: %s", path, strerror(errno));
+	}
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/wlbs", bpffs);
+	rmdir(dir); /* only when no other interface uses it */
+
+	if (ifindex) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+				    .attach_point = BPF_TC_INGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE,
+				    .priority = FP_TC_PRIORITY);
+
+		bpf_tc_detach(&hook, &opts);
+		if (remove_clsact) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+	}
+	return 0;
+}
+
+void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t)
+{
+	fp->tables[!(fp->cfg->gen & 1)] = *t;
+}
+
+void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],
+		     const uint8_t *dirty)
+{
+	unsigned int idle = !(fp->cfg->gen & 1), b;
+	struct wlbs_bucket *out;
+
+	if (rule >= WLBS_MAX_RULES)
+		return;
+	out = &fp->owners[wlbs_owner_slot(idle, rule, 0)];
+	for (b = 0; b < WLBS_BUCKETS; b++) {
+		out[b].owner = owners ? owners[b] : WLBS_NO_OWNER;
+		out[b].flags = dirty && (dirty[b / 8] & (1u << (b % 8))) ? WLBS_BUCKET_F_DIRTY : 0;
+	}
+}
+
+void fp_commit(struct fp *fp)
+{
+	__atomic_store_n(&fp->cfg->gen, !(fp->cfg->gen & 1), __ATOMIC_RELEASE);
+}
+
+const struct wlbs_tables *fp_live_tables(const struct fp *fp)
+{
+	return &fp->tables[fp->cfg->gen & 1];
+}
+
+void fp_set_state(struct fp *fp, enum wlbs_fp_state state)
+{
+	__atomic_store_n(&fp->cfg->state, (uint8_t)state, __ATOMIC_RELEASE);
+}
+
+void fp_touch(struct fp *fp, unsigned int timeout_ms)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	__atomic_store_n(&fp->cfg->alive_ns, (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&fp->cfg->alive_timeout_ns, (uint64_t)timeout_ms * 1000000ull,
+			 __ATOMIC_RELEASE);
+}
+
+int64_t fp_conns(const struct fp *fp, int rule)
+{
+	unsigned int first = rule < 0 ? 0 : (unsigned int)rule;
+	unsigned int last = rule < 0 ? WLBS_MAX_RULES : first + 1;
+	int64_t sum = 0;
+	unsigned int i;
+
+	for (i = first * WLBS_BUCKETS; i < last * WLBS_BUCKETS && i < WLBS_CONN_SLOTS; i++)
+		sum += __atomic_load_n(&fp->conns[i], __ATOMIC_RELAXED);
+	return sum;
+}
+
+int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct wlbs_stats *percpu;
+	int i, r;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.wlbs_stats), &slot, percpu)) {
+		free(percpu);
+		return -errno;
+	}
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ncpu; i++)
+		for (r = 0; r < WLBS_R_MAX; r++)
+			out->packets[r] += percpu[i].packets[r];
+	free(percpu);
+	return 0;
+}

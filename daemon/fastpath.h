@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fast path as the daemon sees it: load (or adopt) the pinned BPF
+ * programs and maps of one interface, attach them, and write what the XDP
+ * program reads. All BPF attach code lives in fastpath.c so that a working
+ * libxdp dispatcher can replace it in one place.
+ */
+#ifndef WLBS_FASTPATH_H
+#define WLBS_FASTPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wlbs/common.h"
+
+/* How the XDP program is attached. */
+enum fp_xdp_mode {
+	FP_XDP_AUTO = 0,    /* native where the driver has it, else generic */
+	FP_XDP_NATIVE = 1,
+	FP_XDP_GENERIC = 2,
+};
+
+struct wlbs_bpf;
+
+struct fp {
+	struct wlbs_bpf *skel;
+	char ifname[32];
+	int ifindex;
+	char pin_dir[256];       /* <bpffs>/wlbs/<ifname> */
+	bool adopted;            /* found pinned and took it over */
+	bool native;             /* attached in driver mode */
+	struct wlbs_cfg *cfg;    /* the program's live configuration (mmap) */
+	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
+	struct wlbs_bucket *owners; /* mmap of wlbs_owners */
+	int64_t *conns;          /* mmap of wlbs_conns */
+	int xdp_link_fd;
+};
+
+/*
+ * Loads the programs with the maps pinned under @bpffs/wlbs/@ifname (created
+ * and pinned on first use, reused after a restart), then attaches XDP, tc
+ * ingress and the socket-state hook, or swaps the new program into the pinned
+ * XDP link. Refuses when another XDP program sits on the interface.
+ * Returns 0 or -errno with a message in @err.
+ */
+int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode,
+	    char *err, size_t errlen);
+
+/* Closes the daemon's handles; the pinned fast path stays attached and running. */
+void fp_close(struct fp *fp);
+
+/*
+ * Removes every trace of wlbs from @ifname: XDP link, tc filter (and the
+ * clsact qdisc when @remove_clsact), socket hook, pinned maps. Missing
+ * pieces are not an error.
+ */
+int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
+		 size_t errlen);
+
+/* Makes sure @bpffs is a mounted bpf filesystem (mounts one there if not). */
+int fp_ensure_bpffs(const char *bpffs, char *err, size_t errlen);
+
+/* Writes the tables and every rule's owners into the idle generation. */
+void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t);
+void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],
+		     const uint8_t *dirty /* WLBS_BUCKETS/8 bitmap or NULL */);
+/* Makes the staged generation live in one store. */
+void fp_commit(struct fp *fp);
+
+/* The live generation's tables (read-only view). */
+const struct wlbs_tables *fp_live_tables(const struct fp *fp);
+
+void fp_set_state(struct fp *fp, enum wlbs_fp_state state);
+/* Refreshes the liveness stamp; the program fails closed @timeout_ms after the last one. */
+void fp_touch(struct fp *fp, unsigned int timeout_ms);
+
+/* Local connections the fast path counts in @rule's buckets (all rules for -1). */
+int64_t fp_conns(const struct fp *fp, int rule);
+
+/* Sums the per-CPU counters of one stats slot. */
+int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out);
+
+#endif

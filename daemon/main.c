@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wlbsd: loads and attaches the fast path, keeps it fed, answers control.
+ * One thread, one epoll loop: control socket, signals, a periodic tick.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "control.h"
+#include "log.h"
+#include "wlbsd.h"
+
+#define WLBSD_VERSION "0.1"
+/* The tick: liveness stamp, drain completion. Shorter than any detection time. */
+#define TICK_MS 50
+
+static struct wlbsd daemon_state;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: wlbsd [-c FILE] [--socket PATH] [--state-dir DIR] [--bpffs DIR] [-v]\n"
+		"       wlbsd --check-config [-c FILE]\n"
+		"       wlbsd --uninstall [--state-dir DIR]\n"
+		"\n"
+		"  -c, --config FILE   configuration (default %s)\n"
+		"      --check-config  validate the configuration and exit (0 = valid)\n"
+		"      --uninstall     remove every trace of wlbs: XDP and tc programs, pinned\n"
+		"                      maps, cluster IPs, MAC filter, sysctls (from the install\n"
+		"                      records in the state directory)\n"
+		"      --socket PATH   local control socket (default %s)\n"
+		"      --state-dir DIR persisted state and install records (default /var/lib/wlbs)\n"
+		"      --bpffs DIR     bpf filesystem for pinned objects (default /sys/fs/bpf)\n"
+		"  -v, --verbose       debug logging\n",
+		CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
+}
+
+int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
+{
+	struct wlbs_config next, old = d->cfg;
+	int ret;
+
+	sd_notify(0, "RELOADING=1");
+	ret = cfg_load(d->paths.config, &next, err, errlen);
+	if (!ret && strcmp(next.ifname, old.ifname)) {
+		snprintf(err, errlen, "changing the interface needs a restart (%s -> %s)",
+			 old.ifname, next.ifname);
+		ret = -EINVAL;
+	}
+	if (!ret && next.priority != old.priority) {
+		snprintf(err, errlen, "changing the host priority needs a restart (%u -> %u)",
+			 old.priority, next.priority);
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		d->cfg = next;
+		ret = cluster_setup(d, &old, err, errlen);
+		if (ret) {
+			d->cfg = old;
+			cluster_setup(d, NULL, err, errlen);
+		}
+	}
+	if (!ret) {
+		wlbsd_build_tables(d);
+		hs_set_rules(&d->hs, &d->tables); /* keeps per-rule flags of unchanged rules */
+		wlbsd_publish(d);
+		wlbsd_event(d, "configuration reloaded from %s", d->paths.config);
+	} else {
+		wlbsd_event(d, "reload refused: %s", err);
+	}
+	sd_notify(0, "READY=1");
+	return ret;
+}
+
+/* Once per tick: prove we are alive, end a drain when nothing is held. */
+static void tick(struct wlbsd *d)
+{
+	int64_t held;
+
+	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
+	held = fp_conns(&d->fp, -1);
+	if (hs_on_held(&d->hs, held < 0 ? 0 : (uint64_t)held)) {
+		d->members = 0;
+		d->default_host = 0;
+		wlbsd_publish(d);
+		if (wlbsd_persist_save(d))
+			log_warn("could not save the host state");
+		wlbsd_event(d, "drain complete: no connections left, host stopped");
+	}
+}
+
+static int check_config(const char *path)
+{
+	struct wlbs_config c;
+	char err[512];
+
+	if (cfg_load(path, &c, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: valid (%d cluster IP(s), %d port rule(s), host priority %u)\n", path,
+	       c.n_vips, c.n_rules, c.priority);
+	return 0;
+}
+
+static int uninstall(const char *state_dir)
+{
+	char err[512] = "";
+	int ret = cluster_teardown(state_dir, NULL, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "wlbsd: uninstall: %s\n", err);
+		return 1;
+	}
+	printf("wlbsd: removed\n");
+	return 0;
+}
+
+static int start(struct wlbsd *d, char *err, size_t errlen)
+{
+	enum hs_persist persisted;
+	int ret;
+
+	ret = cfg_load(d->paths.config, &d->cfg, err, errlen);
+	if (ret)
+		return ret;
+	if (mkdir(d->paths.state_dir, 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", d->paths.state_dir, strerror(errno));
+		return -errno;
+	}
+	ret = fp_open(&d->fp, d->cfg.ifname, d->paths.bpffs, (enum fp_xdp_mode)d->cfg.xdp_mode,
+		      err, errlen);
+	if (ret)
+		return ret;
+	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
+	ret = cluster_setup(d, NULL, err, errlen);
+	if (ret)
+		return ret;
+
+	persisted = wlbsd_persist_load(d);
+	if (persisted == HS_PERSIST_NONE && d->cfg.initial_state == CFG_INIT_SUSPENDED)
+		persisted = HS_PERSIST_SUSPENDED;
+	hs_init(&d->hs, d->cfg.priority, persisted, d->cfg.initial_state == CFG_INIT_STARTED);
+	wlbsd_build_tables(d);
+	hs_set_rules(&d->hs, &d->tables);
+	if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING) {
+		d->members = 1ull << (d->cfg.priority - 1);
+		d->default_host = d->cfg.priority;
+		hs_on_converging(&d->hs, d->members, WLBS_CAUSE_STARTED);
+		hs_on_converged(&d->hs, d->members, d->default_host);
+	}
+	wlbsd_publish(d);
+	wlbsd_event(d, "wlbsd %s on %s: %s XDP%s, host %u %s", WLBSD_VERSION, d->cfg.ifname,
+		    d->fp.native ? "native" : "generic",
+		    d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
+		    ctl_state_name(hs_state(&d->hs)));
+	return 0;
+}
+
+static int run(struct wlbsd *d)
+{
+	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L },
+				  .it_value = { 0, TICK_MS * 1000000L } };
+	struct epoll_event ev, events[8];
+	struct ctl_server *ctl = NULL;
+	char err[512];
+	sigset_t mask;
+	int epfd, sigfd, tfd, n, i, ret = 0;
+	bool running = true;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sigfd < 0 || tfd < 0 || epfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		log_err("event loop setup: %s", strerror(errno));
+		return 1;
+	}
+	ret = ctl_server_open(&ctl, d->paths.socket, wlbsd_handle, d, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return 1;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = sigfd;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = ctl_server_fd(ctl);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	sd_notify(0, "READY=1");
+
+	while (running) {
+		n = epoll_wait(epfd, events, 8, -1);
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+
+			if (fd == tfd) {
+				uint64_t expirations;
+
+				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+					tick(d);
+			} else if (fd == sigfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					wlbsd_reload(d, err, sizeof(err));
+				} else {
+					running = false;
+				}
+			} else {
+				ctl_server_on_readable(ctl);
+			}
+		}
+	}
+
+	sd_notify(0, "STOPPING=1");
+	/* Leave at once: no new connections here; the ones held keep flowing. */
+	if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING)
+		fp_set_state(&d->fp, WLBS_FP_DRAINING);
+	wlbsd_event(d, "wlbsd exiting: host left the cluster, held connections keep flowing");
+	ctl_server_close(ctl);
+	fp_close(&d->fp);
+	close(epfd);
+	close(tfd);
+	close(sigfd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "uninstall", no_argument, NULL, 'U' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'D' },
+		{ "bpffs", required_argument, NULL, 'B' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct wlbsd *d = &daemon_state;
+	bool check = false, remove = false;
+	char err[512];
+	int c;
+
+	d->paths.config = CFG_DEFAULT_PATH;
+	d->paths.socket = WLBS_CTL_SOCKET;
+	d->paths.state_dir = "/var/lib/wlbs";
+	d->paths.bpffs = "/sys/fs/bpf";
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': d->paths.config = optarg; break;
+		case 'C': check = true; break;
+		case 'U': remove = true; break;
+		case 'S': d->paths.socket = optarg; break;
+		case 'D': d->paths.state_dir = optarg; break;
+		case 'B': d->paths.bpffs = optarg; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("wlbsd %s\n", WLBSD_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (check)
+		return check_config(d->paths.config);
+	if (remove)
+		return uninstall(d->paths.state_dir);
+
+	d->started = time(NULL);
+	if (start(d, err, sizeof(err))) {
+		log_err("%s", err);
+		sd_notifyf(0, "STATUS=%s", err);
+		return 1;
+	}
+	return run(d);
+}

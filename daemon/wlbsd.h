@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's state in one place, and the few functions that change it as a
+ * whole: publish the bucket ownership to the fast path, apply the host state,
+ * load or reload the configuration. Each job has its own file; this is the
+ * glue they share.
+ */
+#ifndef WLBSD_H
+#define WLBSD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "fastpath.h"
+#include "hoststate.h"
+#include "wlbs/control.h"
+
+/* Recent events kept for `wlbs display`. */
+#define WLBSD_EVENTS 32
+
+struct wlbsd_event {
+	time_t when;
+	char text[120];
+};
+
+/* Where this instance keeps its files (one daemon per cluster interface). */
+struct wlbsd_paths {
+	const char *config;    /* -c, default /etc/wlbs/wlbs.conf */
+	const char *socket;    /* --socket, default /run/wlbs/wlbsd.sock */
+	const char *state_dir; /* --state-dir, default /var/lib/wlbs */
+	const char *bpffs;     /* --bpffs, default /sys/fs/bpf */
+};
+
+struct wlbsd {
+	struct wlbsd_paths paths;
+	struct wlbs_config cfg;
+	struct fp fp;
+	struct hs hs;
+	struct wlbs_tables tables;          /* fast-path tables of cfg (flags come from hs) */
+	int order[WLBS_MAX_RULES];          /* table rule i = cfg.rules[order[i]] */
+	uint64_t members;                   /* agreed cluster view, bit p-1 = priority p */
+	uint8_t default_host;               /* 0 while stopped */
+	uint8_t owners[WLBS_MAX_RULES][WLBS_BUCKETS]; /* last published ownership */
+	bool cluster_ready;                 /* interface plumbing applied */
+	struct wlbsd_event events[WLBSD_EVENTS];
+	unsigned int n_events;              /* total ever logged; ring index = n % size */
+	time_t started;
+};
+
+/* Logs an event and keeps it for `wlbs display`. */
+void wlbsd_event(struct wlbsd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Derives the fast-path tables (and their rule order) from d->cfg. */
+void wlbsd_build_tables(struct wlbsd *d);
+
+/*
+ * Recomputes this host's tables and every rule's owner table from the
+ * configuration, the host state and the cluster view, and makes them live in
+ * one generation flip. Also sets the fast-path mode.
+ */
+void wlbsd_publish(struct wlbsd *d);
+
+/* The control command handler (local socket and remote control alike). */
+int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp);
+
+/* Re-reads the configuration; on error keeps the running one and says why in @err. */
+int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen);
+
+/* The persisted stop/suspend (state file under state_dir). */
+enum hs_persist wlbsd_persist_load(const struct wlbsd *d);
+int wlbsd_persist_save(const struct wlbsd *d);
+
+/* Interface plumbing of the configured cluster: cluster IPs, cluster MAC, sysctls. */
+int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, size_t errlen);
+/* Undoes what the install record under @state_dir says was done to @ifname (all if NULL). */
+int cluster_teardown(const char *state_dir, const char *ifname, char *err, size_t errlen);
+
+#endif
