@@ -159,7 +159,8 @@ format:
 install: all
 	install -D -m 0755 $(BUILD)/wlbsd $(DESTDIR)$(PREFIX)/sbin/wlbsd
 	install -D -m 0755 $(BUILD)/wlbs $(DESTDIR)$(PREFIX)/sbin/wlbs
-	install -D -m 0644 systemd/wlbsd.service $(DESTDIR)/lib/systemd/system/wlbsd.service
+	install -d $(DESTDIR)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/wlbsd.service.in >$(DESTDIR)/lib/systemd/system/wlbsd.service
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
 
 uninstall:

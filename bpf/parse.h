@@ -56,6 +56,8 @@ struct flow {
 	__u8 l4proto;   /* IPPROTO_TCP/UDP/..., of the quoted packet for ICMP errors */
 	__u8 syn;       /* TCP SYN without ACK: a new connection */
 	__u8 frag;      /* enum frag_kind */
+	__u8 quoted;    /* classified from the packet an ICMP error quotes */
+	__u8 _pad[3];
 	__u32 rule;     /* stats slot of the verdict (set by wlbs_decide) */
 };
 

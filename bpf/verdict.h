@@ -91,6 +91,8 @@ static __always_inline int daemon_alive(void)
 /* Cluster traffic no rule covers goes to the default host. */
 static __always_inline int uncovered(struct ethhdr *eth)
 {
+	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
 	if (wlbs_cfg.default_host && wlbs_cfg.default_host == wlbs_cfg.host_id)
 		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
 	return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT);

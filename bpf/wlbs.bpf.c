@@ -41,18 +41,26 @@ static __always_inline int later_fragment(struct ethhdr *eth, struct wlbs_frag_k
 	if (!v)
 		return uncovered(eth); /* first fragment not seen (yet): the default host */
 	slot = v->rule < WLBS_STATS_SLOTS ? v->rule : WLBS_STATS_NO_RULE;
+	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+		return count(XDP_DROP, slot, WLBS_R_STOPPED);
 	if (v->accept)
 		return accept(eth, slot, WLBS_R_FRAG_PASS);
 	return count(XDP_DROP, slot, WLBS_R_FRAG_DROP);
 }
 
 /* Decides a classified flow and remembers the verdict of a first fragment. */
-static __always_inline int decide_flow(struct xdp_md *ctx, struct flow *f,
+static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, struct flow *f,
 				       struct wlbs_frag_key *key)
 {
 	struct wlbs_frag_verdict v = {};
 	int action;
 
+	/* Remote control reaches every host, stopped ones too (they can be started). */
+	if (f->l4proto == IPPROTO_UDP && !f->quoted && wlbs_cfg.ctl_port &&
+	    (f->vip_port == wlbs_cfg.ctl_port || f->vip_port == wlbs_cfg.ctl_port_legacy))
+		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_CONTROL);
+	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
 	action = wlbs_decide(ctx, f);
 	if (f->frag == FRAG_FIRST) {
 		v.accept = action == XDP_PASS;
@@ -79,8 +87,6 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 	vip = find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return not_cluster();
-	if (wlbs_cfg.state == WLBS_FP_STOPPED)
-		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
 	if (ip->version != 4 || ip->ihl < 5)
 		return malformed();
 	l4 = l3 + ip->ihl * 4;
@@ -113,6 +119,7 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 		qip = (void *)(ic + 1);
 		if ((void *)(qip + 1) > end || qip->ihl < 5)
 			return malformed();
+		f.quoted = 1;
 		map_v4(f.client, qip->daddr);
 		map_v4(f.vip, qip->saddr);
 		f.l4proto = qip->protocol;
@@ -121,7 +128,7 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 	} else if (parse_ports(&f, l4, end)) {
 		return malformed();
 	}
-	return decide_flow(ctx, &f, &key);
+	return decide_flow(ctx, eth, &f, &key);
 }
 
 static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
@@ -159,8 +166,6 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 	vip = find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return not_cluster();
-	if (wlbs_cfg.state == WLBS_FP_STOPPED)
-		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
 	if (ip6->version != 6)
 		return malformed();
 
@@ -207,6 +212,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 		qip = (void *)(ic + 1);
 		if ((void *)(qip + 1) > end)
 			return malformed();
+		f.quoted = 1;
 		copy_v6(f.client, &qip->daddr);
 		copy_v6(f.vip, &qip->saddr);
 		f.l4proto = qip->nexthdr;
@@ -215,7 +221,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 	} else if (parse_ports(&f, l4, end)) {
 		return malformed();
 	}
-	return decide_flow(ctx, &f, &key);
+	return decide_flow(ctx, eth, &f, &key);
 }
 
 SEC("xdp")

@@ -58,7 +58,7 @@ static int rec_load(const char *path, struct install_rec *rec)
 		if (sscanf(line, "%31s %199s %99s", key, a, b) < 2)
 			continue;
 		if (!strcmp(key, "ifname"))
-			snprintf(rec->ifname, sizeof(rec->ifname), "%s", a);
+			snprintf(rec->ifname, sizeof(rec->ifname), "%.15s", a);
 		else if (!strcmp(key, "bpffs"))
 			snprintf(rec->bpffs, sizeof(rec->bpffs), "%s", a);
 		else if (!strcmp(key, "mac_orig"))
@@ -66,10 +66,10 @@ static int rec_load(const char *path, struct install_rec *rec)
 		else if (!strcmp(key, "maddr"))
 			rec->has_maddr = !parse_mac(a, rec->maddr);
 		else if (!strcmp(key, "addr") && rec->n_addrs < REC_MAX_ADDRS)
-			snprintf(rec->addrs[rec->n_addrs++], sizeof(rec->addrs[0]), "%s", a);
+			snprintf(rec->addrs[rec->n_addrs++], sizeof(rec->addrs[0]), "%.50s", a);
 		else if (!strcmp(key, "sysctl") && rec->n_sysctls < NL_CLUSTER_SYSCTLS_MAX) {
 			snprintf(rec->sysctls[rec->n_sysctls].path, sizeof(rec->sysctls[0].path),
-				 "%s", a);
+				 "%.95s", a);
 			snprintf(rec->sysctls[rec->n_sysctls].value, sizeof(rec->sysctls[0].value),
 				 "%s", b);
 			rec->n_sysctls++;
@@ -194,7 +194,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 	}
 	ret = rec_save(path, &rec);
 	if (ret) {
-		snprintf(e.msg, sizeof(e.msg), "cannot write %s: %s", path, strerror(-ret));
+		nl_seterr(&e, "cannot write %s: %s", path, strerror(-ret));
 		goto fail;
 	}
 

@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
+#include "ctl_codec.h"
 #include "log.h"
 #include "wlbsd.h"
 
@@ -192,9 +193,9 @@ static int run(struct wlbsd *d)
 		log_err("event loop setup: %s", strerror(errno));
 		return 1;
 	}
-	ret = ctl_server_open(&ctl, d->paths.socket, wlbsd_handle, d, err, sizeof(err));
+	ret = ctl_server_open(&ctl, d->paths.socket, wlbsd_handle, d);
 	if (ret) {
-		log_err("%s", err);
+		log_err("control socket %s: %s", d->paths.socket, strerror(-ret));
 		return 1;
 	}
 	ev.events = EPOLLIN;

@@ -120,7 +120,9 @@ struct wlbs_cfg {
 	__u8 cluster_mac[6];    /* answered in ARP/ND for cluster IPs */
 	__u8 host_mac[6];       /* accepted cluster frames get this destination */
 	__u8 src_mac[6];        /* source of frames the program sends (ARP/NA) */
-	__u8 _pad1[6];
+	__u16 ctl_port;         /* remote control UDP port every host takes, 0 = off */
+	__u16 ctl_port_legacy;  /* Convoy's 1717 when answered, else 0 */
+	__u8 _pad1[2];
 };
 _Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
 
@@ -167,6 +169,7 @@ enum wlbs_reason {
 	WLBS_R_ARP_DROP,        /* drop: cluster ARP another host answers */
 	WLBS_R_ND_REPLY,        /* tx: neighbour advertisement with the cluster MAC */
 	WLBS_R_ND_DROP,         /* drop: cluster NS another host answers */
+	WLBS_R_CONTROL,         /* pass: remote control request, every host answers */
 	WLBS_R_MAX,
 };
 
