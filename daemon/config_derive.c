@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every host derives from its configuration and must agree on with the
+ * others: the cluster MAC, the default hash seed, the order of the port rules
+ * in the fast-path tables, and the rules' fingerprint that heartbeats carry.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <wlbs/hash.h>
+#include "config.h"
+
+int cfg_cluster_mac(const struct wlbs_config *c, unsigned char mac[6])
+{
+	const struct cfg_addr *a;
+	int i;
+
+	if (!c->n_vips)
+		return -EINVAL;
+	a = &c->vips[0];
+	for (i = 0; i < c->n_vips; i++)
+		if (c->vips[i].v4) {
+			a = &c->vips[i];
+			break;
+		}
+	/* a.b.c.d: the IPv4 address, or the low 32 bits of an IPv6 one. */
+	return ip2mac_bytes(&a->addr.s6_addr[12], c->cluster_mode, mac);
+}
+
+/* Hash input word @i of an address, independent of the host's byte order. */
+static uint32_t addr_word(const struct in6_addr *a, int i)
+{
+	uint32_t w;
+
+	memcpy(&w, &a->s6_addr[4 * i], 4);
+	return ntohl(w);
+}
+
+uint32_t cfg_derive_seed(const struct cfg_addr *first)
+{
+	uint32_t h = 0x574c4253; /* "WLBS" */
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h = wlbs_hash_word(h, addr_word(&first->addr, i));
+	return wlbs_hash_final(h);
+}
+
+static const struct in6_addr *rule_vip(const struct wlbs_config *c, const struct cfg_rule *r)
+{
+	return r->vip >= 0 && r->vip < c->n_vips ? &c->vips[r->vip].addr : NULL;
+}
+
+static int rule_cmp(const struct wlbs_config *c, const struct cfg_rule *a, const struct cfg_rule *b)
+{
+	const struct in6_addr *va = rule_vip(c, a), *vb = rule_vip(c, b);
+	int d;
+
+	if (!va != !vb)
+		return va ? -1 : 1;
+	if (va) {
+		d = memcmp(va, vb, sizeof(*va));
+		if (d)
+			return d;
+	}
+	if (a->port_lo != b->port_lo)
+		return a->port_lo < b->port_lo ? -1 : 1;
+	return (int)a->proto - (int)b->proto;
+}
+
+int cfg_rule_order(const struct wlbs_config *c, int order[WLBS_MAX_RULES])
+{
+	int n = c->n_rules < WLBS_MAX_RULES ? c->n_rules : WLBS_MAX_RULES;
+	int i, j, x;
+
+	/* Insertion sort: stable, and n is at most 32. */
+	for (i = 0; i < n; i++) {
+		x = i;
+		for (j = i; j > 0 && rule_cmp(c, &c->rules[order[j - 1]], &c->rules[x]) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = x;
+	}
+	return n;
+}
+
+bool cfg_rules_equal(const struct wlbs_config *a, const struct wlbs_config *b)
+{
+	int i;
+
+	if (a->n_rules != b->n_rules)
+		return false;
+	for (i = 0; i < a->n_rules; i++) {
+		const struct cfg_rule *x = &a->rules[i], *y = &b->rules[i];
+		const struct in6_addr *vx = rule_vip(a, x), *vy = rule_vip(b, y);
+
+		if (strcmp(x->name, y->name) || !vx != !vy || (vx && memcmp(vx, vy, sizeof(*vx))) ||
+		    x->port_lo != y->port_lo || x->port_hi != y->port_hi || x->proto != y->proto ||
+		    x->mode != y->mode || x->affinity != y->affinity ||
+		    x->equal_load != y->equal_load || x->load_weight != y->load_weight ||
+		    x->handling_priority != y->handling_priority)
+			return false;
+	}
+	return true;
+}
+
+uint32_t cfg_rules_fingerprint(const struct wlbs_config *c)
+{
+	int order[WLBS_MAX_RULES], n = cfg_rule_order(c, order), i, w;
+	uint32_t h = wlbs_hash_word(0x52554c45 /* "RULE" */, n);
+
+	for (i = 0; i < n; i++) {
+		const struct cfg_rule *r = &c->rules[order[i]];
+		const struct in6_addr *vip = rule_vip(c, r);
+
+		/* ff..ff for all: never a cluster IP (multicast is refused). */
+		for (w = 0; w < 4; w++)
+			h = wlbs_hash_word(h, vip ? addr_word(vip, w) : 0xffffffffu);
+		h = wlbs_hash_word(h, (uint32_t)r->port_lo << 16 | r->port_hi);
+		h = wlbs_hash_word(h, r->proto | r->mode << 8 | r->affinity << 16);
+	}
+	return wlbs_hash_final(h);
+}

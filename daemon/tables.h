@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From the configuration to the fast path's cluster IP and port rule tables
+ * (struct wlbs_tables), and the rule lookup the XDP program does, in C, so
+ * the daemon and the tests pick a flow's rule exactly as the fast path does.
+ */
+#ifndef WLBS_TABLES_H
+#define WLBS_TABLES_H
+
+#include <wlbs/common.h>
+#include "config.h"
+
+/*
+ * Fills @t from @c: cluster IPs as v4-mapped IPv6 in network order, rules in
+ * cfg_rule_order() (rules for one cluster IP before rules for all: the fast
+ * path takes the first match), per-host flags cleared. rule_index_of[i] is
+ * the table index of config rule i (entries past c->n_rules are -1).
+ * Returns 0, or -EINVAL for a configuration that does not fit the tables.
+ */
+int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
+		       int rule_index_of[WLBS_MAX_RULES]);
+
+/*
+ * Index of the rule the fast path picks for a packet to cluster IP @vip16
+ * (16 bytes, network order, IPv4 v4-mapped), L4 protocol @proto
+ * (IPPROTO_TCP or IPPROTO_UDP; anything else matches no rule) and
+ * destination port @port; -1 when no rule covers it (or @vip16 is not a
+ * cluster IP): such traffic goes to the default host.
+ */
+int tables_rule_for(const struct wlbs_tables *t, const unsigned char vip16[16], int proto,
+		    unsigned int port);
+
+/* Index of @vip16 in t->vips, or -1. */
+int tables_vip_index(const struct wlbs_tables *t, const unsigned char vip16[16]);
+
+#endif /* WLBS_TABLES_H */
