@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* wlbs command line: commands, targets, options, help text. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ctl_codec.h"
+#include "ip2mac.h"
+
+/* One line per command for `wlbs help`, and its arguments. */
+static const struct {
+	int cmd;
+	const char *args;
+	const char *what;
+} cmd_help[] = {
+    {WLBS_CMD_QUERY, "", "state of this host and the cluster members it sees"},
+    {WLBS_CMD_START, "", "start cluster operations"},
+    {WLBS_CMD_STOP, "", "stop cluster operations (connections held are cut)"},
+    {WLBS_CMD_DRAINSTOP, "", "take no new connections; stop once none are held"},
+    {WLBS_CMD_SUSPEND, "", "stop, and refuse control commands until resume"},
+    {WLBS_CMD_RESUME, "", "accept control commands again (the host stays stopped)"},
+    {WLBS_CMD_ENABLE, " TARGET", "this host takes its share of the target rules again"},
+    {WLBS_CMD_DISABLE, " TARGET", "this host takes nothing of the target rules"},
+    {WLBS_CMD_DRAIN, " TARGET", "this host takes no new connections of the target rules"},
+    {WLBS_CMD_QUERYPORT, " [VIP:]PORT", "state and counters of the rule covering PORT"},
+    {WLBS_CMD_DISPLAY, "", "configuration, state and recent events"},
+    {WLBS_CMD_PARAMS, "", "configuration parameters"},
+    {WLBS_CMD_RELOAD, "", "re-read the configuration; established flows stay"},
+    {CLI_CMD_IP2MAC, " IP [--mode M]",
+     "cluster MAC of IP (M: multicast, unicast, igmp); needs no daemon"},
+    {CLI_CMD_HELP, " [COMMAND]", "this text, or one command's"},
+};
+
+#define N_HELP (sizeof(cmd_help) / sizeof(cmd_help[0]))
+
+static const char exit_help[] =
+    "Exit status:\n"
+    "  0  done: the state changed as asked (query, display, params, queryport: answered)\n"
+    "  1  refused or failed by wlbsd (e.g. WLBS_SUSPENDED, WLBS_NOT_FOUND, WLBS_BAD_PARAMS)\n"
+    "  2  usage error\n"
+    "  3  already in that state: success, nothing changed (WLBS_ALREADY)\n"
+    "  4  wlbsd not running, or permission denied (root or group " WLBS_CTL_GROUP ")\n"
+    "  5  timeout: no answer from wlbsd\n";
+
+static const char target_help[] =
+    "TARGET: all | PORT | VIP | VIP:PORT | VIP:all | all:PORT   (IPv6 VIP: [VIP]:PORT)\n"
+    "  PORT selects the rule(s) covering that port; VIP limits it to one cluster IP.\n";
+
+static const char *name_of(int cmd)
+{
+	if (cmd == CLI_CMD_HELP)
+		return "help";
+	if (cmd == CLI_CMD_IP2MAC)
+		return "ip2mac";
+	return ctl_cmd_name(cmd);
+}
+
+int cli_cmd_from_name(const char *name)
+{
+	if (!strcmp(name, "help"))
+		return CLI_CMD_HELP;
+	if (!strcmp(name, "ip2mac"))
+		return CLI_CMD_IP2MAC;
+	return ctl_cmd_from_name(name);
+}
+
+void cli_usage(FILE *f)
+{
+	fprintf(f, "Usage: wlbs COMMAND [ARGS] [--json] [--socket PATH] [--timeout MS]\n"
+		   "Control the wlbs network load balancing daemon (wlbsd) on this host.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < N_HELP; i++) {
+		char left[32];
+
+		snprintf(left, sizeof(left), "%s%s", name_of(cmd_help[i].cmd), cmd_help[i].args);
+		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
+	}
+	fprintf(f, "\n%s", target_help);
+	fprintf(f,
+		"Remote control (COMMAND ... CLUSTER[:HOST]) is not available yet.\n\n"
+		"Options:\n"
+		"  --json         print one JSON object: code name and number, state, host,\n"
+		"                 members, message\n"
+		"  --socket PATH  control socket (default " WLBS_CTL_SOCKET ")\n"
+		"  --timeout MS   wait at most MS milliseconds for the answer (default %d)\n"
+		"  --help         help of a command: wlbs COMMAND --help\n\n%s",
+		CLI_TIMEOUT_MS, exit_help);
+}
+
+void cli_command_help(FILE *f, int command)
+{
+	for (size_t i = 0; i < N_HELP; i++) {
+		if (cmd_help[i].cmd != command)
+			continue;
+		fprintf(
+		    f, "Usage: wlbs %s%s%s [--json]%s\n%c%s.\n", name_of(command), cmd_help[i].args,
+		    command == CLI_CMD_IP2MAC || command == CLI_CMD_HELP ? "" : " [CLUSTER[:HOST]]",
+		    command == CLI_CMD_IP2MAC || command == CLI_CMD_HELP
+			? ""
+			: " [--socket PATH] [--timeout MS]",
+		    toupper((unsigned char)cmd_help[i].what[0]), cmd_help[i].what + 1);
+		if (ctl_cmd_takes_target(command) && command != WLBS_CMD_QUERYPORT)
+			fprintf(f, "%s", target_help);
+		fprintf(f, "\n%s", exit_help);
+		return;
+	}
+}
+
+static int usage_error(struct cli_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(struct cli_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	va_end(ap);
+	return CLI_EXIT_USAGE;
+}
+
+/* Decimal 0..65535, digits only. */
+static int parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 5)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* IPv4 (stored v4-mapped) or IPv6 literal. */
+static int parse_vip(const char *s, uint8_t vip[16])
+{
+	memset(vip, 0, 16);
+	if (inet_pton(AF_INET, s, vip + 12) == 1) {
+		vip[10] = vip[11] = 0xff;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, vip) == 1) {
+		static const uint8_t zero[16];
+
+		return memcmp(vip, zero, 16) ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+int cli_parse_target(const char *s, bool port_only, struct wlbs_ctl_request *req)
+{
+	char host[64];
+	const char *port = NULL;
+	const char *colon = strrchr(s, ':');
+	size_t hlen;
+
+	req->target = 0;
+	req->port = 0;
+	memset(req->vip, 0, sizeof(req->vip));
+	if (s[0] == '[') { /* [v6]:PORT or [v6] */
+		const char *end = strchr(s, ']');
+
+		if (!end || (end[1] && end[1] != ':') || (end[1] == ':' && !end[2]))
+			return -EINVAL;
+		hlen = (size_t)(end - s - 1);
+		if (hlen >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
+		port = end[1] ? end + 2 : NULL;
+	} else if (colon && strchr(s, ':') == colon) { /* exactly one ':' : HOST:PORT */
+		hlen = (size_t)(colon - s);
+		if (hlen >= sizeof(host) || !colon[1])
+			return -EINVAL;
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		port = colon + 1;
+	} else if (!colon && parse_port(s, &req->port) == 0) { /* PORT */
+		req->target = WLBS_CTL_TGT_PORT;
+		return 0;
+	} else { /* all, or a VIP alone (IPv6 without brackets included) */
+		if (strlen(s) >= sizeof(host))
+			return -EINVAL;
+		strcpy(host, s);
+	}
+
+	if (strcmp(host, "all")) {
+		if (parse_vip(host, req->vip))
+			return -EINVAL;
+		req->target |= WLBS_CTL_TGT_VIP;
+	}
+	if (!port || !strcmp(port, "all")) {
+		if (port_only)
+			return -EINVAL;
+		req->target |= WLBS_CTL_TGT_ALLPORTS;
+	} else {
+		if (parse_port(port, &req->port))
+			return -EINVAL;
+		req->target |= WLBS_CTL_TGT_PORT;
+	}
+	return 0;
+}
+
+/* --name VALUE or --name=VALUE; returns the value or NULL (usage error set). */
+static const char *opt_value(struct cli_args *a, int argc, char *const argv[], int *i,
+			     const char *name)
+{
+	size_t n = strlen(name);
+	const char *arg = argv[*i];
+
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (*i + 1 >= argc) {
+		usage_error(a, "option '%s' needs a value", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool opt_is(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_options(struct cli_args *a, int argc, char *const argv[], const char **pos,
+			 int *npos, const char **mode)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *v;
+
+		if (arg[0] != '-' || !arg[1]) {
+			if (*npos == 4)
+				return usage_error(a, "too many arguments");
+			pos[(*npos)++] = arg;
+		} else if (!strcmp(arg, "--json")) {
+			a->json = true;
+		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			a->help = true;
+		} else if (opt_is(arg, "--socket")) {
+			v = opt_value(a, argc, argv, &i, "--socket");
+			if (!v)
+				return CLI_EXIT_USAGE;
+			if (!*v || strlen(v) >= 108)
+				return usage_error(a, "--socket: bad path '%s'", v);
+			a->socket = v;
+		} else if (opt_is(arg, "--timeout")) {
+			char *end;
+			long ms;
+
+			v = opt_value(a, argc, argv, &i, "--timeout");
+			if (!v)
+				return CLI_EXIT_USAGE;
+			errno = 0;
+			ms = strtol(v, &end, 10);
+			if (errno || *end || end == v || ms < 1 || ms > 600000)
+				return usage_error(a, "--timeout: '%s' is not 1..600000 ms", v);
+			a->timeout_ms = (int)ms;
+		} else if (opt_is(arg, "--mode")) {
+			*mode = opt_value(a, argc, argv, &i, "--mode");
+			if (!*mode)
+				return CLI_EXIT_USAGE;
+		} else {
+			return usage_error(a, "unknown option '%s'", arg);
+		}
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char *const argv[], struct cli_args *a)
+{
+	const char *pos[4], *mode = NULL;
+	int npos = 0, err, cmd, want;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_ms = CLI_TIMEOUT_MS;
+	a->mac_mode = -1;
+	err = parse_options(a, argc, argv, pos, &npos, &mode);
+	if (err)
+		return err;
+	if (!npos) {
+		if (a->help) {
+			a->command = CLI_CMD_HELP;
+			return 0;
+		}
+		return usage_error(a, "missing command");
+	}
+	cmd = cli_cmd_from_name(pos[0]);
+	if (cmd < 0)
+		return usage_error(a, "unknown command '%s'", pos[0]);
+	a->command = cmd;
+	a->req.command = cmd < WLBS_CMD_MAX ? (uint16_t)cmd : 0;
+	if (mode && cmd != CLI_CMD_IP2MAC)
+		return usage_error(a, "--mode is an option of ip2mac only");
+	if (a->help)
+		return 0; /* `wlbs COMMAND --help` needs none of the command's arguments */
+
+	if (cmd == CLI_CMD_HELP) {
+		if (npos > 2)
+			return usage_error(a, "help: too many arguments");
+		if (npos == 2) {
+			a->help_topic = cli_cmd_from_name(pos[1]);
+			if (a->help_topic < 0)
+				return usage_error(a, "help: unknown command '%s'", pos[1]);
+		}
+		return 0;
+	}
+	if (cmd == CLI_CMD_IP2MAC) {
+		if (npos != 2)
+			return usage_error(a, "ip2mac: %s",
+					   npos < 2 ? "missing IP" : "too many arguments");
+		a->ip = pos[1];
+		if (mode) {
+			a->mac_mode = ip2mac_mode_parse(mode);
+			if (a->mac_mode < 0)
+				return usage_error(
+				    a, "ip2mac: --mode '%s' is not multicast, unicast or igmp",
+				    mode);
+		}
+		return 0;
+	}
+
+	want = ctl_cmd_takes_target(cmd) ? 2 : 1; /* command [TARGET] */
+	if (npos < want)
+		return usage_error(a, "%s: missing %s", pos[0],
+				   cmd == WLBS_CMD_QUERYPORT ? "[VIP:]PORT"
+							     : "TARGET (all, PORT, VIP:PORT)");
+	if (npos > want + 1)
+		return usage_error(a, "%s: too many arguments", pos[0]);
+	if (want == 2 && cli_parse_target(pos[1], cmd == WLBS_CMD_QUERYPORT, &a->req))
+		return usage_error(a, "%s: bad %s '%s'", pos[0],
+				   cmd == WLBS_CMD_QUERYPORT ? "[VIP:]PORT" : "TARGET", pos[1]);
+	if (npos == want + 1)
+		a->remote = pos[want];
+	return 0;
+}

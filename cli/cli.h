@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The `wlbs` CLI: argument parsing (args.c), output and exit statuses
+ * (output.c), dispatch (run.c). Links lib/ and json-c only: it speaks the
+ * control protocol and never touches daemon code or BPF maps.
+ */
+#ifndef WLBS_CLI_H
+#define WLBS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wlbs/control.h"
+
+/* Exit statuses (documented in `wlbs help` and docs/control.md; Ansible tests them). */
+enum cli_exit {
+	CLI_EXIT_DONE = 0,	/* done, state changed; query/display answered */
+	CLI_EXIT_FAILED = 1,	/* refused or failed by the daemon */
+	CLI_EXIT_USAGE = 2,	/* bad command line */
+	CLI_EXIT_ALREADY = 3,	/* already in that state: success, nothing changed */
+	CLI_EXIT_NO_DAEMON = 4, /* wlbsd not running, or permission denied */
+	CLI_EXIT_TIMEOUT = 5,	/* no answer in time */
+};
+
+/* CLI-only commands, beside enum wlbs_ctl_cmd. */
+#define CLI_CMD_HELP   100
+#define CLI_CMD_IP2MAC 101
+
+/* Default wait for the daemon's answer. */
+#define CLI_TIMEOUT_MS 5000
+
+struct cli_args {
+	int command;		     /* enum wlbs_ctl_cmd or CLI_CMD_* */
+	bool json;		     /* --json */
+	bool help;		     /* COMMAND --help */
+	const char *socket;	     /* --socket, NULL: WLBS_CTL_SOCKET */
+	int timeout_ms;		     /* --timeout */
+	const char *remote;	     /* CLUSTER[:HOST] positional: remote control */
+	struct wlbs_ctl_request req; /* command and target, ready to send */
+	int help_topic;		     /* help COMMAND: its number, 0 = general help */
+	const char *ip;		     /* ip2mac IP */
+	int mac_mode;		     /* ip2mac --mode, -1 = show every mode */
+	char error[200];	     /* usage error, when cli_parse returns CLI_EXIT_USAGE */
+};
+
+/* Parse argv; 0, or CLI_EXIT_USAGE with a->error set. */
+int cli_parse(int argc, char *const argv[], struct cli_args *a);
+
+/*
+ * Parse a rule target into @req (target bits, port, vip):
+ * all | PORT | VIP | VIP:PORT | VIP:all | all:PORT | all:all ([v6]:PORT for IPv6).
+ * @port_only: queryport's [VIP:]PORT. 0 or -EINVAL.
+ */
+int cli_parse_target(const char *s, bool port_only, struct wlbs_ctl_request *req);
+
+/* Command number of a CLI command name (incl. help, ip2mac), or -EINVAL. */
+int cli_cmd_from_name(const char *name);
+
+/* General help, and one command's. */
+void cli_usage(FILE *f);
+void cli_command_help(FILE *f, int command);
+
+/* Exit status for the daemon's answer @status to @command. */
+int cli_exit_code(int command, uint32_t status);
+/* Exit status for a transport error of ctl_local_call(). */
+int cli_exit_for_error(int err);
+
+/* Print an answer: NLB-like text, or one JSON object with --json. */
+void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl_response *r);
+/* Print a transport error naming the socket (stderr text, or JSON on @out with --json). */
+void cli_print_error(FILE *out, FILE *err, const struct cli_args *a, int error);
+/* ip2mac: print the cluster MAC(s) of a->ip; returns an exit status. */
+int cli_ip2mac(FILE *out, FILE *err, const struct cli_args *a);
+
+/* The whole CLI: parse, run, print; returns the exit status. */
+int cli_main(int argc, char *const argv[]);
+
+#endif /* WLBS_CLI_H */

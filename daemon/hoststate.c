@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host state machine: commands, convergence and drain events -> state, code, message. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hoststate.h"
+#include "ctl_codec.h"
+
+/* The one refusal every command but query/resume/suspend/display/params gets when suspended. */
+#define MSG_REFUSED "Cluster control is suspended: command refused; cluster operations are stopped."
+
+static void clear_convergence(struct hs *hs)
+{
+	hs->converged = false;
+	hs->is_default = false;
+	hs->members = 0;
+}
+
+static void go_running(struct hs *hs)
+{
+	hs->level = HS_RUNNING;
+	clear_convergence(hs);
+	hs->members = hs->host_id ? 1ull << (hs->host_id - 1) : 0;
+	hs->cause = WLBS_CAUSE_STARTED;
+}
+
+static void go_stopped(struct hs *hs, enum hs_level level)
+{
+	hs->level = level;
+	clear_convergence(hs);
+}
+
+void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool start_running)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->host_id = host_id;
+	hs->persist = persisted;
+	if (persisted == HS_PERSIST_SUSPENDED)
+		go_stopped(hs, HS_SUSPENDED);
+	else if (persisted == HS_PERSIST_NONE && start_running && host_id)
+		go_running(hs);
+	else
+		go_stopped(hs, HS_STOPPED);
+}
+
+void hs_set_rules(struct hs *hs, const struct wlbs_tables *t)
+{
+	struct hs_rule old[WLBS_MAX_RULES];
+	struct wlbs_vip old_vips[WLBS_MAX_VIPS];
+	uint32_t n_old = hs->n_rules;
+
+	memcpy(old, hs->rules, sizeof(old));
+	memcpy(old_vips, hs->vips, sizeof(old_vips));
+	hs->n_vips = t->n_vips < WLBS_MAX_VIPS ? t->n_vips : WLBS_MAX_VIPS;
+	memcpy(hs->vips, t->vips, sizeof(hs->vips));
+	hs->n_rules = t->n_rules < WLBS_MAX_RULES ? t->n_rules : WLBS_MAX_RULES;
+	for (uint32_t i = 0; i < hs->n_rules; i++) {
+		const struct wlbs_rule *r = &t->rules[i];
+		struct hs_rule *h = &hs->rules[i];
+
+		*h = (struct hs_rule){.vip = r->vip,
+				      .port_lo = r->port_lo,
+				      .port_hi = r->port_hi,
+				      .proto = r->proto,
+				      .mode = r->mode};
+		/* Same rule as before (compared by address, not index): keep this host's flags. */
+		for (uint32_t j = 0; j < n_old; j++) {
+			const struct hs_rule *o = &old[j];
+			bool same_vip =
+			    o->vip == r->vip ||
+			    (o->vip < WLBS_MAX_VIPS && r->vip < WLBS_MAX_VIPS &&
+			     !memcmp(&old_vips[o->vip], &t->vips[r->vip], sizeof(struct wlbs_vip)));
+
+			if ((o->vip == WLBS_VIP_ALL) != (r->vip == WLBS_VIP_ALL))
+				same_vip = false;
+			if (same_vip && o->port_lo == r->port_lo && o->port_hi == r->port_hi &&
+			    o->proto == r->proto) {
+				h->flags = o->flags;
+				break;
+			}
+		}
+	}
+}
+
+uint8_t hs_state(const struct hs *hs)
+{
+	switch (hs->level) {
+	case HS_RUNNING:
+		return hs->converged ? WLBS_HS_CONVERGED : WLBS_HS_CONVERGING;
+	case HS_DRAINING:
+		return WLBS_HS_DRAINING;
+	case HS_SUSPENDED:
+		return WLBS_HS_SUSPENDED;
+	case HS_STOPPED:
+	default:
+		return WLBS_HS_STOPPED;
+	}
+}
+
+enum wlbs_fp_state hs_fp_state(const struct hs *hs)
+{
+	switch (hs->level) {
+	case HS_RUNNING:
+		return WLBS_FP_RUNNING;
+	case HS_DRAINING:
+		return WLBS_FP_DRAINING;
+	default:
+		return WLBS_FP_STOPPED;
+	}
+}
+
+uint8_t hs_rule_flags(const struct hs *hs, uint32_t i)
+{
+	return i < hs->n_rules && i < WLBS_MAX_RULES ? hs->rules[i].flags : 0;
+}
+
+enum hs_persist hs_persist(const struct hs *hs)
+{
+	return hs->persist;
+}
+
+static const char *const persist_names[] = {
+    [HS_PERSIST_NONE] = "none",
+    [HS_PERSIST_STOPPED] = "stopped",
+    [HS_PERSIST_SUSPENDED] = "suspended",
+};
+
+const char *hs_persist_name(enum hs_persist p)
+{
+	return (unsigned)p < sizeof(persist_names) / sizeof(persist_names[0]) ? persist_names[p]
+									      : NULL;
+}
+
+int hs_persist_parse(const char *s)
+{
+	for (unsigned i = 0; i < sizeof(persist_names) / sizeof(persist_names[0]); i++)
+		if (s && !strcmp(s, persist_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+void hs_fill(const struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	bool up = hs->level == HS_RUNNING || hs->level == HS_DRAINING;
+
+	resp->host = hs->host_id;
+	resp->state = hs_state(hs);
+	resp->flags = 0;
+	if (up && hs->converged)
+		resp->flags |= WLBS_CTL_F_CONVERGED;
+	if (up && hs->converged && hs->is_default)
+		resp->flags |= WLBS_CTL_F_DEFAULT;
+	resp->members = up ? hs->members : 0;
+	resp->held = hs->held;
+	resp->cause = hs->cause;
+}
+
+void hs_on_converging(struct hs *hs, uint64_t members, uint8_t cause)
+{
+	if (hs->level != HS_RUNNING && hs->level != HS_DRAINING)
+		return;
+	hs->converged = false;
+	hs->is_default = false;
+	hs->members = members;
+	hs->cause = cause < WLBS_CAUSE_MAX ? cause : WLBS_CAUSE_NONE;
+}
+
+void hs_on_converged(struct hs *hs, uint64_t members, uint8_t default_host)
+{
+	if (hs->level != HS_RUNNING && hs->level != HS_DRAINING)
+		return;
+	hs->converged = true;
+	hs->members = members;
+	hs->is_default = default_host && default_host == hs->host_id;
+}
+
+bool hs_on_held(struct hs *hs, uint64_t held)
+{
+	hs->held = held;
+	if (hs->level != HS_DRAINING || held)
+		return false;
+	go_stopped(hs, HS_STOPPED);
+	return true;
+}
+
+/* "1, 2, 3" */
+static void append_members(struct wlbs_ctl_response *resp, uint64_t members)
+{
+	const char *sep = "";
+
+	for (int p = 1; p <= WLBS_MAX_HOSTS; p++) {
+		if (!(members & (1ull << (p - 1))))
+			continue;
+		ctl_resp_append(resp, "%s%d", sep, p);
+		sep = ", ";
+	}
+}
+
+/* "converged as DEFAULT with the following host(s) as part of the cluster: 1, 2" */
+static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	if (!hs->converged)
+		ctl_resp_append(resp, "converging (cause: %s)", ctl_cause_name(hs->cause));
+	else
+		ctl_resp_append(resp, "converged%s", hs->is_default ? " as DEFAULT" : "");
+	ctl_resp_append(resp, " with the following host(s) as part of the cluster: ");
+	append_members(resp, hs->members);
+}
+
+static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	unsigned id = hs->host_id;
+
+	switch (hs->level) {
+	case HS_STOPPED:
+		resp->status = WLBS_STOPPED;
+		ctl_resp_text(
+		    resp,
+		    "Host %u is stopped and does not know the convergence state of the cluster.",
+		    id);
+		break;
+	case HS_SUSPENDED:
+		resp->status = WLBS_SUSPENDED;
+		ctl_resp_text(resp,
+			      "Host %u is suspended: cluster control is suspended and cluster "
+			      "operations are stopped.",
+			      id);
+		break;
+	case HS_DRAINING:
+		resp->status = WLBS_DRAINING;
+		ctl_resp_text(resp, "Host %u draining: %llu connection(s) still held; ", id,
+			      (unsigned long long)hs->held);
+		append_view(hs, resp);
+		break;
+	case HS_RUNNING:
+		resp->status = !hs->converged	? WLBS_CONVERGING
+			       : hs->is_default ? WLBS_DEFAULT
+						: WLBS_CONVERGED;
+		ctl_resp_text(resp, "Host %u ", id);
+		append_view(hs, resp);
+		break;
+	}
+}
+
+static void do_start(struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	switch (hs->level) {
+	case HS_STOPPED:
+		go_running(hs);
+		hs->persist = HS_PERSIST_NONE;
+		resp->status = WLBS_OK;
+		ctl_resp_text(resp, "Cluster operations started.");
+		break;
+	case HS_RUNNING:
+		hs->persist = HS_PERSIST_NONE;
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(resp, "Cluster operations already started.");
+		break;
+	case HS_DRAINING:
+		/* Convergence never stopped while draining: the view stays as it is. */
+		hs->level = HS_RUNNING;
+		hs->persist = HS_PERSIST_NONE;
+		resp->status = WLBS_DRAIN_STOP;
+		ctl_resp_text(resp, "Connection draining cancelled; cluster operations continue "
+				    "and new connections are accepted.");
+		break;
+	case HS_SUSPENDED:
+		resp->status = WLBS_SUSPENDED;
+		ctl_resp_text(resp, MSG_REFUSED);
+		break;
+	}
+}
+
+static void do_stop(struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	switch (hs->level) {
+	case HS_STOPPED:
+		hs->persist = HS_PERSIST_STOPPED;
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(resp, "Cluster operations already stopped.");
+		break;
+	case HS_RUNNING:
+		go_stopped(hs, HS_STOPPED);
+		hs->persist = HS_PERSIST_STOPPED;
+		resp->status = WLBS_OK;
+		ctl_resp_text(resp, "Cluster operations stopped.");
+		break;
+	case HS_DRAINING:
+		go_stopped(hs, HS_STOPPED);
+		hs->persist = HS_PERSIST_STOPPED;
+		resp->status = WLBS_DRAIN_STOP;
+		ctl_resp_text(resp, "Connection draining aborted; cluster operations stopped.");
+		break;
+	case HS_SUSPENDED:
+		resp->status = WLBS_SUSPENDED;
+		ctl_resp_text(resp, MSG_REFUSED);
+		break;
+	}
+}
+
+static void do_drainstop(struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	switch (hs->level) {
+	case HS_STOPPED:
+		hs->persist = HS_PERSIST_STOPPED;
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(resp, "Cluster operations already stopped.");
+		break;
+	case HS_RUNNING:
+		/*
+		 * Always through draining, even if the last count was 0: the count
+		 * may be stale, and stopping would cut connections still held. The
+		 * next hs_on_held(0) ends the drain.
+		 */
+		hs->level = HS_DRAINING;
+		hs->persist = HS_PERSIST_STOPPED;
+		resp->status = WLBS_OK;
+		ctl_resp_text(resp, "Connection draining started.");
+		break;
+	case HS_DRAINING:
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(
+		    resp, "Connection draining already in progress: %llu connection(s) still held.",
+		    (unsigned long long)hs->held);
+		break;
+	case HS_SUSPENDED:
+		resp->status = WLBS_SUSPENDED;
+		ctl_resp_text(resp, "Cluster control is suspended: command refused, no connection "
+				    "draining started; cluster operations are stopped.");
+		break;
+	}
+}
+
+static void do_suspend(struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	enum hs_level was = hs->level;
+
+	if (was != HS_SUSPENDED)
+		go_stopped(hs, HS_SUSPENDED);
+	hs->persist = HS_PERSIST_SUSPENDED;
+	switch (was) {
+	case HS_STOPPED:
+		resp->status = WLBS_OK;
+		ctl_resp_text(resp, "Cluster control suspended; cluster operations are stopped.");
+		break;
+	case HS_RUNNING:
+		resp->status = WLBS_STOPPED;
+		ctl_resp_text(resp, "Cluster operations stopped and cluster control suspended.");
+		break;
+	case HS_DRAINING:
+		resp->status = WLBS_DRAIN_STOP;
+		ctl_resp_text(resp, "Connection draining aborted, cluster operations stopped and "
+				    "cluster control suspended.");
+		break;
+	case HS_SUSPENDED:
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(resp,
+			      "Cluster control already suspended; cluster operations are stopped.");
+		break;
+	}
+}
+
+static void do_resume(struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	if (hs->level != HS_SUSPENDED) {
+		resp->status = WLBS_ALREADY;
+		ctl_resp_text(resp, "Cluster control already resumed.");
+		return;
+	}
+	go_stopped(hs, HS_STOPPED);
+	hs->persist = HS_PERSIST_NONE;
+	resp->status = WLBS_OK;
+	ctl_resp_text(resp, "Cluster control resumed; cluster operations are stopped.");
+}
+
+/* Index of the cluster IP in @req, or -1. */
+static int vip_index(const struct hs *hs, const uint8_t vip[16])
+{
+	for (uint32_t i = 0; i < hs->n_vips; i++)
+		if (!memcmp(hs->vips[i].addr, vip, 16))
+			return (int)i;
+	return -1;
+}
+
+static bool covers(const struct hs_rule *r, uint16_t port)
+{
+	return port >= r->port_lo && port <= r->port_hi;
+}
+
+uint32_t hs_target_rules(const struct hs *hs, const struct wlbs_ctl_request *req)
+{
+	bool by_vip = req->target & WLBS_CTL_TGT_VIP;
+	bool by_port = req->target & WLBS_CTL_TGT_PORT;
+	int vi = by_vip ? vip_index(hs, req->vip) : -1;
+	uint32_t mask = 0, all_vip_mask = 0;
+
+	if (by_vip && vi < 0)
+		return 0;
+	for (uint32_t i = 0; i < hs->n_rules; i++) {
+		const struct hs_rule *r = &hs->rules[i];
+
+		if (by_port && !covers(r, req->port))
+			continue;
+		if (!by_vip || r->vip == (uint32_t)vi)
+			mask |= 1u << i;
+		else if (by_port && r->vip == WLBS_VIP_ALL)
+			all_vip_mask |= 1u << i;
+	}
+	/* VIP:PORT reaches an all-VIP rule only where no rule of that VIP covers it (fast path
+	 * order). */
+	return mask ? mask : all_vip_mask;
+}
+
+static void vip_str(const uint8_t vip[16], char *buf, size_t size)
+{
+	static const uint8_t v4map[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (!memcmp(vip, v4map, sizeof(v4map)))
+		inet_ntop(AF_INET, vip + 12, buf, (socklen_t)size);
+	else
+		inet_ntop(AF_INET6, vip, buf, (socklen_t)size);
+}
+
+/* "port rule(s) covering port 80 of cluster IP 10.0.0.1" and the like. */
+static void target_str(const struct wlbs_ctl_request *req, char *buf, size_t size)
+{
+	char vip[INET6_ADDRSTRLEN] = "";
+	char of_vip[INET6_ADDRSTRLEN + 20] = "";
+
+	if (req->target & WLBS_CTL_TGT_VIP) {
+		vip_str(req->vip, vip, sizeof(vip));
+		snprintf(of_vip, sizeof(of_vip), " of cluster IP %s", vip);
+	}
+	if (req->target & WLBS_CTL_TGT_PORT)
+		snprintf(buf, size, "port rule(s) covering port %u%s", req->port, of_vip);
+	else if (*vip)
+		snprintf(buf, size, "port rules%s", of_vip);
+	else
+		snprintf(buf, size, "all port rules");
+}
+
+static void not_found(const struct hs *hs, const struct wlbs_ctl_request *req,
+		      struct wlbs_ctl_response *resp)
+{
+	char vip[INET6_ADDRSTRLEN] = "";
+
+	resp->status = WLBS_NOT_FOUND;
+	if (req->target & WLBS_CTL_TGT_VIP) {
+		vip_str(req->vip, vip, sizeof(vip));
+		if (vip_index(hs, req->vip) < 0) {
+			ctl_resp_text(resp, "Not found: %s is not a cluster IP.", vip);
+			return;
+		}
+	}
+	if (!hs->n_rules)
+		ctl_resp_text(resp, "Not found: no port rules are configured.");
+	else if (req->target & WLBS_CTL_TGT_PORT)
+		ctl_resp_text(resp, "Not found: no port rule covers port %u%s%s.", req->port,
+			      *vip ? " of cluster IP " : "", vip);
+	else
+		ctl_resp_text(resp, "Not found: no port rule is specific to cluster IP %s.", vip);
+}
+
+static uint8_t apply_flags(int cmd, uint8_t f)
+{
+	switch (cmd) {
+	case WLBS_CMD_ENABLE:
+		return f & ~(WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN);
+	case WLBS_CMD_DISABLE:
+		return (f | WLBS_RULE_F_OFF) & ~WLBS_RULE_F_DRAIN;
+	default: /* drain: a disabled rule has nothing to drain */
+		return f & WLBS_RULE_F_OFF ? f : f | WLBS_RULE_F_DRAIN;
+	}
+}
+
+static void do_rule_cmd(struct hs *hs, const struct wlbs_ctl_request *req,
+			struct wlbs_ctl_response *resp)
+{
+	static const char *const done[] = {
+	    [WLBS_CMD_ENABLE] = "enabled",
+	    [WLBS_CMD_DISABLE] = "disabled",
+	    [WLBS_CMD_DRAIN] =
+		"set to drain: held connections continue, new ones go to other hosts",
+	};
+	static const char *const already[] = {
+	    [WLBS_CMD_ENABLE] = "already enabled",
+	    [WLBS_CMD_DISABLE] = "already disabled",
+	    [WLBS_CMD_DRAIN] = "already draining or disabled",
+	};
+	uint32_t mask = hs_target_rules(hs, req);
+	bool changed = false;
+	char t[128];
+
+	if (!mask) {
+		not_found(hs, req, resp);
+		return;
+	}
+	for (uint32_t i = 0; i < hs->n_rules; i++) {
+		uint8_t nf;
+
+		if (!(mask & (1u << i)))
+			continue;
+		nf = apply_flags(req->command, hs->rules[i].flags);
+		changed |= nf != hs->rules[i].flags;
+		hs->rules[i].flags = nf;
+	}
+	target_str(req, t, sizeof(t));
+	resp->status = changed ? WLBS_OK : WLBS_ALREADY;
+	ctl_resp_text(resp, "Traffic handling for %s %s.", t,
+		      changed ? done[req->command] : already[req->command]);
+	if (hs->level != HS_RUNNING && hs->level != HS_DRAINING)
+		ctl_resp_append(resp, " Cluster operations are stopped.");
+}
+
+static uint8_t rule_state(const struct hs_rule *r)
+{
+	if (r->mode == WLBS_MODE_DISABLED || (r->flags & WLBS_RULE_F_OFF))
+		return WLBS_RS_DISABLED;
+	return r->flags & WLBS_RULE_F_DRAIN ? WLBS_RS_DRAINING : WLBS_RS_ENABLED;
+}
+
+static void do_queryport(const struct hs *hs, const struct wlbs_ctl_request *req,
+			 struct wlbs_ctl_response *resp)
+{
+	static const char *const proto[] = {"none", "tcp", "udp", "both"};
+	uint32_t mask = hs_target_rules(hs, req);
+	const char *sep = "";
+
+	if (!mask) {
+		not_found(hs, req, resp);
+		return;
+	}
+	resp->status = WLBS_OK;
+	ctl_resp_text(resp, "Port %u: ", req->port);
+	for (uint32_t i = 0; i < hs->n_rules; i++) {
+		const struct hs_rule *r = &hs->rules[i];
+
+		if (!(mask & (1u << i)))
+			continue;
+		/* The first rule the target selects is the one the response fields describe. */
+		if (!resp->rule_state)
+			resp->rule_state = rule_state(r);
+		ctl_resp_append(resp, "%srule %u-%u %s %s%s", sep, r->port_lo, r->port_hi,
+				proto[r->proto & 3], ctl_rule_state_name(rule_state(r)),
+				r->mode == WLBS_MODE_DISABLED ? " (cluster-wide)" : "");
+		sep = "; ";
+	}
+	ctl_resp_append(resp, " on host %u.", hs->host_id);
+}
+
+int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp)
+{
+	ctl_response_init(resp, req);
+	switch (req->command) {
+	case WLBS_CMD_QUERY:
+		do_query(hs, resp);
+		break;
+	case WLBS_CMD_START:
+		do_start(hs, resp);
+		break;
+	case WLBS_CMD_STOP:
+		do_stop(hs, resp);
+		break;
+	case WLBS_CMD_DRAINSTOP:
+		do_drainstop(hs, resp);
+		break;
+	case WLBS_CMD_SUSPEND:
+		do_suspend(hs, resp);
+		break;
+	case WLBS_CMD_RESUME:
+		do_resume(hs, resp);
+		break;
+	case WLBS_CMD_ENABLE:
+	case WLBS_CMD_DISABLE:
+	case WLBS_CMD_DRAIN:
+	case WLBS_CMD_RELOAD:
+		if (hs->level == HS_SUSPENDED) {
+			resp->status = WLBS_SUSPENDED;
+			ctl_resp_text(resp, MSG_REFUSED);
+			break;
+		}
+		if (req->command == WLBS_CMD_RELOAD) {
+			hs_fill(hs, resp);
+			return -EOPNOTSUPP;
+		}
+		do_rule_cmd(hs, req, resp);
+		break;
+	case WLBS_CMD_QUERYPORT:
+		do_queryport(hs, req, resp);
+		break;
+	case WLBS_CMD_DISPLAY:
+	case WLBS_CMD_PARAMS:
+		hs_fill(hs, resp);
+		return -EOPNOTSUPP;
+	default:
+		resp->status = WLBS_BAD_PARAMS;
+		ctl_resp_text(resp, "Unknown command %u.", req->command);
+		break;
+	}
+	hs_fill(hs, resp);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host state machine: pure code, no I/O, no clock. The daemon feeds it
+ * control requests and convergence/connection events and applies what it
+ * says (fast-path mode, per-rule flags, state to persist).
+ *
+ *   stopped --start--> converging <--convergence events--> converged
+ *   running --drainstop--> draining --held connections reach 0--> stopped
+ *   any --suspend--> suspended --resume--> stopped
+ *
+ * Every command answers with a status code and a one-line message that are
+ * true about the state AFTER the command (NLB's Q247712 got this wrong), and
+ * hs_command(QUERY) always reports the real state.
+ *
+ * Usage by the daemon:
+ *   hs_init(&hs, host_id, persisted, start_running);   persisted from its state file
+ *   hs_set_rules(&hs, tables);                         after load and every reload
+ *   on request:  if (hs_command(&hs, req, resp) == -EOPNOTSUPP) handle display/...;
+ *                then apply hs_fp_state(), hs_rule_flags(), save hs_persist()
+ *   on events:   hs_on_converging(), hs_on_converged(), hs_on_held()
+ */
+#ifndef WLBSD_HOSTSTATE_H
+#define WLBSD_HOSTSTATE_H
+
+#include <errno.h> /* -EOPNOTSUPP from hs_command */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wlbs/common.h"
+#include "wlbs/control.h"
+
+/* Operational level; converging/converged is the separate `converged` flag. */
+enum hs_level {
+	HS_STOPPED = 0,
+	HS_RUNNING,  /* converging or converged */
+	HS_DRAINING, /* running, taking only held connections */
+	HS_SUSPENDED,
+};
+
+/* What a restart must restore (NLB's persisted states). */
+enum hs_persist {
+	HS_PERSIST_NONE = 0,  /* use the configured initial state */
+	HS_PERSIST_STOPPED,   /* stop or drainstop was the last word */
+	HS_PERSIST_SUSPENDED, /* suspend was the last word */
+};
+
+/* What hs_set_rules keeps of a port rule: enough to resolve a command's target. */
+struct hs_rule {
+	uint32_t vip;	  /* index into vips, or WLBS_VIP_ALL */
+	uint16_t port_lo; /* first port */
+	uint16_t port_hi; /* last port, inclusive */
+	uint8_t proto;	  /* WLBS_PROTO_* */
+	uint8_t mode;	  /* enum wlbs_rule_mode (DISABLED: off cluster-wide) */
+	uint8_t flags;	  /* this host's WLBS_RULE_F_* (enable/disable/drain) */
+};
+
+struct hs {
+	enum hs_level level;
+	enum hs_persist persist;
+	bool converged;	  /* running/draining: convergence finished */
+	bool is_default;  /* converged as the default host */
+	uint8_t host_id;  /* this host's priority */
+	uint64_t members; /* cluster view, bit p-1 = priority p; 0 when stopped */
+	uint64_t held;	  /* connections this host holds (last report) */
+	uint8_t cause;	  /* enum wlbs_conv_cause of the last convergence */
+	uint32_t n_vips;
+	struct wlbs_vip vips[WLBS_MAX_VIPS];
+	uint32_t n_rules;
+	struct hs_rule rules[WLBS_MAX_RULES];
+};
+
+/*
+ * Start state: @persisted (from the daemon's state file) wins; otherwise
+ * running if @start_running (the configured initial state), else stopped.
+ */
+void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool start_running);
+
+/*
+ * Take the port rules and cluster IPs of @t (rules in fast-path order).
+ * A rule identical to an old one (same VIP, ports, protocol) keeps this
+ * host's flags; others start enabled.
+ */
+void hs_set_rules(struct hs *hs, const struct wlbs_tables *t);
+
+/*
+ * Run @req. Returns 0 with @resp complete (status, message, fields after the
+ * command), or -EOPNOTSUPP for display, params and reload, which the daemon
+ * completes (status, text) on top of the common fields already in @resp.
+ * A suspended host refuses reload here (returns 0). queryport is answered
+ * here (rule state, message); the daemon may add rule_accepted/rule_dropped
+ * of the rules hs_target_rules() selects.
+ */
+int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp);
+
+/* Fill the fields every response carries: host, state, flags, members, held, cause. */
+void hs_fill(const struct hs *hs, struct wlbs_ctl_response *resp);
+
+/* Rules (bit i = rule i) a request's target selects; 0 if none (WLBS_NOT_FOUND). */
+uint32_t hs_target_rules(const struct hs *hs, const struct wlbs_ctl_request *req);
+
+/* Convergence started (view @members, cause enum wlbs_conv_cause); ignored unless running. */
+void hs_on_converging(struct hs *hs, uint64_t members, uint8_t cause);
+/* Convergence finished with view @members and default host @default_host. */
+void hs_on_converged(struct hs *hs, uint64_t members, uint8_t default_host);
+/*
+ * The host holds @held connections now. Returns true when this ended a
+ * drain (draining -> stopped): the daemon logs it and applies the new mode.
+ */
+bool hs_on_held(struct hs *hs, uint64_t held);
+
+/* The state query reports (enum wlbs_host_state). */
+uint8_t hs_state(const struct hs *hs);
+/* The fast-path mode for the current state. */
+enum wlbs_fp_state hs_fp_state(const struct hs *hs);
+/* This host's WLBS_RULE_F_* for rule @i (0 for an index out of range). */
+uint8_t hs_rule_flags(const struct hs *hs, uint32_t i);
+/* What the daemon must persist now. */
+enum hs_persist hs_persist(const struct hs *hs);
+/* "none" / "stopped" / "suspended" and back (-EINVAL): the state file's words. */
+const char *hs_persist_name(enum hs_persist p);
+int hs_persist_parse(const char *s);
+
+#endif /* WLBSD_HOSTSTATE_H */

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control protocol: one request and one response format for the local
+ * Unix socket and (wrapped with authentication) for remote control over UDP.
+ *
+ * On the wire every multi-byte field is in network byte order and every
+ * message is a fixed header plus, for responses, a bounded text payload:
+ *
+ *   request  = struct wlbs_ctl_req_wire                  (40 bytes)
+ *   response = struct wlbs_ctl_resp_wire + text_len bytes (64..4064 bytes)
+ *
+ * hdr.length is the size of the message itself. A transport may append data
+ * after it (the remote layer appends its authenticator) or wrap it; it hands
+ * the codec exactly hdr.length bytes (ctl_msg_len() finds them). Byte offsets
+ * are in the struct comments and in docs/control.md.
+ *
+ * Protocol version history (WLBS_CTL_VERSION):
+ *   1  first version: commands query..queryport, response text up to 4000 bytes.
+ * A daemon answers a request of another version with WLBS_BAD_PARAMS in its
+ * own version, so an old CLI gets a readable refusal instead of silence.
+ */
+#ifndef WLBS_CONTROL_H
+#define WLBS_CONTROL_H
+
+#include <stdint.h>
+
+#include "status.h"
+
+/* Default local control socket (the daemon's RuntimeDirectory is /run/wlbs). */
+#define WLBS_CTL_SOCKET "/run/wlbs/wlbsd.sock"
+/* Group whose members may use the local socket besides root. */
+#define WLBS_CTL_GROUP "wlbs"
+/* Remote control UDP port, and NLB's legacy (Convoy) port. */
+#define WLBS_CTL_UDP_PORT	 2504
+#define WLBS_CTL_UDP_PORT_LEGACY 1717
+
+/* "WLBC": first four bytes of every control message. */
+#define WLBS_CTL_MAGIC 0x574c4243u
+/* Current protocol version; history above. */
+#define WLBS_CTL_VERSION 1
+/* Longest response text (a message, or display/params output). */
+#define WLBS_CTL_TEXT_MAX 4000
+
+/* Message types (hdr.type). */
+#define WLBS_CTL_TYPE_REQUEST  1
+#define WLBS_CTL_TYPE_RESPONSE 2
+
+/* Commands (request command); numbers are part of the protocol. */
+enum wlbs_ctl_cmd {
+	WLBS_CMD_QUERY = 1,	 /* state of this host and its cluster view */
+	WLBS_CMD_START = 2,	 /* start cluster operations */
+	WLBS_CMD_STOP = 3,	 /* stop cluster operations (drops held connections) */
+	WLBS_CMD_DRAINSTOP = 4,	 /* take no new connections, stop when none are held */
+	WLBS_CMD_SUSPEND = 5,	 /* stop, and ignore control until resume */
+	WLBS_CMD_RESUME = 6,	 /* accept control again (stays stopped) */
+	WLBS_CMD_ENABLE = 7,	 /* this host takes traffic of the target rules again */
+	WLBS_CMD_DISABLE = 8,	 /* this host takes nothing of the target rules */
+	WLBS_CMD_DRAIN = 9,	 /* this host takes no new connections of the target rules */
+	WLBS_CMD_DISPLAY = 10,	 /* configuration, state and recent events (text) */
+	WLBS_CMD_PARAMS = 11,	 /* configuration parameters (text) */
+	WLBS_CMD_RELOAD = 12,	 /* re-read the configuration file */
+	WLBS_CMD_QUERYPORT = 13, /* state and counters of the rule covering a port */
+	WLBS_CMD_MAX,
+};
+
+/* Request target bits (request target): which port rules a command acts on. */
+#define WLBS_CTL_TGT_ALLPORTS 0x1 /* every port */
+#define WLBS_CTL_TGT_PORT     0x2 /* the rule(s) covering port */
+#define WLBS_CTL_TGT_VIP      0x4 /* only cluster IP vip (else every cluster IP) */
+
+/* Host state after a command (response state). */
+enum wlbs_host_state {
+	WLBS_HS_STOPPED = 0,	/* takes no cluster traffic */
+	WLBS_HS_CONVERGING = 1, /* running, hosts agreeing on membership */
+	WLBS_HS_CONVERGED = 2,	/* running, membership agreed */
+	WLBS_HS_DRAINING = 3,	/* running, takes only connections it holds */
+	WLBS_HS_SUSPENDED = 4,	/* stopped, ignores control except resume and query */
+	WLBS_HS_MAX,
+};
+
+/* Response flags. */
+#define WLBS_CTL_F_DEFAULT   0x1 /* this host is the default host */
+#define WLBS_CTL_F_CONVERGED 0x2 /* convergence finished (also while draining) */
+
+/* Why the last convergence started (NLB logged these). */
+enum wlbs_conv_cause {
+	WLBS_CAUSE_NONE = 0,	    /* not converging since start */
+	WLBS_CAUSE_STARTED = 1,	    /* this host started */
+	WLBS_CAUSE_NEW_MEMBER = 2,  /* a host joined */
+	WLBS_CAUSE_MEMBER_LOST = 3, /* a host's heartbeats stopped */
+	WLBS_CAUSE_DUP_ID = 4,	    /* two hosts claim one priority */
+	WLBS_CAUSE_RULE_COUNT = 5,  /* a host has a different number of rules */
+	WLBS_CAUSE_RULES = 6,	    /* a host has different rules */
+	WLBS_CAUSE_BAD_CONFIG = 7,  /* a host's configuration is invalid */
+	WLBS_CAUSE_RELOAD = 8,	    /* this host reloaded its configuration */
+	WLBS_CAUSE_MAX,
+};
+
+/* State of the rule a queryport answers (response rule_state). */
+enum wlbs_rule_state {
+	WLBS_RS_NONE = 0,     /* not a queryport answer */
+	WLBS_RS_ENABLED = 1,  /* this host takes its share */
+	WLBS_RS_DISABLED = 2, /* this host takes nothing (disable, or cluster-wide mode) */
+	WLBS_RS_DRAINING = 3, /* this host takes only connections it holds */
+	WLBS_RS_MAX,
+};
+
+/* ---- wire format (network byte order) ---------------------------------- */
+
+/* Common to requests and responses. */
+struct wlbs_ctl_hdr {
+	uint32_t magic;	     /*  0: WLBS_CTL_MAGIC */
+	uint8_t version;     /*  4: WLBS_CTL_VERSION */
+	uint8_t type;	     /*  5: WLBS_CTL_TYPE_* */
+	uint16_t length;     /*  6: bytes of this message, header included */
+	uint32_t request_id; /*  8: chosen by the client, echoed in the response */
+};
+_Static_assert(sizeof(struct wlbs_ctl_hdr) == 12, "wlbs_ctl_hdr layout");
+
+struct wlbs_ctl_req_wire {
+	struct wlbs_ctl_hdr hdr; /*  0 */
+	uint16_t command;	 /* 12: enum wlbs_ctl_cmd */
+	uint16_t target;	 /* 14: WLBS_CTL_TGT_* bits, 0 for host-wide commands */
+	uint16_t port;		 /* 16: with WLBS_CTL_TGT_PORT, else 0 */
+	uint8_t host;		 /* 18: host priority addressed (remote), 0 = any */
+	uint8_t _pad0;		 /* 19: 0 */
+	uint8_t vip[16];	 /* 20: with WLBS_CTL_TGT_VIP (IPv4 v4-mapped), else 0 */
+	uint32_t _reserved;	 /* 36: 0 */
+};
+_Static_assert(sizeof(struct wlbs_ctl_req_wire) == 40, "wlbs_ctl_req_wire layout");
+
+struct wlbs_ctl_resp_wire {
+	struct wlbs_ctl_hdr hdr; /*  0 */
+	uint16_t command;	 /* 12: the request's command; 0 if it was undecodable */
+	uint16_t flags;		 /* 14: WLBS_CTL_F_* */
+	uint32_t status;	 /* 16: enum wlbs_status */
+	uint8_t host;		 /* 20: this host's priority */
+	uint8_t state;		 /* 21: enum wlbs_host_state after the command */
+	uint8_t cause;		 /* 22: enum wlbs_conv_cause of the last convergence */
+	uint8_t rule_state;	 /* 23: enum wlbs_rule_state (queryport) */
+	uint64_t members;	 /* 24: bit p-1 set: host priority p in the cluster view */
+	uint64_t held;		 /* 32: connections this host holds */
+	uint64_t rule_accepted;	 /* 40: queryport: packets accepted by the rule */
+	uint64_t rule_dropped;	 /* 48: queryport: packets dropped by the rule */
+	uint16_t text_len;	 /* 56: bytes of text after the header (no NUL) */
+	uint8_t _pad[6];	 /* 58: 0 */
+	/* 64: text_len bytes of UTF-8 text: message, or display/params output */
+};
+_Static_assert(sizeof(struct wlbs_ctl_resp_wire) == 64, "wlbs_ctl_resp_wire layout");
+
+/* Largest message of either kind. */
+#define WLBS_CTL_MSG_MAX (sizeof(struct wlbs_ctl_resp_wire) + WLBS_CTL_TEXT_MAX)
+
+/* ---- decoded messages (host byte order) -------------------------------- */
+
+struct wlbs_ctl_request {
+	uint32_t id;	  /* request id, echoed */
+	uint16_t command; /* enum wlbs_ctl_cmd */
+	uint16_t target;  /* WLBS_CTL_TGT_* */
+	uint16_t port;	  /* with WLBS_CTL_TGT_PORT */
+	uint8_t host;	  /* remote: host priority addressed, 0 = any */
+	uint8_t vip[16];  /* with WLBS_CTL_TGT_VIP; IPv4 as ::ffff:a.b.c.d */
+};
+
+struct wlbs_ctl_response {
+	uint32_t id;	    /* the request's id */
+	uint16_t command;   /* the request's command */
+	uint16_t flags;	    /* WLBS_CTL_F_* */
+	uint32_t status;    /* enum wlbs_status */
+	uint8_t host;	    /* this host's priority */
+	uint8_t state;	    /* enum wlbs_host_state */
+	uint8_t cause;	    /* enum wlbs_conv_cause */
+	uint8_t rule_state; /* enum wlbs_rule_state */
+	uint64_t members;   /* cluster view bitmap */
+	uint64_t held;	    /* connections held */
+	uint64_t rule_accepted;
+	uint64_t rule_dropped;
+	uint16_t text_len;		  /* strlen(text) */
+	char text[WLBS_CTL_TEXT_MAX + 1]; /* NUL-terminated */
+};
+
+#endif /* WLBS_CONTROL_H */
