@@ -32,12 +32,14 @@ static const char *const reason_names[WLBS_R_MAX] = {
     [WLBS_R_ARP_DROP] = "arp-drop",
     [WLBS_R_ND_REPLY] = "nd-reply",
     [WLBS_R_ND_DROP] = "nd-drop",
+	[WLBS_R_CONTROL] = "control",
 };
 
 static bool accepted(unsigned int r)
 {
 	return r == WLBS_R_OWNED || r == WLBS_R_HELD || r == WLBS_R_DEFAULT ||
-	       r == WLBS_R_FRAG_PASS || r == WLBS_R_ARP_REPLY || r == WLBS_R_ND_REPLY;
+	       r == WLBS_R_FRAG_PASS || r == WLBS_R_ARP_REPLY || r == WLBS_R_ND_REPLY ||
+	       r == WLBS_R_CONTROL;
 }
 
 static void params_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
@@ -93,6 +95,7 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 	struct wlbs_stats st;
 	unsigned int i, r, first;
 	char when[32];
+	bool any;
 
 	params_text(d, resp);
 	ctl_resp_append(resp, "\nfast path         %s XDP on %s%s, live connections %lld\n",
@@ -110,11 +113,14 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 		else
 			ctl_resp_append(resp, "  %-15s",
 					i == WLBS_STATS_NO_RULE ? "no rule" : "not cluster");
-		for (r = 0; r < WLBS_R_MAX; r++)
-			if (st.packets[r])
-				ctl_resp_append(resp, " %s=%llu", reason_names[r],
-						(unsigned long long)st.packets[r]);
-		ctl_resp_append(resp, "\n");
+		for (r = 0, any = false; r < WLBS_R_MAX; r++) {
+			if (!st.packets[r])
+				continue;
+			any = true;
+			ctl_resp_append(resp, " %s=%llu", reason_names[r] ? reason_names[r] : "?",
+					(unsigned long long)st.packets[r]);
+		}
+		ctl_resp_append(resp, "%s\n", any ? "" : " (none)");
 	}
 	ctl_resp_append(resp, "\nrecent events\n");
 	first = d->n_events > WLBSD_EVENTS ? d->n_events - WLBSD_EVENTS : 0;

@@ -187,10 +187,12 @@ static bool serve(struct ctl_server *srv, const struct ctl_client *c, const uint
 	 * did. */
 	resp->id = req.id;
 	resp->command = req.command;
-	if (req.command != WLBS_CMD_QUERY && req.command != WLBS_CMD_QUERYPORT)
-		log_info("control: %s by uid %u pid %d: %s: %s", ctl_cmd_name(req.command),
+	/* Who changed what; reads (query, display, params) are not worth a log line. */
+	if (req.command != WLBS_CMD_QUERY && req.command != WLBS_CMD_QUERYPORT &&
+	    req.command != WLBS_CMD_DISPLAY && req.command != WLBS_CMD_PARAMS)
+		log_info("control: %s by uid %u pid %d: %s: %.*s", ctl_cmd_name(req.command),
 			 (unsigned)c->uid, (int)c->pid, wlbs_status_name((int)resp->status) ?: "?",
-			 resp->text);
+			 (int)strcspn(resp->text, "\n"), resp->text);
 	return true;
 }
 
