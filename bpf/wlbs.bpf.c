@@ -310,7 +310,8 @@ int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 		BPF_CORE_READ_INTO(&remote, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
 	}
 	v4 = local[0] == 0 && local[1] == 0 && local[2] == bpf_htonl(0xffff);
-	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* Not skc_num: inet_put_port() zeroes it before the change to CLOSE is traced. */
+	lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
 	vip = find_vip(t, local);

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* BPF test harness; see harness.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "harness.h"
+#include "wlbs.skel.h"
+
+struct wlbs_bpf *h_skel;
+struct wlbs_bucket *h_owners;
+__s64 *h_conns;
+uint64_t h_seed;
+
+static int n_cpus;
+
+static const char *const reason_names[WLBS_R_MAX] = {
+    "NOT_CLUSTER", "HEARTBEAT", "OWNED",     "HELD",	 "DEFAULT",	  "FRAG_PASS",
+    "NOT_OWNER",   "DIRTY",	"STOPPED",   "STALE",	 "RULE_DISABLED", "NOT_DEFAULT",
+    "FRAG_DROP",   "MALFORMED", "ARP_REPLY", "ARP_DROP", "ND_REPLY",	  "ND_DROP",
+};
+
+static const char *verdict_name(int v)
+{
+	static const char *const names[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
+
+	return v >= 0 && v < 5 ? names[v] : "?";
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !getenv("WLBS_TEST_VERBOSE"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void *map_mmap(struct bpf_map *map, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int h_init(void)
+{
+	int err;
+
+	libbpf_set_print(quiet_print);
+	n_cpus = libbpf_num_possible_cpus();
+	if (n_cpus <= 0)
+		return n_cpus ? n_cpus : -EINVAL;
+	h_skel = wlbs_bpf__open();
+	if (!h_skel)
+		return -errno;
+	err = wlbs_bpf__load(h_skel);
+	if (err)
+		goto fail;
+	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
+	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	if (!h_owners || !h_conns) {
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	h_fini();
+	return err;
+}
+
+void h_fini(void)
+{
+	if (h_owners)
+		munmap(h_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
+	if (h_conns)
+		munmap(h_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	h_owners = NULL;
+	h_conns = NULL;
+	wlbs_bpf__destroy(h_skel);
+	h_skel = NULL;
+}
+
+struct wlbs_cfg *h_cfg(void)
+{
+	return &h_skel->bss->wlbs_cfg;
+}
+
+struct wlbs_tables *h_tables(uint32_t gen)
+{
+	return &h_skel->bss->wlbs_tables[gen & 1];
+}
+
+struct wlbs_bucket *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket)
+{
+	return &h_owners[wlbs_owner_slot(gen, rule, bucket)];
+}
+
+void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags)
+{
+	uint32_t b;
+
+	for (b = 0; b < WLBS_BUCKETS; b++) {
+		h_owner(gen, rule, b)->owner = owner;
+		h_owner(gen, rule, b)->flags = flags;
+	}
+}
+
+__s64 *h_conn(uint32_t rule, uint32_t bucket)
+{
+	return &h_conns[wlbs_conn_slot(rule, bucket)];
+}
+
+void h_host_mac(uint8_t id, uint8_t mac[6])
+{
+	const uint8_t m[6] = {0x02, 0x00, 0x00, 0x00, 0x00, id};
+
+	memcpy(mac, m, 6);
+}
+
+void h_set_host(uint8_t id)
+{
+	h_cfg()->host_id = id;
+	h_host_mac(id, h_cfg()->host_mac);
+}
+
+uint64_t h_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void vip(struct wlbs_vip *v, const char *s)
+{
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+
+	if (strchr(s, ':'))
+		inet_pton(AF_INET6, s, a);
+	else
+		inet_pton(AF_INET, s, a + 12);
+	memcpy(v->addr, a, 16);
+}
+
+void h_set_vip(uint32_t gen, uint32_t idx, const char *addr)
+{
+	vip(&h_tables(gen)->vips[idx], addr);
+}
+
+static void rule(struct wlbs_tables *t, uint32_t v, uint8_t proto, uint16_t lo, uint16_t hi,
+		 uint8_t mode, uint8_t aff)
+{
+	struct wlbs_rule *r = &t->rules[t->n_rules++];
+
+	*r = (struct wlbs_rule){
+	    .vip = v, .port_lo = lo, .port_hi = hi, .proto = proto, .mode = mode, .affinity = aff};
+}
+
+void h_reset(void)
+{
+	const uint8_t src_mac[6] = {0x02, 0x01, 0x0a, 0x00, 0x00, 0x64};
+	struct wlbs_cfg *c = h_cfg();
+	struct wlbs_tables *t = h_tables(0);
+	const uint8_t tcpudp = WLBS_PROTO_TCP | WLBS_PROTO_UDP;
+	uint32_t i;
+
+	memset(c, 0, sizeof(*c));
+	memset(h_skel->bss->wlbs_tables, 0, sizeof(h_skel->bss->wlbs_tables));
+	c->hash_seed = H_SEED;
+	c->default_host = 1;
+	c->state = WLBS_FP_RUNNING;
+	memcpy(c->cluster_mac, frame_cluster_mac, 6);
+	memcpy(c->src_mac, src_mac, 6);
+	h_set_host(1);
+
+	t->n_vips = 4;
+	vip(&t->vips[0], H_VIP4);
+	vip(&t->vips[1], H_VIP6);
+	vip(&t->vips[2], H_VIP4B);
+	vip(&t->vips[3], H_VIP6B);
+	rule(t, 0, WLBS_PROTO_TCP, 80, 80, WLBS_MODE_MULTIPLE, WLBS_AFF_NONE);
+	rule(t, WLBS_VIP_ALL, tcpudp, 1000, 1999, WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
+	rule(t, 1, tcpudp, 443, 443, WLBS_MODE_MULTIPLE, WLBS_AFF_CLASSC);
+	rule(t, WLBS_VIP_ALL, WLBS_PROTO_TCP, 80, 80, WLBS_MODE_MULTIPLE, WLBS_AFF_NONE);
+	rule(t, WLBS_VIP_ALL, WLBS_PROTO_UDP, 53, 53, WLBS_MODE_MULTIPLE, WLBS_AFF_NONE);
+	rule(t, 2, WLBS_PROTO_TCP, 8080, 8080, WLBS_MODE_DISABLED, WLBS_AFF_NONE);
+
+	memset(h_owners, 0, WLBS_OWNER_SLOTS * sizeof(*h_owners));
+	memset(h_conns, 0, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	for (i = 0; i < t->n_rules; i++)
+		h_fill_owner(0, i, 1, 0);
+	h_frags_clear();
+	h_stats_clear();
+}
+
+void h_frags_clear(void)
+{
+	int fd = bpf_map__fd(h_skel->maps.wlbs_frags);
+	struct wlbs_frag_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		bpf_map_delete_elem(fd, &key);
+}
+
+void h_stats_clear(void)
+{
+	int fd = bpf_map__fd(h_skel->maps.wlbs_stats);
+	struct wlbs_stats *zero = calloc((size_t)n_cpus, sizeof(*zero));
+	uint32_t slot;
+
+	for (slot = 0; zero && slot < WLBS_STATS_SLOTS; slot++)
+		bpf_map_update_elem(fd, &slot, zero, BPF_ANY);
+	free(zero);
+}
+
+/* Sums one stats slot over the CPUs into @sum. */
+static void read_slot(uint32_t slot, uint64_t sum[WLBS_R_MAX])
+{
+	int fd = bpf_map__fd(h_skel->maps.wlbs_stats);
+	struct wlbs_stats *v = calloc((size_t)n_cpus, sizeof(*v));
+	int cpu, q;
+
+	memset(sum, 0, WLBS_R_MAX * sizeof(*sum));
+	if (v && !bpf_map_lookup_elem(fd, &slot, v))
+		for (cpu = 0; cpu < n_cpus; cpu++)
+			for (q = 0; q < WLBS_R_MAX; q++)
+				sum[q] += v[cpu].packets[q];
+	free(v);
+}
+
+uint64_t h_stat(uint32_t slot, uint32_t reason)
+{
+	uint64_t sum[WLBS_R_MAX];
+
+	read_slot(slot, sum);
+	return sum[reason];
+}
+
+int h_run_len(const struct frame *f, size_t len, struct h_result *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = (__u32)len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = 1);
+	int err;
+
+	if (len > f->len)
+		return -EINVAL;
+	err = bpf_prog_test_run_opts(bpf_program__fd(h_skel->progs.wlbs_xdp), &o);
+	r->verdict = err ? -errno : (int)o.retval;
+	r->len = err ? 0 : o.data_size_out;
+	return r->verdict;
+}
+
+int h_run(const struct frame *f, struct h_result *r)
+{
+	return h_run_len(f, f->len, r);
+}
+
+int h_accepted(const struct frame *f, const struct h_result *r)
+{
+	return r->verdict == XDP_PASS && r->len == f->len &&
+	       !memcmp(r->out, h_cfg()->host_mac, 6) && !memcmp(r->out + 6, f->b + 6, f->len - 6);
+}
+
+int h_untouched(const struct frame *f, const struct h_result *r)
+{
+	return r->verdict == XDP_PASS && r->len == f->len && !memcmp(r->out, f->b, f->len);
+}
+
+static int passes_cluster(int reason)
+{
+	return reason == WLBS_R_OWNED || reason == WLBS_R_HELD || reason == WLBS_R_DEFAULT ||
+	       reason == WLBS_R_FRAG_PASS;
+}
+
+void _h_expect(const struct frame *f, int verdict, int slot, int reason, struct h_result *r,
+	       const char *what, const char *file, int line)
+{
+	struct h_result local;
+	uint64_t sums[WLBS_R_MAX], n, total = 0;
+	int ok, s, q, got_slot = -1, got_reason = -1;
+
+	if (!r)
+		r = &local;
+	h_stats_clear();
+	h_run(f, r);
+	for (s = 0; s < WLBS_STATS_SLOTS; s++) {
+		read_slot((uint32_t)s, sums);
+		for (q = 0; q < WLBS_R_MAX; q++) {
+			n = sums[q];
+			total += n;
+			if (n) {
+				got_slot = s;
+				got_reason = q;
+			}
+		}
+	}
+	ok = r->verdict == verdict && total == 1 && got_reason == reason &&
+	     (slot < 0 || got_slot == slot);
+	if (ok && verdict == XDP_PASS && passes_cluster(reason))
+		ok = h_accepted(f, r);
+	else if (ok && verdict == XDP_PASS)
+		ok = h_untouched(f, r);
+	if (ok)
+		return;
+	print_error("%s (%zu bytes, host %u): expected %s %s in slot %d, got %s (%d), "
+		    "%llu counter(s), last %s in slot %d%s\n",
+		    what, f->len, h_cfg()->host_id, verdict_name(verdict), reason_names[reason],
+		    slot, verdict_name(r->verdict), r->verdict, (unsigned long long)total,
+		    got_reason >= 0 ? reason_names[got_reason] : "-", got_slot,
+		    r->verdict == verdict && verdict == XDP_PASS ? ", bytes wrong" : "");
+	_fail(file, line);
+}
+
+int model_vip(int v6, const uint8_t *addr)
+{
+	const struct wlbs_tables *t = h_tables(h_cfg()->gen);
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+	uint32_t i;
+
+	memcpy(v6 ? a : a + 12, addr, v6 ? 16 : 4);
+	for (i = 0; i < t->n_vips && i < WLBS_MAX_VIPS; i++)
+		if (!memcmp(t->vips[i].addr, a, 16))
+			return (int)i;
+	return -1;
+}
+
+int model_rule(int v, uint8_t proto, uint16_t port)
+{
+	const struct wlbs_tables *t = h_tables(h_cfg()->gen);
+	uint8_t bit = proto == 6 ? WLBS_PROTO_TCP : proto == 17 ? WLBS_PROTO_UDP : 0;
+	uint32_t i;
+
+	for (i = 0; bit && i < t->n_rules && i < WLBS_MAX_RULES; i++) {
+		const struct wlbs_rule *r = &t->rules[i];
+
+		if ((r->vip == (uint32_t)v || r->vip == WLBS_VIP_ALL) && (r->proto & bit) &&
+		    r->port_lo <= port && port <= r->port_hi)
+			return (int)i;
+	}
+	return -1;
+}
+
+uint32_t model_bucket(int v6, const uint8_t *client, uint16_t cport, uint32_t r)
+{
+	const struct wlbs_tables *t = h_tables(h_cfg()->gen);
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+	__u32 w[4];
+
+	memcpy(v6 ? a : a + 12, client, v6 ? 16 : 4);
+	memcpy(w, a, 16);
+	return wlbs_flow_bucket(w, !v6, cport, t->rules[r].affinity, h_cfg()->hash_seed);
+}
+
+uint64_t h_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t h_rng_init(uint64_t tag)
+{
+	uint64_t s = h_seed ^ (tag * 0x2545f4914f6cdd1dull);
+
+	h_rand(&s);
+	return s;
+}
+
+void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char *dst, uint8_t proto,
+	    uint16_t sport, uint16_t dport, uint8_t tcp_flags)
+{
+	struct pkt local;
+
+	if (!p)
+		p = &local;
+	assert_int_equal(pkt_init(p, v6, src, dst, proto, sport, dport), 0);
+	p->tcp_flags = tcp_flags;
+	assert_int_equal(frame_build(f, p), 0);
+}
+
+struct wlbs_bucket *h_flow_owner(const struct pkt *p, uint32_t rule)
+{
+	return h_owner(h_cfg()->gen, rule, model_bucket(p->v6, p->src, p->sport, rule));
+}
+
+int h_acceptors(const struct frame *f, size_t len, int n, int *who)
+{
+	struct frame cut = *f;
+	struct h_result r;
+	int h, count = 0;
+
+	cut.len = len;
+	*who = 0;
+	for (h = 1; h <= n; h++) {
+		h_set_host((uint8_t)h);
+		h_run_len(f, len, &r);
+		if (r.verdict != XDP_PASS && r.verdict != XDP_DROP && r.verdict != XDP_TX)
+			fail_msg("host %d: verdict %d (%s) for a %zu-byte frame", h, r.verdict,
+				 verdict_name(r.verdict), len);
+		if (h_accepted(&cut, &r) && memcmp(cut.b, h_cfg()->host_mac, 6)) {
+			count++;
+			*who = h;
+		}
+	}
+	return count;
+}

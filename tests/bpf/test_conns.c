@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connection holding with real TCP connections on loopback (the suite runs in
+ * its own network namespace, where bpf_skc_lookup_tcp looks): held connections
+ * survive ownership changes, draining and a stale daemon, strangers do not ride
+ * on the listener; and wlbs_sock_state keeps wlbs_conns exact.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "harness.h"
+#include "wlbs.skel.h"
+
+#define PORT 80
+
+struct conn {
+	int v6;
+	int lfd, cfd, sfd; /* listener, client, accepted */
+	uint16_t cport;
+	const char *addr;
+};
+
+/* Sockets of the running test, closed by the teardown when a test fails midway. */
+static int open_fds[16];
+static int n_open;
+static struct bpf_link *sock_link; /* wlbs_sock_state while attached */
+
+static int track(int fd)
+{
+	if (fd >= 0 && n_open < 16)
+		open_fds[n_open++] = fd;
+	return fd;
+}
+
+static void untrack_close(int fd)
+{
+	int i;
+
+	for (i = 0; i < n_open; i++)
+		if (open_fds[i] == fd)
+			open_fds[i] = open_fds[--n_open];
+	close(fd);
+}
+
+static int close_all(void **state)
+{
+	(void)state;
+	while (n_open)
+		close(open_fds[--n_open]);
+	bpf_link__destroy(sock_link);
+	sock_link = NULL;
+	return 0;
+}
+
+static socklen_t fill_addr(struct sockaddr_storage *ss, int v6, const char *addr, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &a->sin6_addr);
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	inet_pton(AF_INET, addr, &a->sin_addr);
+	return sizeof(*a);
+}
+
+/*
+ * A listener on @laddr:@port (@lv6: IPv6 socket; dual-stack when @laddr is
+ * "::") and one established connection to @addr:@port from the same family as
+ * @addr. c->v6/c->addr describe the connection as the NIC sees it.
+ */
+static void conn_open_on(struct conn *c, int lv6, const char *laddr, int v6, const char *addr,
+			 uint16_t port)
+{
+	struct sockaddr_storage ls, ss;
+	socklen_t llen = fill_addr(&ls, lv6, laddr, port), len = fill_addr(&ss, v6, addr, port);
+	int one = 1, v6only = strcmp(laddr, "::") != 0;
+
+	c->v6 = v6;
+	c->addr = addr;
+	c->lfd = track(socket(lv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	c->cfd = track(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	assert_true(c->lfd >= 0 && c->cfd >= 0);
+	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lv6)
+		setsockopt(c->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	if (bind(c->lfd, (struct sockaddr *)&ls, llen) || listen(c->lfd, 8) ||
+	    connect(c->cfd, (struct sockaddr *)&ss, len))
+		fail_msg("loopback connection to %s:%u: %s", addr, port, strerror(errno));
+	c->sfd = track(accept(c->lfd, NULL, NULL));
+	assert_true(c->sfd >= 0);
+	len = sizeof(ss);
+	assert_int_equal(getsockname(c->cfd, (struct sockaddr *)&ss, &len), 0);
+	c->cport = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			    : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void conn_open(struct conn *c, int v6, const char *addr, uint16_t port)
+{
+	conn_open_on(c, v6, addr, v6, addr, port);
+}
+
+static void conn_close(struct conn *c)
+{
+	untrack_close(c->cfd);
+	untrack_close(c->sfd);
+	untrack_close(c->lfd);
+}
+
+/* A client->server segment of (@cport, the listener's port) as the NIC would see it. */
+static void seg(struct frame *f, struct pkt *p, const struct conn *c, uint16_t cport, uint8_t flags)
+{
+	h_flow(f, p, c->v6, c->addr, c->addr, IPPROTO_TCP, cport, PORT, flags);
+}
+
+/* Cluster IPs are the loopback addresses; rule WEB4 (v4) or WEB (v6) covers port 80. */
+static uint32_t loopback_cluster(int v6)
+{
+	h_reset();
+	h_set_vip(0, 0, "127.0.0.1");
+	h_set_vip(0, 1, "::1");
+	return v6 ? H_R_WEB : H_R_WEB4;
+}
+
+/* Another host's bucket: our connection passes (HELD), a stranger does not. */
+static void test_held_connection(void **state)
+{
+	struct frame mine, stranger, strsyn;
+	struct pkt pm, ps;
+	struct conn c;
+	uint32_t rule;
+	int v6;
+
+	(void)state;
+	for (v6 = 0; v6 < 2; v6++) {
+		rule = loopback_cluster(v6);
+		conn_open(&c, v6, v6 ? "::1" : "127.0.0.1", PORT);
+		seg(&mine, &pm, &c, c.cport, TCPF_ACK | TCPF_PSH);
+		seg(&stranger, &ps, &c, (uint16_t)(c.cport + 1), TCPF_ACK);
+		seg(&strsyn, NULL, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
+		h_flow_owner(&pm, rule)->owner = 2;
+		h_flow_owner(&ps, rule)->owner = 2;
+		/* No live connections in the bucket: no lookup, not ours. */
+		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		*h_conn(rule, model_bucket(v6, pm.src, pm.sport, rule)) = 1;
+		*h_conn(rule, model_bucket(v6, ps.src, ps.sport, rule)) = 1;
+		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		/* The listener answers the lookup for a stranger: that is not holding. */
+		h_expect(&stranger, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_expect(&strsyn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+
+		/* Dirty bucket owned here: SYN is new, the rest needs a socket. */
+		h_flow_owner(&pm, rule)->owner = 1;
+		h_flow_owner(&pm, rule)->flags = WLBS_BUCKET_F_DIRTY;
+		h_flow_owner(&ps, rule)->owner = 1;
+		h_flow_owner(&ps, rule)->flags = WLBS_BUCKET_F_DIRTY;
+		h_expect(&strsyn, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
+		h_expect(&stranger, XDP_DROP, (int)rule, WLBS_R_DIRTY, NULL);
+		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+
+		/* Draining (host or rule): held connections stay, new ones go. */
+		h_flow_owner(&pm, rule)->flags = 0;
+		h_flow_owner(&ps, rule)->flags = 0;
+		h_cfg()->state = WLBS_FP_DRAINING;
+		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		h_expect(&strsyn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_cfg()->state = WLBS_FP_RUNNING;
+		h_tables(0)->rules[rule].flags = WLBS_RULE_F_DRAIN;
+		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		h_expect(&strsyn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		/* Disabled on this host: not even held connections. */
+		h_tables(0)->rules[rule].flags = WLBS_RULE_F_OFF;
+		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_RULE_DISABLED, NULL);
+		conn_close(&c);
+	}
+}
+
+/* A stale daemon stamp: no new flows, held connections still pass. */
+static void test_stale_keeps_held(void **state)
+{
+	struct frame mine, syn;
+	struct pkt pm, ps;
+	struct conn c;
+	uint32_t rule;
+
+	(void)state;
+	rule = loopback_cluster(0);
+	conn_open(&c, 0, "127.0.0.1", PORT);
+	seg(&mine, &pm, &c, c.cport, TCPF_ACK);
+	seg(&syn, &ps, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
+	*h_conn(rule, model_bucket(0, pm.src, pm.sport, rule)) = 1;
+	*h_conn(rule, model_bucket(0, ps.src, ps.sport, rule)) = 1;
+	h_cfg()->alive_timeout_ns = 1000000000ull;
+	h_cfg()->alive_ns = h_coarse_ns() - 5000000000ull;
+	h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_STALE, NULL);
+	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+	h_cfg()->alive_ns = h_coarse_ns();
+	h_expect(&syn, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
+	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
+	conn_close(&c);
+}
+
+static ino_t netns_ino(void)
+{
+	struct stat st;
+
+	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+	return st.st_ino;
+}
+
+static __s64 conns_total(void)
+{
+	__s64 sum = 0;
+	size_t i;
+
+	for (i = 0; i < WLBS_CONN_SLOTS; i++)
+		sum += h_conns[i];
+	return sum;
+}
+
+/* Waits up to 2 s for the connection count of @slot (and the total) to reach @want. */
+static int conns_settle(__s64 *slot, __s64 want)
+{
+	struct timespec ts = {0, 10000000};
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (*slot == want && conns_total() == want)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* wlbs_sock_state counts a covered connection while it lives, and nothing else. */
+static void test_sock_state_counts(void **state)
+{
+	struct conn c;
+	uint32_t rule;
+	__s64 *slot;
+	uint8_t a[16];
+	int v6;
+
+	(void)state;
+	sock_link = bpf_program__attach(h_skel->progs.wlbs_sock_state);
+	if (!sock_link)
+		fail_msg("attach wlbs_sock_state: %s", strerror(errno));
+	for (v6 = 0; v6 < 2; v6++) {
+		rule = loopback_cluster(v6);
+		h_cfg()->netns_ino = (__u32)netns_ino();
+		conn_open(&c, v6, v6 ? "::1" : "127.0.0.1", PORT);
+		inet_pton(v6 ? AF_INET6 : AF_INET, c.addr, a);
+		slot = h_conn(rule, model_bucket(v6, a, c.cport, rule));
+		if (!conns_settle(slot, 1))
+			fail_msg("v%d: conns[slot] %lld, total %lld after connect, want 1",
+				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
+		conn_close(&c);
+		if (!conns_settle(slot, 0))
+			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
+				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
+	}
+	/* Not counted: a port no rule covers, a non-cluster address, another netns. */
+	loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	conn_open(&c, 0, "127.0.0.1", 81);
+	assert_int_equal(conns_total(), 0);
+	conn_close(&c);
+	conn_open(&c, 0, "127.0.0.2", PORT);
+	assert_int_equal(conns_total(), 0);
+	conn_close(&c);
+	h_cfg()->netns_ino = (__u32)netns_ino() + 1;
+	conn_open(&c, 0, "127.0.0.1", PORT);
+	assert_int_equal(conns_total(), 0);
+	conn_close(&c);
+}
+
+/* A dual-stack listener ([::]:80) holding an IPv4 client: counted and held as IPv4. */
+static void test_dual_stack(void **state)
+{
+	struct frame mine;
+	struct pkt pm;
+	struct conn c;
+	uint32_t rule;
+	__s64 *slot;
+
+	(void)state;
+	sock_link = bpf_program__attach(h_skel->progs.wlbs_sock_state);
+	if (!sock_link)
+		fail_msg("attach wlbs_sock_state: %s", strerror(errno));
+	rule = loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	conn_open_on(&c, 1, "::", 0, "127.0.0.1", PORT);
+	seg(&mine, &pm, &c, c.cport, TCPF_ACK);
+	slot = h_conn(rule, model_bucket(0, pm.src, pm.sport, rule));
+	if (!conns_settle(slot, 1))
+		fail_msg("conns[slot] %lld, total %lld after connect, want 1", (long long)*slot,
+			 (long long)conns_total());
+	h_flow_owner(&pm, rule)->owner = 2;
+	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+	conn_close(&c);
+	if (!conns_settle(slot, 0))
+		fail_msg("conns[slot] %lld, total %lld after close, want 0", (long long)*slot,
+			 (long long)conns_total());
+	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+}
+
+static const struct CMUnitTest conn_tests[] = {
+    cmocka_unit_test_teardown(test_held_connection, close_all),
+    cmocka_unit_test_teardown(test_stale_keeps_held, close_all),
+    cmocka_unit_test_teardown(test_sock_state_counts, close_all),
+    cmocka_unit_test_teardown(test_dual_stack, close_all),
+};
+
+H_GROUP(h_group_conns, conn_tests);
