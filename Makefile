@@ -24,7 +24,7 @@ WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -I$(BUILD) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS      := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
+LIBS      := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lm
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
 	-I$(BUILD) -Iinclude -Ibpf
 

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <sched.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -83,6 +84,8 @@ static int setup(struct bench *b)
 	};
 	size_t osz = WLBS_OWNER_SLOTS * sizeof(*b->owners);
 	size_t csz = WLBS_CONN_SLOTS * sizeof(*b->conns);
+	struct wlbs_clock now = {};
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, clk, .ctx_in = &now, .ctx_size_in = sizeof(now));
 	uint32_t r, k;
 
 	b->owners = mmap(NULL, osz, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -95,6 +98,10 @@ static int setup(struct bench *b)
 	c->host_id = 1;
 	c->default_host = 1;
 	c->state = WLBS_FP_RUNNING;
+	/* As wlbsd runs it: a liveness deadline to check (ahead for the whole run). */
+	if (bpf_prog_test_run_opts(bpf_program__fd(b->skel->progs.wlbs_clock), &clk))
+		return -errno;
+	c->alive_deadline = now.jiffies + 3600 * 1000;
 	memcpy(c->host_mac, mac, 6);
 	memcpy(c->src_mac, mac, 6);
 	memcpy(c->cluster_mac, frame_cluster_mac, 6);

@@ -80,12 +80,16 @@ static __always_inline int holds_connection(struct xdp_md *ctx, const struct flo
 	return held;
 }
 
-/* True while wlbsd keeps its liveness stamp fresh (or no stamp is required). */
+/*
+ * True while wlbsd keeps its liveness deadline ahead (or none is set).
+ * bpf_jiffies64() is inlined by the verifier into one load; any ktime helper
+ * costs more than the rest of the verdict here.
+ */
 static __always_inline int daemon_alive(void)
 {
-	__u64 timeout = wlbs_cfg.alive_timeout_ns;
+	__u64 deadline = wlbs_cfg.alive_deadline;
 
-	return !timeout || bpf_ktime_get_coarse_ns() - wlbs_cfg.alive_ns <= timeout;
+	return !deadline || (__s64)(bpf_jiffies64() - deadline) <= 0;
 }
 
 /* Cluster traffic no rule covers goes to the default host. */

@@ -277,6 +277,15 @@ int wlbs_tc_ingress(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/* Lets wlbsd read jiffies, the clock of the liveness deadline. */
+SEC("syscall")
+int wlbs_clock(struct wlbs_clock *c)
+{
+	c->jiffies = bpf_jiffies64();
+	c->mono_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
 /* TCP states in which a local socket holds a client connection. */
 static __always_inline int holding_state(int state)
 {

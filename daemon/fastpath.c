@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
+#include <math.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -378,15 +378,44 @@ void fp_set_state(struct fp *fp, enum wlbs_fp_state state)
 	__atomic_store_n(&fp->cfg->state, (uint8_t)state, __ATOMIC_RELEASE);
 }
 
+int fp_clock(const struct fp *fp, struct wlbs_clock *c)
+{
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = c, .ctx_size_in = sizeof(*c));
+
+	memset(c, 0, sizeof(*c));
+	if (bpf_prog_test_run_opts(bpf_program__fd(fp->skel->progs.wlbs_clock), &opts))
+		return -errno;
+	return 0;
+}
+
+/* The kernel's HZ, measured against CLOCK_MONOTONIC and snapped to a CONFIG_HZ value. */
+static unsigned int measure_hz(const struct wlbs_clock *a, const struct wlbs_clock *b)
+{
+	static const unsigned int hz[] = { 100, 250, 300, 1000 };
+	double est = (double)(b->jiffies - a->jiffies) * 1e9 / (double)(b->mono_ns - a->mono_ns);
+	unsigned int i, best = hz[0];
+
+	for (i = 1; i < sizeof(hz) / sizeof(hz[0]); i++)
+		if (fabs(est - hz[i]) < fabs(est - best))
+			best = hz[i];
+	return best;
+}
+
 void fp_touch(struct fp *fp, unsigned int timeout_ms)
 {
-	struct timespec now;
+	struct wlbs_clock now;
+	unsigned int hz;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	__atomic_store_n(&fp->cfg->alive_ns, (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
-			 __ATOMIC_RELEASE);
-	__atomic_store_n(&fp->cfg->alive_timeout_ns, (uint64_t)timeout_ms * 1000000ull,
-			 __ATOMIC_RELEASE);
+	if (fp_clock(fp, &now))
+		return; /* the old deadline stands: fail closed rather than guess */
+	if (!fp->cal.mono_ns)
+		fp->cal = now;
+	else if (!fp->hz && now.mono_ns - fp->cal.mono_ns >= 250000000ull)
+		fp->hz = measure_hz(&fp->cal, &now);
+	/* Until measured, the highest HZ: a deadline later than asked, never earlier. */
+	hz = fp->hz ? fp->hz : 1000;
+	__atomic_store_n(&fp->cfg->alive_deadline,
+			 now.jiffies + ((uint64_t)timeout_ms * hz + 999) / 1000 + 1, __ATOMIC_RELEASE);
 }
 
 int64_t fp_conns(const struct fp *fp, int rule)

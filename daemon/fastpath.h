@@ -35,6 +35,8 @@ struct fp {
 	struct wlbs_bucket *owners; /* mmap of wlbs_owners */
 	int64_t *conns;          /* mmap of wlbs_conns */
 	int xdp_link_fd;
+	struct wlbs_clock cal;   /* first clock sample, to measure HZ */
+	unsigned int hz;         /* kernel HZ once measured, else 0 */
 };
 
 /*
@@ -72,8 +74,13 @@ void fp_commit(struct fp *fp);
 const struct wlbs_tables *fp_live_tables(const struct fp *fp);
 
 void fp_set_state(struct fp *fp, enum wlbs_fp_state state);
-/* Refreshes the liveness stamp; the program fails closed @timeout_ms after the last one. */
+/*
+ * Moves the liveness deadline to @timeout_ms from now: if wlbsd stops calling
+ * this, the program takes no new connections once it passes (fail closed).
+ */
 void fp_touch(struct fp *fp, unsigned int timeout_ms);
+/* The fast path's clocks (jiffies, CLOCK_MONOTONIC), read through the clock program. */
+int fp_clock(const struct fp *fp, struct wlbs_clock *c);
 
 /* Local connections the fast path counts in @rule's buckets (all rules for -1). */
 int64_t fp_conns(const struct fp *fp, int rule);

@@ -108,8 +108,8 @@ _Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_
  * the mmap'ed map, so each aligned field changes atomically.
  */
 struct wlbs_cfg {
-	__u64 alive_ns;         /* daemon liveness stamp, CLOCK_MONOTONIC_COARSE ns */
-	__u64 alive_timeout_ns; /* stamp older than this: fail closed; 0 = never */
+	__u64 alive_deadline;   /* jiffies: past it wlbsd is gone, fail closed; 0 = never */
+	__u64 _reserved0;
 	__u32 hash_seed;        /* cluster hash seed */
 	__u32 gen;              /* which tables[] and owner generation are live (0/1) */
 	__u32 netns_ino;        /* inode of the cluster's network namespace */
@@ -176,6 +176,15 @@ enum wlbs_reason {
 /* Per-CPU counters of one stats slot (map wlbs_stats). */
 struct wlbs_stats {
 	__u64 packets[WLBS_R_MAX];
+};
+
+/*
+ * In/out of the wlbs_clock syscall program: the kernel's clocks as the fast
+ * path sees them (jiffies are what it compares, at the cost of one load).
+ */
+struct wlbs_clock {
+	__u64 jiffies;
+	__u64 mono_ns; /* CLOCK_MONOTONIC */
 };
 
 /* Key of the first-fragment verdict table (map wlbs_frags). */

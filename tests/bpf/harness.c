@@ -128,12 +128,14 @@ void h_set_host(uint8_t id)
 	h_host_mac(id, h_cfg()->host_mac);
 }
 
-uint64_t h_coarse_ns(void)
+uint64_t h_jiffies(void)
 {
-	struct timespec ts;
+	struct wlbs_clock c = {};
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &c, .ctx_size_in = sizeof(c));
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(h_skel->progs.wlbs_clock), &opts),
+			 0);
+	return c.jiffies;
 }
 
 static void vip(struct wlbs_vip *v, const char *s)

@@ -67,8 +67,8 @@ __s64 *h_conn(uint32_t rule, uint32_t bucket);
 void h_frags_clear(void);
 void h_stats_clear(void);
 uint64_t h_stat(uint32_t slot, uint32_t reason);
-/* CLOCK_MONOTONIC_COARSE now, the clock of cfg.alive_ns. */
-uint64_t h_coarse_ns(void);
+/* The kernel's jiffies (the clock of wlbs_cfg.alive_deadline). */
+uint64_t h_jiffies(void);
 
 /* Builds a flow frame from client @src:@sport to @dst:@dport (fails the test on error). */
 void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char *dst, uint8_t proto,

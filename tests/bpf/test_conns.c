@@ -203,11 +203,10 @@ static void test_stale_keeps_held(void **state)
 	seg(&syn, &ps, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
 	*h_conn(rule, model_bucket(0, pm.src, pm.sport, rule)) = 1;
 	*h_conn(rule, model_bucket(0, ps.src, ps.sport, rule)) = 1;
-	h_cfg()->alive_timeout_ns = 1000000000ull;
-	h_cfg()->alive_ns = h_coarse_ns() - 5000000000ull;
+	h_cfg()->alive_deadline = h_jiffies() - 1;
 	h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_STALE, NULL);
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
-	h_cfg()->alive_ns = h_coarse_ns();
+	h_cfg()->alive_deadline = h_jiffies() + 100000;
 	h_expect(&syn, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
 	conn_close(&c);

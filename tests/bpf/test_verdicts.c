@@ -257,16 +257,15 @@ static void test_liveness(void **state)
 	h_reset();
 	h_flow(&syn, &p, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 80, TCPF_SYN);
 	h_flow(&udp, NULL, 1, CLIENT6, H_VIP6, IPPROTO_UDP, 40000, 443, 0);
-	h_cfg()->alive_timeout_ns = 2000000000ull;
-	h_cfg()->alive_ns = h_coarse_ns();
+	h_cfg()->alive_deadline = h_jiffies() + 100000;
 	h_expect(&syn, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
-	h_cfg()->alive_ns = h_coarse_ns() - 10000000000ull;
+	h_cfg()->alive_deadline = h_jiffies() - 1;
 	h_expect(&syn, XDP_DROP, H_R_WEB4, WLBS_R_STALE, NULL);
 	h_expect(&udp, XDP_DROP, H_R_TLS6, WLBS_R_STALE, NULL);
 	h_flow_owner(&p, H_R_WEB4)->owner = 2;
 	h_expect(&syn, XDP_DROP, H_R_WEB4, WLBS_R_NOT_OWNER, NULL);
 	h_flow_owner(&p, H_R_WEB4)->owner = 1;
-	h_cfg()->alive_timeout_ns = 0; /* 0 = never stale */
+	h_cfg()->alive_deadline = 0; /* 0 = never stale */
 	h_expect(&syn, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
 }
 
