@@ -1,0 +1,493 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2016
+#
+# Harness of the network-namespace tests, sourced by the shell run.sh starts for
+# each test. It builds, per test and with names unique to that shell:
+#
+#   wt<ID>-br   a Linux bridge br0 (multicast snooping off: it floods 03:bf:..)
+#   wt<ID>-hN   cluster host N: eth0 198.18.0.N/24, 2001:db8:18::N/64
+#   wt<ID>-c    the client: eth0 198.18.0.200/24 plus .201-.250, 2001:db8:18::200/64
+#
+# each joined to the bridge by a veth whose bridge side runs a pass-through XDP
+# program (a veth drops XDP_TX frames unless its peer has one: DESIGN.md s. 8).
+# Every host gets its own bpffs, mounted in the root mount namespace below
+# /run/wlbs-test.<ID>/hN/ so pins survive a daemon restart (`ip netns exec` gives
+# a fresh sysfs without /sys/fs/bpf), its own state dir, socket and config.
+# wt_teardown (trap on EXIT, INT, TERM, HUP) removes all of it whatever happened.
+# Every wait is bounded.
+
+WT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WT_TOP=$(cd "$WT_SRC/../.." && pwd)
+BUILD=${BUILD:-$WT_TOP/build}
+WLBSD=${WLBSD:-$BUILD/wlbsd}
+WLBS=${WLBS:-$BUILD/wlbs}
+FLOOR_OBJ=${FLOOR_OBJ:-$BUILD/floor.bpf.o}
+if [ -x /usr/bin/python3 ]; then PY=${PY:-/usr/bin/python3}; else PY=${PY:-python3}; fi
+
+WT_ID=$$
+WT_DIR=/run/wlbs-test.$WT_ID
+WT_PFX=wt$WT_ID-
+
+CLUSTER_IP4=198.18.0.100
+CLUSTER_IP6=2001:db8:18::100
+CLUSTER_MAC=03:bf:c6:12:00:64
+CLIENT_IP4=198.18.0.200
+CLIENT_IP6=2001:db8:18::200
+PORT_ID=7000     # server: answers the host id and closes
+PORT_STREAM=7001 # server: host id, then a line every 50 ms
+
+# ---- output and assertions ------------------------------------------------
+
+log() { echo "[$(date +%T.%3N)] $*"; }
+
+fail()
+{
+	echo "[$(date +%T.%3N)] FAIL: $*" >&2
+	exit 1
+}
+
+now_ms() { date +%s%3N; }
+
+# expect_eq GOT WANT WHAT
+expect_eq()
+{
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+	log "ok: $3 = '$1'"
+}
+
+# expect_match TEXT REGEX WHAT (extended regex, case-insensitive)
+expect_match()
+{
+	grep -qiE -- "$2" <<<"$1" || fail "$3: expected /$2/ in: $1"
+	log "ok: $3 matches /$2/"
+}
+
+expect_nomatch()
+{
+	if grep -qiE -- "$2" <<<"$1"; then fail "$3: unexpected /$2/ in: $1"; fi
+	log "ok: $3 has no /$2/"
+}
+
+# ---- namespaces -------------------------------------------------------------
+
+ns() { echo "$WT_PFX$1"; }
+
+# in_ns NAME CMD...: run CMD inside namespace NAME (br, hN or c).
+in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+
+wt_hosts() { cat "$WT_DIR/hosts" 2>/dev/null; }
+
+# Records a background process of ours so teardown ends it.
+wt_track() { echo "$1 $2" >>"$WT_DIR/pids"; }
+
+# _attach NAME: a veth from the bridge into namespace NAME, eth0 inside.
+_attach()
+{
+	local name=$1 n
+	n=$(ns "$name")
+	ip netns add "$n" || fail "ip netns add $n"
+	ip -n "$n" link set lo up
+	# No DAD: IPv6 addresses are usable at once.
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 >/dev/null
+	ip -n "$(ns br)" link add "$name" type veth peer name eth0 netns "$n" ||
+		fail "veth for $name"
+	ip -n "$(ns br)" link set "$name" master br0 || fail "enslave $name"
+	# iproute2 keeps its own pins in the first bpffs it finds: give it a private
+	# one, so it never writes into a host's bpffs (ours or another run's).
+	ip netns exec "$(ns br)" sh -c 'mount -t bpf bpf /sys/fs/bpf &&
+		ip link set dev "$1" xdpdrv obj "$2" sec xdp' _ "$name" "$FLOOR_OBJ" ||
+		fail "pass-through XDP on the bridge side of $name"
+	ip -n "$(ns br)" link set "$name" up
+	ip -n "$n" link set eth0 up
+}
+
+# topo_up [NHOSTS]: bridge, hosts h1..hN, client c.
+topo_up()
+{
+	local nhosts=${1:-1} i h d
+	mkdir -p "$WT_DIR" || fail "mkdir $WT_DIR"
+	[ -r "$FLOOR_OBJ" ] || fail "$FLOOR_OBJ missing: run make all"
+	ip netns add "$(ns br)" || fail "ip netns add $(ns br)"
+	ip -n "$(ns br)" link set lo up
+	ip -n "$(ns br)" link add br0 type bridge mcast_snooping 0 || fail "bridge"
+	ip -n "$(ns br)" link set br0 up
+	for ((i = 1; i <= nhosts; i++)); do
+		h=h$i
+		d=$WT_DIR/$h
+		echo "$h" >>"$WT_DIR/hosts"
+		mkdir -p "$d/bpffs" "$d/state" "$d/run" || fail "mkdir $d"
+		mount -t bpf bpf "$d/bpffs" || fail "mount bpffs on $d/bpffs"
+		_attach "$h"
+		ip -n "$(ns "$h")" addr add "198.18.0.$i/24" dev eth0
+		ip -n "$(ns "$h")" addr add "2001:db8:18::$i/64" dev eth0 nodad
+	done
+	_attach c
+	{
+		echo "addr add $CLIENT_IP4/24 dev eth0"
+		echo "addr add $CLIENT_IP6/64 dev eth0 nodad"
+		for ((i = 201; i <= 250; i++)); do
+			echo "addr add 198.18.0.$i/24 dev eth0"
+			echo "addr add 2001:db8:18::$i/64 dev eth0 nodad"
+		done
+	} | ip -n "$(ns c)" -batch - || fail "client addresses"
+	log "topology up: bridge, $nhosts host(s), client (ids $WT_PFX*)"
+}
+
+# ---- wlbsd ----------------------------------------------------------------
+
+# host_conf HOST [PRIORITY]: writes HOST's config: the cluster IPs, heartbeat
+# 100 ms x 5, one TCP rule for ports 7000-7099. Tests edit the file to vary it.
+host_conf()
+{
+	local h=$1 i=${1#h} prio=${2:-${1#h}}
+	cat >"$WT_DIR/$h/wlbs.conf" <<EOF
+# written by tests/netns/lib.sh for $h
+[cluster]
+ip = $CLUSTER_IP4/24, $CLUSTER_IP6/64
+mode = multicast
+heartbeat_period_ms = 100
+heartbeat_tolerance = 5
+cleanup_delay_ms = 1000
+
+[host]
+interface = eth0
+priority = $prio
+dedicated_ip = 198.18.0.$i/24, 2001:db8:18::$i/64
+initial_state = started
+persist_state = yes
+xdp_mode = auto
+
+[rule test]
+ports = 7000-7099
+protocol = tcp
+mode = multiple
+affinity = none
+load_weight = equal
+EOF
+}
+
+conf_path() { echo "$WT_DIR/$1/wlbs.conf"; }
+sock_path() { echo "$WT_DIR/$1/run/wlbsd.sock"; }
+
+# Log file of the HOST's current (last started) wlbsd.
+wlbsd_log() { echo "$WT_DIR/$1/wlbsd.$(cat "$WT_DIR/$1/starts" 2>/dev/null || echo 0).log"; }
+
+wlbsd_pid() { cat "$WT_DIR/$1/wlbsd.pid" 2>/dev/null; }
+
+wlbsd_alive()
+{
+	local pid
+	pid=$(wlbsd_pid "$1")
+	[ -n "$pid" ] && [ -d "/proc/$pid" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" 2>/dev/null
+}
+
+show_log()
+{
+	local f
+	f=$(wlbsd_log "$1")
+	echo "---- $f (last 40 lines)"
+	tail -n 40 "$f" 2>/dev/null
+	echo "----"
+}
+
+# wlbs HOST CMD [ARGS]: runs the CLI against HOST's daemon; sets WLBS_OUT (stdout
+# and stderr) and WLBS_RC. Never fails by itself.
+wlbs()
+{
+	local h=$1 cmd=$2
+	shift 2
+	WLBS_OUT=$(timeout 10 "$WLBS" "$cmd" --socket "$(sock_path "$h")" "$@" 2>&1)
+	WLBS_RC=$?
+	log "wlbs $cmd${*:+ $*} on $h -> exit $WLBS_RC: $(tr '\n' ' ' <<<"$WLBS_OUT" | cut -c1-300)"
+}
+
+# The state of HOST from `wlbs query --json`: stopped, converging, converged,
+# draining, suspended; "unknown" when there is no answer.
+wlbs_state()
+{
+	local out
+	out=$(timeout 10 "$WLBS" query --json --socket "$(sock_path "$1")" 2>/dev/null)
+	out=$(sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p' <<<"$out")
+	echo "${out:-unknown}"
+}
+
+# expect_state HOST WANT: query says WANT.
+expect_state()
+{
+	local got
+	got=$(wlbs_state "$1")
+	[ "$got" = "$2" ] || {
+		wlbs "$1" query
+		fail "query on $1: expected state '$2', got '$got'"
+	}
+	log "ok: $1 state is $2"
+}
+
+# wlbsd_wait HOST [SECONDS]: until the daemon answers a query.
+wlbsd_wait()
+{
+	local h=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 10; i++)); do
+		if ! wlbsd_alive "$h"; then
+			show_log "$h"
+			fail "wlbsd on $h exited during start"
+		fi
+		if [ -S "$(sock_path "$h")" ] && [ "$(wlbs_state "$h")" != unknown ]; then
+			log "wlbsd on $h answers (pid $(wlbsd_pid "$h"))"
+			return 0
+		fi
+		sleep 0.1
+	done
+	show_log "$h"
+	fail "wlbsd on $h does not answer a query after ${secs}s"
+}
+
+# wlbsd_start HOST [ARGS]: starts the daemon in HOST's namespace, waits for it.
+wlbsd_start()
+{
+	local h=$1 d=$WT_DIR/$1 n pid
+	shift
+	n=$(($(cat "$d/starts" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$d/starts"
+	ip netns exec "$(ns "$h")" "$WLBSD" -c "$d/wlbs.conf" --bpffs "$d/bpffs" \
+		--state-dir "$d/state" --socket "$d/run/wlbsd.sock" -v "$@" \
+		>"$d/wlbsd.$n.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$d/wlbsd.pid"
+	wt_track "$pid" "wlbsd-$h"
+	log "wlbsd on $h started (pid $pid, start $n)"
+	wlbsd_wait "$h" 10
+}
+
+# wlbsd_kill HOST SIGNAL: signals the daemon, waits (5 s at most) until it is
+# gone; sets WLBSD_RC to its exit status.
+wlbsd_kill()
+{
+	local h=$1 sig=$2 pid i
+	pid=$(wlbsd_pid "$h")
+	[ -n "$pid" ] || fail "no wlbsd pid for $h"
+	kill "-$sig" "$pid" || fail "kill -$sig $pid"
+	for ((i = 0; i < 50; i++)); do
+		wlbsd_alive "$h" || break
+		sleep 0.1
+	done
+	wlbsd_alive "$h" && fail "wlbsd on $h still running 5s after SIG$sig"
+	wait "$pid" 2>/dev/null
+	WLBSD_RC=$?
+	log "wlbsd on $h ended by SIG$sig, exit status $WLBSD_RC"
+}
+
+wlbsd_restart()
+{
+	wlbsd_kill "$1" TERM
+	wlbsd_start "$1"
+}
+
+# ---- traffic ----------------------------------------------------------------
+
+# server_start HOST: id server on PORT_ID and streaming server on PORT_STREAM.
+server_start()
+{
+	local h=$1 ready=$WT_DIR/$1/server.ready i pid
+	rm -f "$ready"
+	ip netns exec "$(ns "$h")" "$PY" "$WT_SRC/server.py" --id "$h" --port "$PORT_ID" \
+		--stream-port "$PORT_STREAM" --ready "$ready" >"$WT_DIR/$h/server.log" 2>&1 &
+	pid=$!
+	wt_track "$pid" "server-$h"
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$ready" ] && return 0
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	cat "$WT_DIR/$h/server.log"
+	fail "server on $h not listening"
+}
+
+client() { ip netns exec "$(ns c)" "$PY" "$WT_SRC/client.py" "$@"; }
+
+# connect_one SRC [DST] [PORT]: prints who answered one connection (or none,
+# refused, ...).
+connect_one()
+{
+	client connect --dst "${2:-$CLUSTER_IP4}" --port "${3:-$PORT_ID}" --src "$1" \
+		--timeout 1 | awk '{ print $2 }'
+}
+
+# expect_served SRC WANT_HOST [DST]: a new connection from SRC is answered by WANT_HOST.
+expect_served()
+{
+	expect_eq "$(connect_one "$1" "${3:-$CLUSTER_IP4}")" "$2" \
+		"new connection from $1 to ${3:-$CLUSTER_IP4}:$PORT_ID"
+}
+
+# expect_unserved SRC: a new connection gets no answer at all (no RST either).
+expect_unserved()
+{
+	expect_eq "$(connect_one "$1" "${2:-$CLUSTER_IP4}")" none \
+		"new connection from $1 to ${2:-$CLUSTER_IP4}:$PORT_ID"
+}
+
+# probe_until ok|fail DEADLINE: sets PROBE_MS (time until reached) and PROBE_RC.
+probe_until()
+{
+	local out
+	out=$(client probe-until --want "$1" --deadline "$2" --dst "$CLUSTER_IP4" \
+		--port "$PORT_ID" --timeout 0.3 --src 198.18.0.230 --src 198.18.0.231 \
+		--src 198.18.0.232)
+	PROBE_RC=$?
+	PROBE_MS=$(sed -n 's/.*elapsed=\([0-9.]*\).*/\1/p' <<<"$out" | awk '{ printf "%d", $1 * 1000 }')
+	log "probe until $1: $out (exit $PROBE_RC)"
+}
+
+# stream_start NAME SRC: a long-lived connection to PORT_STREAM, in the background.
+stream_start()
+{
+	local name=$1 src=$2 pid i
+	# Not through client(): $! must be the python process itself.
+	ip netns exec "$(ns c)" "$PY" "$WT_SRC/client.py" stream --dst "$CLUSTER_IP4" \
+		--port "$PORT_STREAM" --src "$src" --timeout 2 --duration 90 \
+		--status "$WT_DIR/stream.$name" >"$WT_DIR/stream.$name.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$WT_DIR/stream.$name.pid"
+	wt_track "$pid" "stream-$name"
+	for ((i = 0; i < 30; i++)); do
+		[ "$(stream_count "$name")" -ge 3 ] 2>/dev/null && {
+			log "stream $name from $src: $(cat "$WT_DIR/stream.$name")"
+			return 0
+		}
+		sleep 0.1
+	done
+	fail "stream $name from $src did not start: $(cat "$WT_DIR/stream.$name" 2>/dev/null)"
+}
+
+stream_status() { cat "$WT_DIR/stream.$1" 2>/dev/null; }
+stream_count() { awk '{ print $2 }' "$WT_DIR/stream.$1" 2>/dev/null; }
+
+# expect_flowing NAME: the stream receives new lines within a second.
+expect_flowing()
+{
+	local a b i
+	a=$(stream_count "$1")
+	for ((i = 0; i < 10; i++)); do
+		sleep 0.1
+		b=$(stream_count "$1")
+		[ "$b" -gt "$((a + 2))" ] && break
+	done
+	[ "$b" -gt "$((a + 2))" ] || fail "stream $1 stalled: $a -> $(stream_status "$1")"
+	log "ok: stream $1 flowing ($a -> $b lines)"
+}
+
+# stream_stop NAME: closes the connection (client side), waits for the client.
+stream_stop()
+{
+	local pid i
+	pid=$(cat "$WT_DIR/stream.$1.pid")
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 30; i++)); do
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	wait "$pid" 2>/dev/null
+	log "stream $1 closed: $(stream_status "$1")"
+}
+
+# ---- fast path inspection ---------------------------------------------------
+
+# Number of XDP programs on HOST's eth0 (bpftool net: driver, generic, offload).
+xdp_prog_count()
+{
+	in_ns "$1" bpftool -j net show dev eth0 2>/dev/null |
+		"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(x.get("xdp", [])) for x in d))'
+}
+
+# Number of tc filters on HOST's eth0 ingress.
+tc_filter_count()
+{
+	in_ns "$1" bpftool -j net show dev eth0 2>/dev/null |
+		"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(x.get("tc", [])) for x in d))'
+}
+
+# ---- setup shortcut and teardown --------------------------------------------
+
+# single_host_up: topology with h1, its daemon and server; h1 serves.
+single_host_up()
+{
+	topo_up 1
+	host_conf h1
+	server_start h1
+	wlbsd_start h1
+	expect_served "$CLIENT_IP4" h1
+}
+
+wt_teardown()
+{
+	local rc=$? pid role n h i
+	trap - EXIT INT TERM HUP
+	set +e
+	if [ "$rc" -ne 0 ] && [ -d "$WT_DIR" ]; then
+		for h in $(wt_hosts); do
+			for f in "$WT_DIR/$h"/wlbsd.*.log; do
+				[ -f "$f" ] || continue
+				echo "---- $f"
+				tail -n 30 "$f"
+			done
+		done
+	fi
+	# Our background processes, by id: politely, then for sure.
+	if [ -f "$WT_DIR/pids" ]; then
+		while read -r pid role; do
+			kill -TERM "$pid" 2>/dev/null
+		done <"$WT_DIR/pids"
+		for ((i = 0; i < 20; i++)); do
+			n=0
+			while read -r pid role; do
+				[ -d "/proc/$pid" ] && n=$((n + 1))
+			done <"$WT_DIR/pids"
+			[ "$n" -eq 0 ] && break
+			sleep 0.1
+		done
+		while read -r pid role; do
+			[ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null &&
+				echo "teardown: killed $role ($pid)"
+		done <"$WT_DIR/pids"
+	fi
+	# Anything else we started inside our namespaces.
+	for n in $(ip netns list 2>/dev/null | awk -v p="^$WT_PFX" '$1 ~ p { print $1 }'); do
+		for pid in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+	done
+	for h in $(wt_hosts); do
+		[ -d "$WT_DIR/$h/state" ] || continue
+		ip netns exec "$(ns "$h")" timeout 10 "$WLBSD" --uninstall \
+			--state-dir "$WT_DIR/$h/state" >"$WT_DIR/$h/uninstall.log" 2>&1 ||
+			{ echo "teardown: wlbsd --uninstall on $h:"; cat "$WT_DIR/$h/uninstall.log"; }
+	done
+	for n in $(ip netns list 2>/dev/null | awk -v p="^$WT_PFX" '$1 ~ p { print $1 }'); do
+		ip netns del "$n" || echo "teardown: cannot delete namespace $n"
+	done
+	for h in $(wt_hosts); do
+		if grep -q " $WT_DIR/$h/bpffs " /proc/self/mounts; then
+			umount "$WT_DIR/$h/bpffs" || umount -l "$WT_DIR/$h/bpffs" ||
+				echo "teardown: cannot unmount $WT_DIR/$h/bpffs"
+		fi
+	done
+	if ! grep -q " $WT_DIR/" /proc/self/mounts; then
+		rm -rf "$WT_DIR"
+	fi
+	exit "$rc"
+}
+
+# wt_main TEST: runs one test function with teardown guaranteed.
+wt_main()
+{
+	trap wt_teardown EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	set -o pipefail
+	log "test $1 (run dir $WT_DIR)"
+	"$1"
+	log "test $1 passed"
+}

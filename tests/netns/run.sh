@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the network-namespace end-to-end tests: the test_* functions of
+# tests/netns/test_*.sh, those named as arguments (with or without "test_"), or all.
+# Each test runs in its own bash with its own namespaces, bounded by
+# NETNS_TEST_TIMEOUT seconds (default 60), and is torn down whatever happens.
+# Needs root: otherwise exit 77 (skip), except under CI=true where it fails.
+# Prints one line per test and, last, "netns: N passed, M failed".
+set -u
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$DIR/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TIMEOUT=${NETNS_TEST_TIMEOUT:-60}
+export BUILD
+
+if [ "$(id -u)" -ne 0 ]; then
+	if [ "${CI:-}" = true ]; then
+		echo "netns: the tests need root (CI=true: failing instead of skipping)" >&2
+		echo "netns: 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "netns: skipped: the tests need root (network namespaces, BPF)" >&2
+	exit 77
+fi
+for f in "$BUILD/wlbsd" "$BUILD/wlbs" "$BUILD/floor.bpf.o"; do
+	if [ ! -e "$f" ]; then
+		echo "netns: $f is missing: run make all first" >&2
+		echo "netns: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+mapfile -t ALL < <(sed -n 's/^\(test_[a-z0-9_]*\)()$/\1/p' "$DIR"/test_*.sh)
+if [ $# -eq 0 ]; then
+	TESTS=("${ALL[@]}")
+else
+	TESTS=()
+	for t in "$@"; do
+		t=test_${t#test_}
+		if ! printf '%s\n' "${ALL[@]}" | grep -qx "$t"; then
+			echo "netns: no test '$t'; known: ${ALL[*]}" >&2
+			exit 2
+		fi
+		TESTS+=("$t")
+	done
+fi
+
+LOGDIR=$(mktemp -d /tmp/wlbs-netns.XXXXXX)
+CHILD=
+# Interrupted: end the running test (its own trap tears it down), then leave.
+trap '[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null; wait; rm -rf "$LOGDIR"; exit 130' INT TERM HUP
+
+passed=0
+failed=0
+for t in "${TESTS[@]}"; do
+	start=$(date +%s%N)
+	# timeout signals the whole test's process group; -k leaves teardown time.
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	timeout -k 30 "$TIMEOUT" bash -c '
+		source "$1/lib.sh"
+		for f in "$1"/test_*.sh; do source "$f"; done
+		wt_main "$2"' _ "$DIR" "$t" >"$LOGDIR/$t.log" 2>&1 &
+	CHILD=$!
+	wait "$CHILD"
+	rc=$?
+	CHILD=
+	secs=$(awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'PASS  %-32s %6ss\n' "$t" "$secs"
+	else
+		failed=$((failed + 1))
+		[ "$rc" -eq 124 ] && note=" (timed out after ${TIMEOUT}s)" || note=""
+		printf 'FAIL  %-32s %6ss%s\n' "$t" "$secs" "$note"
+		sed 's/^/    /' "$LOGDIR/$t.log"
+	fi
+	if [ -n "${NETNS_VERBOSE:-}" ] && [ "$rc" -eq 0 ]; then
+		sed 's/^/    /' "$LOGDIR/$t.log"
+	fi
+done
+rm -rf "$LOGDIR"
+echo "netns: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test server run inside a host namespace of the netns tests.
+
+On --port every connection gets one line, the host id ("h1\n"), and is closed.
+On --stream-port a connection gets the host id, then "tick N\n" every
+--interval seconds until the peer closes it (or --max-seconds pass): a
+long-lived transfer whose progress the client can count.
+Both listen on :: with IPv4 mapped, so one socket serves IPv4 and IPv6.
+"""
+import argparse
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+
+
+def listener(port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", port))
+    s.listen(128)
+    return s
+
+
+def serve_id(conn, host_id):
+    try:
+        conn.sendall(f"{host_id}\n".encode())
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(2)
+        while conn.recv(256):  # let the client close first: no TIME_WAIT games
+            pass
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def serve_stream(conn, host_id, interval, max_seconds):
+    end = time.monotonic() + max_seconds
+    n = 0
+    try:
+        conn.sendall(f"{host_id}\n".encode())
+        while time.monotonic() < end:
+            readable, _, _ = select.select([conn], [], [], interval)
+            if readable and not conn.recv(256):
+                break  # the client closed
+            n += 1
+            conn.sendall(f"tick {n}\n".encode())
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def accept_loop(sock, handler, args):
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        threading.Thread(target=handler, args=(conn, *args), daemon=True).start()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--id", required=True, help="host id sent to every client")
+    p.add_argument("--port", type=int, default=7000)
+    p.add_argument("--stream-port", type=int, default=7001)
+    p.add_argument("--interval", type=float, default=0.05)
+    p.add_argument("--max-seconds", type=float, default=120)
+    p.add_argument("--ready", help="file created once both ports listen")
+    a = p.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    socks = [listener(a.port), listener(a.stream_port)]
+    threading.Thread(target=accept_loop, args=(socks[0], serve_id, (a.id,)),
+                     daemon=True).start()
+    threading.Thread(target=accept_loop,
+                     args=(socks[1], serve_stream, (a.id, a.interval, a.max_seconds)),
+                     daemon=True).start()
+    if a.ready:
+        with open(a.ready, "w") as f:
+            f.write(f"{os.getpid()}\n")
+    # Bounded life: a forgotten server never outlives a test run by much.
+    time.sleep(a.max_seconds + 60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The fast path outlives the daemon: crash, SIGTERM, persisted stop. Sourced by run.sh.
+
+# Checks after a restart: served again, one XDP program, one tc filter.
+_after_restart()
+{
+	probe_until ok 3
+	[ "$PROBE_RC" -eq 0 ] || fail "new connections not served within 3 s of the restart"
+	expect_served 198.18.0.211 h1
+	expect_flowing s1
+	expect_eq "$(xdp_prog_count h1)" 1 "XDP programs on h1's eth0 after the restart"
+	expect_eq "$(tc_filter_count h1)" 1 "tc filters on h1's eth0 after the restart"
+	expect_state h1 converged
+}
+
+# kill -9: new connections fail within the detection time (100 ms x 5), the
+# held one keeps flowing, and a restarted wlbsd adopts the pinned fast path.
+test_crash_kill9()
+{
+	local t0 t1 down_ms
+	single_host_up
+	stream_start s1 198.18.0.201
+	expect_eq "$(xdp_prog_count h1)" 1 "XDP programs on h1's eth0"
+
+	t0=$(now_ms)
+	wlbsd_kill h1 KILL
+	t1=$(now_ms)
+	probe_until fail 3
+	[ "$PROBE_RC" -eq 0 ] || fail "new connections not refused (silently) within 3 s of kill -9"
+	down_ms=$((t1 - t0 + PROBE_MS))
+	log "new connections failed ${down_ms} ms after kill -9"
+	[ "$down_ms" -le 2000 ] || fail "fail-closed took ${down_ms} ms (> 2000 ms)"
+	expect_unserved 198.18.0.210
+	expect_flowing s1
+	sleep 0.5
+	expect_flowing s1
+
+	wlbsd_start h1
+	_after_restart
+	if ! grep -qi "adopt" "$(wlbsd_log h1)"; then
+		wlbs h1 display
+		expect_match "$WLBS_OUT" "adopt" "display after the restart"
+	fi
+	log "ok: the restarted wlbsd adopted the fast path"
+}
+
+# SIGTERM (systemctl restart): leaves at once, held connection flows, served
+# again after the restart.
+test_sigterm_restart()
+{
+	single_host_up
+	stream_start s1 198.18.0.201
+	wlbsd_kill h1 TERM
+	expect_eq "$WLBSD_RC" 0 "wlbsd exit status after SIGTERM"
+	expect_unserved 198.18.0.202
+	expect_flowing s1
+	expect_unserved 198.18.0.203
+	wlbsd_start h1
+	_after_restart
+}
+
+# A stop survives a daemon restart (state dir kept); so does the next start.
+test_stop_persists()
+{
+	single_host_up
+	wlbs h1 stop
+	expect_eq "$WLBS_RC" 0 "exit status of stop"
+	wlbsd_restart h1
+	expect_state h1 stopped
+	expect_unserved 198.18.0.201
+	wlbs h1 start
+	expect_eq "$WLBS_RC" 0 "exit status of start"
+	expect_served 198.18.0.202 h1
+	wlbsd_restart h1
+	expect_state h1 converged
+	expect_served 198.18.0.203 h1
+}
