@@ -258,6 +258,12 @@ int wlbs_xdp(struct xdp_md *ctx)
 	return not_cluster();
 }
 
+static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4] &&
+	       a[5] == b[5];
+}
+
 /*
  * On veth and in generic XDP the skb was classified before XDP rewrote the
  * destination MAC, and TCP drops frames that are not PACKET_HOST.
@@ -270,9 +276,7 @@ int wlbs_tc_ingress(struct __sk_buff *skb)
 
 	if (skb->pkt_type == PACKET_HOST || (void *)(eth + 1) > end)
 		return TC_ACT_OK;
-	if (eth->h_dest[0] == wlbs_cfg.host_mac[0] && eth->h_dest[1] == wlbs_cfg.host_mac[1] &&
-	    eth->h_dest[2] == wlbs_cfg.host_mac[2] && eth->h_dest[3] == wlbs_cfg.host_mac[3] &&
-	    eth->h_dest[4] == wlbs_cfg.host_mac[4] && eth->h_dest[5] == wlbs_cfg.host_mac[5])
+	if (mac_equal(eth->h_dest, wlbs_cfg.host_mac))
 		bpf_skb_change_type(skb, PACKET_HOST);
 	return TC_ACT_OK;
 }
@@ -284,6 +288,67 @@ int wlbs_clock(struct wlbs_clock *c)
 	c->jiffies = bpf_jiffies64();
 	c->mono_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+/*
+ * The kernel solicits a client's MAC from the cluster IP it answers from,
+ * offering its own MAC: the client would then send to this host alone. The
+ * offered (source link-layer) address becomes the cluster MAC.
+ */
+static __always_inline void ns_offer_cluster_mac(struct __sk_buff *skb, __u32 l3off)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct wlbs_nd_msg *ns, old;
+	struct ipv6hdr *ip6;
+	__u32 saddr[4];
+	__s64 diff;
+
+	if (l3off > 22)
+		return;
+	ip6 = data + l3off;
+	ns = (void *)(ip6 + 1);
+	if ((void *)(ns + 1) > end || ip6->nexthdr != NEXTHDR_ICMPV6 ||
+	    ns->type != NDISC_NEIGHBOUR_SOLICITATION || ns->opt_type != 1 || ns->opt_len != 1)
+		return;
+	copy_v6(saddr, &ip6->saddr);
+	if (find_vip(live_tables(), saddr) < 0 || mac_equal(ns->opt_mac, wlbs_cfg.cluster_mac))
+		return;
+	old = *ns;
+	__builtin_memcpy(ns->opt_mac, wlbs_cfg.cluster_mac, ETH_ALEN);
+	diff = bpf_csum_diff((__be32 *)&old.opt_type, 8, (__be32 *)&ns->opt_type, 8, 0);
+	if (diff >= 0)
+		bpf_l4_csum_replace(skb, l3off + sizeof(*ip6) + 2, 0, diff, 0);
+}
+
+/* Frames this host sends on the cluster interface. */
+SEC("tc")
+int wlbs_tc_egress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct vlan_tag *tag;
+	__u32 l3off = sizeof(*eth);
+	__be16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return TC_ACT_OK;
+	/* Unicast mode: switches must never learn the shared MAC on one port. */
+	if ((wlbs_cfg.flags & WLBS_CFG_F_MASK_SRC) && mac_equal(eth->h_source, wlbs_cfg.cluster_mac))
+		__builtin_memcpy(eth->h_source, wlbs_cfg.src_mac, ETH_ALEN);
+	proto = eth->h_proto;
+	for (i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = data + l3off;
+		if ((void *)(tag + 1) > end)
+			return TC_ACT_OK;
+		proto = tag->proto;
+		l3off += sizeof(*tag);
+	}
+	if (proto == bpf_htons(ETH_P_IPV6))
+		ns_offer_cluster_mac(skb, l3off);
+	return TC_ACT_OK;
 }
 
 /* TCP states in which a local socket holds a client connection. */

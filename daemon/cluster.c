@@ -223,10 +223,13 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 
 	memcpy(d->fp.cfg->cluster_mac, cmac, 6);
 	memcpy(d->fp.cfg->host_mac, link.mac, 6);
-	if (c->cluster_mode == WLBS_CLUSTER_UNICAST)
+	if (c->cluster_mode == WLBS_CLUSTER_UNICAST) {
 		masked_mac(cmac, c->priority, d->fp.cfg->src_mac);
-	else
+		d->fp.cfg->flags |= WLBS_CFG_F_MASK_SRC;
+	} else {
 		memcpy(d->fp.cfg->src_mac, link.mac, 6);
+		d->fp.cfg->flags &= ~WLBS_CFG_F_MASK_SRC;
+	}
 	d->cluster_ready = true;
 	return 0;
 fail:

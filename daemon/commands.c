@@ -11,6 +11,7 @@
 
 #include "ctl_codec.h"
 #include "log.h"
+#include "remote.h"
 #include "wlbsd.h"
 
 static const char *const reason_names[WLBS_R_MAX] = {
@@ -122,6 +123,7 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 		}
 		ctl_resp_append(resp, "%s\n", any ? "" : " (none)");
 	}
+	remote_display(d->remote, resp);
 	ctl_resp_append(resp, "\nrecent events\n");
 	first = d->n_events > WLBSD_EVENTS ? d->n_events - WLBSD_EVENTS : 0;
 	for (i = first; i < d->n_events; i++) {

@@ -143,24 +143,49 @@ static int attach_sock_hook(struct fp *fp, char *err, size_t errlen)
 	return 0;
 }
 
-static int attach_tc(struct fp *fp, char *err, size_t errlen)
+/* True when the interface has a clsact qdisc (a query finds our filter or says ENOENT). */
+static bool tc_hook_exists(int ifindex)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = fp->ifindex,
-			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIORITY);
+	int ret = bpf_tc_query(&hook, &opts);
+
+	return ret == 0 || ret == -ENOENT;
+}
+
+static int attach_tc_one(struct fp *fp, enum bpf_tc_attach_point where, struct bpf_program *prog,
+			 char *err, size_t errlen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = fp->ifindex, .attach_point = where);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIORITY,
-			    .flags = BPF_TC_F_REPLACE,
-			    .prog_fd = bpf_program__fd(fp->skel->progs.wlbs_tc_ingress));
+			    .flags = BPF_TC_F_REPLACE, .prog_fd = bpf_program__fd(prog));
 	int ret;
 
-	ret = bpf_tc_hook_create(&hook);
-	if (ret && ret != -EEXIST)
-		return fail(err, errlen, ret, "creating clsact on %s: %s", fp->ifname,
-			    strerror(-ret));
 	ret = bpf_tc_attach(&hook, &opts);
 	if (ret)
-		return fail(err, errlen, ret, "attaching tc ingress on %s: %s", fp->ifname,
+		return fail(err, errlen, ret, "attaching tc %s on %s: %s",
+			    where == BPF_TC_INGRESS ? "ingress" : "egress", fp->ifname,
 			    strerror(-ret));
 	return 0;
+}
+
+/* Ingress: accepted multicast frames become PACKET_HOST. Egress: what the host sends. */
+static int attach_tc(struct fp *fp, char *err, size_t errlen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, clsact, .ifindex = fp->ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	int ret;
+
+	/* One clsact qdisc serves both directions; after a restart it is there already. */
+	if (!tc_hook_exists(fp->ifindex)) {
+		ret = bpf_tc_hook_create(&clsact);
+		if (ret && ret != -EEXIST)
+			return fail(err, errlen, ret, "creating clsact on %s: %s", fp->ifname,
+				    strerror(-ret));
+	}
+	ret = attach_tc_one(fp, BPF_TC_INGRESS, fp->skel->progs.wlbs_tc_ingress, err, errlen);
+	return ret ? ret : attach_tc_one(fp, BPF_TC_EGRESS, fp->skel->progs.wlbs_tc_egress, err,
+					 errlen);
 }
 
 /* The interface a pinned XDP link is attached to, 0 when defunct, -errno. */
@@ -334,6 +359,8 @@ int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE,
 				    .priority = FP_TC_PRIORITY);
 
+		bpf_tc_detach(&hook, &opts);
+		hook.attach_point = BPF_TC_EGRESS;
 		bpf_tc_detach(&hook, &opts);
 		if (remove_clsact) {
 			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "ctl_codec.h"
 #include "log.h"
+#include "remote.h"
 #include "wlbsd.h"
 
 #define WLBSD_VERSION "0.1"
@@ -64,12 +65,20 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 			 old.priority, next.priority);
 		ret = -EINVAL;
 	}
+	/* Remote control first: it refuses without changing anything (unreadable secret). */
+	if (!ret && d->remote)
+		ret = remote_configure(d->remote, &next, d->fp.cfg, err, errlen);
 	if (!ret) {
 		d->cfg = next;
 		ret = cluster_setup(d, &old, err, errlen);
 		if (ret) {
+			char ignored[256];
+
 			d->cfg = old;
 			cluster_setup(d, NULL, err, errlen);
+			if (d->remote)
+				remote_configure(d->remote, &old, d->fp.cfg, ignored,
+						 sizeof(ignored));
 		}
 	}
 	if (!ret) {
@@ -198,12 +207,22 @@ static int run(struct wlbsd *d)
 		log_err("control socket %s: %s", d->paths.socket, strerror(-ret));
 		return 1;
 	}
+	ret = remote_open(&d->remote, wlbsd_handle, d);
+	if (ret) {
+		log_err("remote control: %s", strerror(-ret));
+		return 1;
+	}
+	/* A remote control problem leaves the host balancing; display says why it is off. */
+	if (remote_configure(d->remote, &d->cfg, d->fp.cfg, err, sizeof(err)))
+		wlbsd_event(d, "remote control off: %s", err);
 	ev.events = EPOLLIN;
 	ev.data.fd = sigfd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = ctl_server_fd(ctl);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = remote_fd(d->remote);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	sd_notify(0, "READY=1");
 
@@ -231,6 +250,8 @@ static int run(struct wlbsd *d)
 				} else {
 					running = false;
 				}
+			} else if (fd == remote_fd(d->remote)) {
+				remote_on_readable(d->remote);
 			} else {
 				ctl_server_on_readable(ctl);
 			}
@@ -243,6 +264,8 @@ static int run(struct wlbsd *d)
 		fp_set_state(&d->fp, WLBS_FP_DRAINING);
 	wlbsd_event(d, "wlbsd exiting: host left the cluster, held connections keep flowing");
 	ctl_server_close(ctl);
+	remote_close(d->remote);
+	d->remote = NULL;
 	fp_close(&d->fp);
 	close(epfd);
 	close(tfd);

@@ -17,6 +17,8 @@
 #include "hoststate.h"
 #include "wlbs/control.h"
 
+struct remote_server;
+
 /* Recent events kept for `wlbs display`. */
 #define WLBSD_EVENTS 32
 
@@ -47,6 +49,7 @@ struct wlbsd {
 	struct wlbsd_event events[WLBSD_EVENTS];
 	unsigned int n_events;              /* total ever logged; ring index = n % size */
 	time_t started;
+	struct remote_server *remote;       /* remote control (UDP); NULL outside run() */
 };
 
 /* Logs an event and keeps it for `wlbs display`. */

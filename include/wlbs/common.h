@@ -116,7 +116,7 @@ struct wlbs_cfg {
 	__u8 host_id;           /* this host's priority, 1..WLBS_MAX_HOSTS */
 	__u8 default_host;      /* priority of the default host, 0 = none */
 	__u8 state;             /* enum wlbs_fp_state */
-	__u8 _pad0;
+	__u8 flags;             /* WLBS_CFG_F_* */
 	__u8 cluster_mac[6];    /* answered in ARP/ND for cluster IPs */
 	__u8 host_mac[6];       /* accepted cluster frames get this destination */
 	__u8 src_mac[6];        /* source of frames the program sends (ARP/NA) */
@@ -125,6 +125,9 @@ struct wlbs_cfg {
 	__u8 _pad1[2];
 };
 _Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
+
+/* Unicast mode: frames leaving with the cluster MAC as source get src_mac (NLB's masking). */
+#define WLBS_CFG_F_MASK_SRC 0x1
 
 /* A bucket's entry in the owner table (map wlbs_owners). */
 struct wlbs_bucket {

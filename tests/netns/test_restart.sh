@@ -10,7 +10,7 @@ _after_restart()
 	expect_served 198.18.0.211 h1
 	expect_flowing s1
 	expect_eq "$(xdp_prog_count h1)" 1 "XDP programs on h1's eth0 after the restart"
-	expect_eq "$(tc_filter_count h1)" 1 "tc filters on h1's eth0 after the restart"
+	expect_eq "$(tc_filter_count h1)" 2 "tc filters (ingress + egress) on h1's eth0 after the restart"
 	expect_state h1 converged
 }
 

@@ -13,7 +13,7 @@ _sysctls()
 _expect_installed()
 {
 	expect_eq "$(xdp_prog_count h1)" 1 "XDP programs on h1's eth0"
-	expect_eq "$(tc_filter_count h1)" 1 "tc filters on h1's eth0"
+	expect_eq "$(tc_filter_count h1)" 2 "tc filters (ingress + egress) on h1's eth0"
 	expect_match "$(ip -n "$(ns h1)" addr show dev eth0)" "inet $CLUSTER_IP4/" "addresses"
 	expect_match "$(ip -n "$(ns h1)" maddr show dev eth0)" "$CLUSTER_MAC" "multicast filter"
 	[ -n "$(find "$WT_DIR/h1/bpffs" -path '*wlbs*')" ] || fail "no wlbs pins in the bpffs"

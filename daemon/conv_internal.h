@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between convergence.c, conv_peers.c and conv_map.c; not for other callers. */
+#ifndef WLBSD_CONV_INTERNAL_H
+#define WLBSD_CONV_INTERNAL_H
+
+#include "convergence.h"
+
+#define BIT(p) wlbs_hb_bit(p)
+#define SELF_BIT(c) BIT((c)->p.self)
+
+static inline uint64_t conv_alive_ms(const struct conv *c)
+{
+	return (uint64_t)c->p.period_ms * c->p.tolerance;
+}
+
+static inline bool conv_self_active(const struct conv *c)
+{
+	return c->local.state == WLBS_FP_RUNNING || c->local.state == WLBS_FP_DRAINING;
+}
+
+/* The accepted sender of priority @p (alive), or NULL. Never ourselves. */
+const struct conv_peer *conv_peer(const struct conv *c, unsigned int p);
+
+/* Peers: timeouts, duplicate contests, rule conflicts, damping; sets c->heard. */
+void conv_peers_update(struct conv *c);
+
+/* Other hosts' dirty buckets (alive, or vanished within the cleanup delay). */
+void conv_dirty_update(struct conv *c);
+
+/* True when @q (alive, running, our rules) is not a member of the view it advertises. */
+bool conv_peer_claims_nothing(const struct wlbs_hb *q);
+
+/* This host's rule @i as it advertises it (every rule off while draining). */
+struct wlbs_hb_rule conv_local_rule(const struct conv *c, unsigned int i);
+
+/* Release and acquire: applied map from the converged view's target map. */
+void conv_map_update(struct conv *c);
+
+#endif /* WLBSD_CONV_INTERNAL_H */

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From an agreed view to the buckets this host takes, release before
+ * acquire. On convergence a host drops at once what the new map gives to
+ * others and advertises "converged"; it takes what it gains only when
+ *  - every other member advertises converged on the same digest (so each
+ *    has dropped what it loses: causal, no clock involved),
+ *  - every other running host it hears that is outside the view advertises
+ *    that it takes nothing, and
+ *  - the fence G has passed if a gained bucket's previous owner is not in
+ *    the view (it may be alive but deaf to us: our heartbeats tell it to
+ *    drop its buckets within G), or a host timed out less than G ago.
+ */
+#include <string.h>
+
+#include "bucketmap.h"
+#include "conv_internal.h"
+
+static unsigned int lowest(uint64_t mask)
+{
+	return mask ? (unsigned int)__builtin_ctzll(mask) + 1 : 0;
+}
+
+/* Rule @i of member @p as the digest saw it. */
+static struct wlbs_hb_rule member_rule(const struct conv *c, unsigned int p, unsigned int i)
+{
+	return p == c->p.self ? conv_local_rule(c, i) : conv_peer(c, p)->hb.rules[i];
+}
+
+static uint8_t member_state(const struct conv *c, unsigned int p)
+{
+	return p == c->p.self ? c->local.state : conv_peer(c, p)->hb.state;
+}
+
+static void compute_target(struct conv *c)
+{
+	struct bm_host hosts[WLBS_MAX_HOSTS];
+	unsigned int i, p;
+	uint64_t m;
+	int n;
+
+	for (i = 0; i < c->p.n_rules; i++) {
+		memset(c->target[i], WLBS_NO_OWNER, WLBS_BUCKETS);
+		n = 0;
+		for (m = c->view; m; m &= m - 1) {
+			struct wlbs_hb_rule r;
+
+			p = lowest(m);
+			r = member_rule(c, p, i);
+			if (c->p.modes[i] == WLBS_MODE_SINGLE && r.off)
+				continue;
+			hosts[n].id = (uint8_t)p;
+			hosts[n].weight = r.off ? 0 : r.weight;
+			hosts[n].equal = !r.off && r.equal;
+			hosts[n].handling_prio = r.handling_prio ? r.handling_prio : (uint8_t)p;
+			hosts[n].up = true;
+			n++;
+		}
+		/* On error (a member's bad weights) the rule stays unowned: nobody takes it twice. */
+		bm_compute(hosts, n, c->p.modes[i], c->p.seed, i, c->target[i]);
+	}
+	c->target_default = 0;
+	for (m = c->view; m && !c->target_default; m &= m - 1)
+		if (member_state(c, lowest(m)) == WLBS_FP_RUNNING)
+			c->target_default = (uint8_t)lowest(m);
+}
+
+static void release_all(struct conv *c)
+{
+	uint8_t self = c->p.self;
+	unsigned int i, b;
+	bool changed = false;
+
+	for (i = 0; i < c->p.n_rules; i++)
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			if (c->applied[i][b] == self) {
+				c->applied[i][b] = WLBS_NO_OWNER;
+				changed = true;
+			}
+	if (c->applied_default == self) {
+		c->applied_default = 0;
+		changed = true;
+	}
+	c->map_digest = 0;
+	c->gains_pending = false;
+	if (changed)
+		c->changed++;
+}
+
+/* Newly converged on c->digest: release now, note what we gain and how long to wait. */
+static void new_map(struct conv *c)
+{
+	uint8_t self = c->p.self, t, a;
+	bool fence = false, gains = false;
+	unsigned int i, b;
+
+	compute_target(c);
+	for (i = 0; i < c->p.n_rules; i++) {
+		for (b = 0; b < WLBS_BUCKETS; b++) {
+			t = c->target[i][b];
+			a = c->applied[i][b];
+			if (t == self && a != self) {
+				gains = true;
+				if (!a || !(c->view & BIT(a)))
+					fence = true;
+			} else if (t != self) {
+				c->applied[i][b] = t;
+			}
+		}
+	}
+	t = c->target_default;
+	a = c->applied_default;
+	if (t == self && a != self) {
+		gains = true;
+		if (!a || !(c->view & BIT(a)))
+			fence = true;
+	} else if (t != self) {
+		c->applied_default = t;
+	}
+	c->map_digest = c->digest;
+	c->map_since_ms = c->now_ms;
+	c->gains_pending = gains;
+	c->gains_after_ms = c->now_ms + (fence ? c->p.fence_ms : 0);
+	if (c->last_vanish_ms && c->last_vanish_ms + c->p.fence_ms > c->gains_after_ms)
+		c->gains_after_ms = c->last_vanish_ms + c->p.fence_ms;
+	c->changed++;
+}
+
+static bool same_rules(const struct conv *c, const struct wlbs_hb *hb)
+{
+	return hb->n_rules == c->p.n_rules && hb->fingerprint == c->p.fingerprint &&
+	       hb->hash_seed == c->p.seed;
+}
+
+static bool gains_allowed(const struct conv *c)
+{
+	unsigned int p, i;
+	uint64_t m;
+
+	if (c->now_ms < c->gains_after_ms)
+		return false;
+	for (m = c->view & ~SELF_BIT(c); m; m &= m - 1) {
+		const struct conv_peer *s = conv_peer(c, lowest(m));
+
+		if (!s || !(s->hb.flags & WLBS_HB_F_CONVERGED) || s->hb.digest != c->digest)
+			return false;
+	}
+	/* Any other live sender of our rules outside the view must take nothing. */
+	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
+		const struct conv_host *h = &c->hosts[p];
+
+		for (i = 0; i < CONV_SLOTS; i++) {
+			const struct conv_peer *s = &h->slot[i];
+
+			if (!s->alive || !same_rules(c, &s->hb))
+				continue;
+			if ((c->view & BIT(p)) && p != c->p.self && (int)i == h->winner)
+				continue;
+			if (!conv_peer_claims_nothing(&s->hb))
+				return false;
+		}
+	}
+	return true;
+}
+
+static void take_gains(struct conv *c)
+{
+	uint8_t self = c->p.self;
+	unsigned int i, b;
+
+	for (i = 0; i < c->p.n_rules; i++)
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			if (c->target[i][b] == self)
+				c->applied[i][b] = self;
+	if (c->target_default == self)
+		c->applied_default = self;
+	c->gains_pending = false;
+	c->changed++;
+}
+
+void conv_map_update(struct conv *c)
+{
+	if (!c->member) {
+		release_all(c);
+		return;
+	}
+	if (!c->converged)
+		return; /* converging: keep what we have */
+	if (c->map_digest != c->digest)
+		new_map(c);
+	if (c->gains_pending && gains_allowed(c))
+		take_gains(c);
+}

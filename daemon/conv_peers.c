@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The peers convergence hears: one record per sender (priority and source
+ * MAC), timeouts, which of two senders of one priority counts, hosts with
+ * other port rules, and damping of hosts that keep coming and going. The
+ * result is heard(h): the hosts this host hears and may share buckets with.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "conv_internal.h"
+
+static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
+{
+	return memcmp(a, b, 6);
+}
+
+const struct conv_peer *conv_peer(const struct conv *c, unsigned int p)
+{
+	const struct conv_host *h;
+
+	if (p < 1 || p > WLBS_MAX_HOSTS || p == c->p.self)
+		return NULL;
+	h = &c->hosts[p];
+	if (h->winner < 0 || !h->slot[h->winner].alive)
+		return NULL;
+	return &h->slot[h->winner];
+}
+
+int conv_receive(struct conv *c, const struct wlbs_hb *hb, const uint8_t src_mac[6],
+		 uint64_t now_ms)
+{
+	struct conv_host *h;
+	struct conv_peer *s = NULL;
+	int i, err;
+
+	if (hb->cluster_id != c->p.cluster_id)
+		return -EXDEV;
+	if (hb->host < 1 || hb->host > WLBS_MAX_HOSTS)
+		return -EBADMSG;
+	if (hb->host == c->p.self && !mac_cmp(src_mac, c->p.self_mac))
+		return -ELOOP;
+	h = &c->hosts[hb->host];
+	for (i = 0; i < CONV_SLOTS && !s; i++)
+		if (h->slot[i].used && !mac_cmp(h->slot[i].mac, src_mac))
+			s = &h->slot[i];
+	if (s) {
+		err = hb_seq_accept(&s->seq, hb->nonce, hb->seq);
+		if (err)
+			return err;
+	} else {
+		/* A new sender: a free slot, else the one that does not count. */
+		for (i = 0; i < CONV_SLOTS && !s; i++)
+			if (!h->slot[i].used || !h->slot[i].alive)
+				s = &h->slot[i];
+		if (!s)
+			s = &h->slot[h->winner == 0 ? 1 : 0];
+		if (h->winner >= 0 && s == &h->slot[h->winner])
+			h->winner = -1;
+		memset(s, 0, sizeof(*s));
+		s->used = true;
+		memcpy(s->mac, src_mac, 6);
+		hb_seq_accept(&s->seq, hb->nonce, hb->seq);
+	}
+	if (!s->alive || s->hb.nonce != hb->nonce)
+		s->start_ms = now_ms - hb->uptime_ms;
+	s->alive = true;
+	s->rx_ms = now_ms;
+	s->hb = *hb;
+	if (now_ms > c->now_ms)
+		c->now_ms = now_ms;
+	return 0;
+}
+
+/* Earlier start wins; a tie goes to the lower MAC. */
+static bool started_before(uint64_t sa, const uint8_t ma[6], uint64_t sb, const uint8_t mb[6])
+{
+	return sa != sb ? sa < sb : mac_cmp(ma, mb) < 0;
+}
+
+static bool running(const struct wlbs_hb *hb)
+{
+	return hb->state == WLBS_FP_RUNNING || hb->state == WLBS_FP_DRAINING;
+}
+
+/* Timeouts, and which sender counts for each priority. */
+static void senders_update(struct conv *c)
+{
+	uint64_t now = c->now_ms, alive_ms = conv_alive_ms(c);
+	bool dup_self = false;
+	unsigned int p;
+	int i, n_running, best;
+
+	c->duplicates = 0;
+	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
+		struct conv_host *h = &c->hosts[p];
+
+		n_running = 0;
+		best = -1;
+		for (i = 0; i < CONV_SLOTS; i++) {
+			struct conv_peer *s = &h->slot[i];
+
+			if (s->alive && now - s->rx_ms >= alive_ms) {
+				s->alive = false;
+				if (i == h->winner) {
+					h->vanished_ms = now;
+					memcpy(h->vanished_dirty, s->hb.dirty, sizeof(s->hb.dirty));
+					c->last_vanish_ms = now;
+				}
+			}
+			if (!s->alive || !running(&s->hb))
+				continue;
+			n_running++;
+			if (best < 0 || started_before(s->start_ms, s->mac, h->slot[best].start_ms,
+						       h->slot[best].mac))
+				best = i;
+		}
+		if (p == c->p.self) {
+			/* Sticky while that sender lives, so jitter cannot flip the contest. */
+			if (best >= 0 && conv_self_active(c)) {
+				const struct conv_peer *o = &h->slot[best];
+
+				c->duplicates |= BIT(p);
+				dup_self = (c->dup_self && !mac_cmp(c->dup_self_mac, o->mac)) ||
+					   started_before(o->start_ms, o->mac, c->run_since_ms,
+							  c->p.self_mac);
+				if (dup_self)
+					memcpy(c->dup_self_mac, o->mac, 6);
+			}
+			h->winner = -1;
+			continue;
+		}
+		if (n_running > 1)
+			c->duplicates |= BIT(p);
+		/* Keep the current winner while it is alive: the newcomer is left out. */
+		if (h->winner >= 0 && h->slot[h->winner].alive)
+			continue;
+		if (best < 0)
+			for (i = 0; i < CONV_SLOTS && best < 0; i++)
+				if (h->slot[i].alive)
+					best = i;
+		h->winner = best;
+	}
+	if (dup_self && !c->dup_self)
+		c->pending_cause = WLBS_CAUSE_DUP_ID;
+	c->dup_self = dup_self;
+}
+
+static uint32_t damp_hold0(const struct conv *c)
+{
+	uint64_t h = c->p.damp_hold_ms ? c->p.damp_hold_ms : 8 * conv_alive_ms(c);
+
+	if (!c->p.damp_hold_ms && h < 1000)
+		h = 1000;
+	return h > CONV_DAMP_HOLD_MAX_MS ? CONV_DAMP_HOLD_MAX_MS : (uint32_t)h;
+}
+
+/* Counts a leave of @h; holds it out after too many in the window. */
+static void damp_leave(struct conv *c, struct conv_host *h)
+{
+	uint32_t flaps = c->p.damp_flaps ? c->p.damp_flaps : CONV_DAMP_FLAPS;
+	uint64_t win = c->p.damp_window_ms ? c->p.damp_window_ms : CONV_DAMP_WINDOW_MS;
+	unsigned int i, n = 0, ring = sizeof(h->left_ms) / sizeof(h->left_ms[0]);
+
+	h->left_ms[h->n_left++ % ring] = c->now_ms;
+	for (i = 0; i < ring && i < h->n_left; i++)
+		if (c->now_ms - h->left_ms[i] < win)
+			n++;
+	if (n <= flaps)
+		return;
+	if (!h->next_hold_ms || c->now_ms > h->hold_until_ms + 2 * win)
+		h->next_hold_ms = damp_hold0(c);
+	h->hold_until_ms = c->now_ms + h->next_hold_ms;
+	h->next_hold_ms = h->next_hold_ms * 2 > CONV_DAMP_HOLD_MAX_MS ? CONV_DAMP_HOLD_MAX_MS
+								      : h->next_hold_ms * 2;
+	h->n_left = 0;
+}
+
+bool conv_peer_claims_nothing(const struct wlbs_hb *q)
+{
+	return (q->flags & WLBS_HB_F_EXCLUDED) || !(q->view & BIT(q->host)) ||
+	       !running(q);
+}
+
+void conv_peers_update(struct conv *c)
+{
+	uint64_t heard = 0, conflicts = 0, rule_count = 0, damped = 0;
+	unsigned int p;
+
+	senders_update(c);
+	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
+		struct conv_host *h = &c->hosts[p];
+		const struct conv_peer *s = conv_peer(c, p);
+		bool in = false;
+
+		if (s && running(&s->hb)) {
+			if (s->hb.n_rules != c->p.n_rules)
+				rule_count |= BIT(p);
+			if (s->hb.n_rules != c->p.n_rules || s->hb.fingerprint != c->p.fingerprint ||
+			    s->hb.hash_seed != c->p.seed)
+				conflicts |= BIT(p);
+			else
+				in = true;
+		}
+		/* Damping counts raw comings and goings, held or not. */
+		if (h->was_heard && !in)
+			damp_leave(c, h);
+		h->was_heard = in;
+		if (in && c->now_ms < h->hold_until_ms) {
+			damped |= BIT(p);
+			in = false;
+		}
+		if (in)
+			heard |= BIT(p);
+	}
+	if (conv_self_active(c) && !c->dup_self)
+		heard |= SELF_BIT(c);
+	if (heard & ~c->heard & ~SELF_BIT(c))
+		c->pending_cause = WLBS_CAUSE_NEW_MEMBER;
+	if (c->heard & ~heard & ~SELF_BIT(c))
+		c->pending_cause = WLBS_CAUSE_MEMBER_LOST;
+	if (conflicts & ~c->conflicts)
+		c->pending_cause = (rule_count & ~c->rule_count) ? WLBS_CAUSE_RULE_COUNT
+								  : WLBS_CAUSE_RULES;
+	c->heard = heard;
+	c->conflicts = conflicts;
+	c->rule_count = rule_count;
+	c->damped = damped;
+}
+
+void conv_dirty_update(struct conv *c)
+{
+	uint8_t d[WLBS_HB_DIRTY_BYTES] = { 0 };
+	unsigned int p, i;
+
+	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
+		const struct conv_host *h = &c->hosts[p];
+		const struct conv_peer *s = conv_peer(c, p);
+		const uint8_t *src = NULL;
+
+		if (s && s->hb.fingerprint == c->p.fingerprint)
+			src = s->hb.dirty;
+		else if (!s && h->vanished_ms && c->now_ms - h->vanished_ms < c->p.cleanup_delay_ms)
+			src = h->vanished_dirty;
+		if (!src)
+			continue;
+		for (i = 0; i < WLBS_HB_DIRTY_BYTES; i++)
+			d[i] |= src[i];
+	}
+	if (memcmp(d, c->dirty, sizeof(d))) {
+		memcpy(c->dirty, d, sizeof(d));
+		c->changed++;
+	}
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Remote control server: UDP 2504 (and Convoy's 1717 when configured) on every
+ * address of the host, authenticated with lib/remote_auth.h, rate-limited per
+ * source, handed to the same command handler as the local socket. Never
+ * blocks: the daemon polls remote_fd() (EPOLLIN) and calls
+ * remote_on_readable(). docs/remote.md describes the protocol and what is
+ * answered and what is not.
+ */
+#ifndef WLBSD_REMOTE_H
+#define WLBSD_REMOTE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "control.h"
+#include "wlbs/common.h"
+
+struct remote_server;
+
+/* Creates the server with no socket yet (remote control off). 0, -ENOMEM, -errno. */
+int remote_open(struct remote_server **out, ctl_handle_fn handle, void *ctx);
+
+/*
+ * Applies [remote] of @cfg: reads the secret file, derives the key, opens the
+ * UDP sockets and writes the ports to the fast path (@fpcfg, NULL in tests)
+ * so that every host, stopped ones too, receives them. Disabled: closes the
+ * sockets and clears the ports. On error nothing changes (what ran before keeps
+ * running) and @err says why; the secret never appears in it.
+ */
+int remote_configure(struct remote_server *rs, const struct wlbs_config *cfg,
+		     struct wlbs_cfg *fpcfg, char *err, size_t errlen);
+
+/* Pollable fd (an epoll set of its own, stable across remote_configure). */
+int remote_fd(const struct remote_server *rs);
+
+/* Serves what is ready, without blocking. 0 or -errno. */
+int remote_on_readable(struct remote_server *rs);
+
+/* Appends the remote control state and counters to a `display` answer. NULL: nothing. */
+void remote_display(const struct remote_server *rs, struct wlbs_ctl_response *resp);
+
+/* Closes the sockets, clears the fast-path ports, wipes the key. NULL is fine. */
+void remote_close(struct remote_server *rs);
+
+#endif /* WLBSD_REMOTE_H */
