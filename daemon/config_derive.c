@@ -39,12 +39,12 @@ static uint32_t addr_word(const struct in6_addr *a, int i)
 
 uint32_t cfg_derive_seed(const struct cfg_addr *first)
 {
-	uint32_t h = 0x574c4253; /* "WLBS" */
+	uint64_t h = 0x574c4253; /* "WLBS" */
 	int i;
 
 	for (i = 0; i < 4; i++)
-		h = wlbs_hash_word(h, addr_word(&first->addr, i));
-	return wlbs_hash_final(h);
+		h = wlbs_hash_step(h, addr_word(&first->addr, i));
+	return wlbs_hash_finish(h);
 }
 
 static const struct in6_addr *rule_vip(const struct wlbs_config *c, const struct cfg_rule *r)
@@ -107,7 +107,7 @@ bool cfg_rules_equal(const struct wlbs_config *a, const struct wlbs_config *b)
 uint32_t cfg_rules_fingerprint(const struct wlbs_config *c)
 {
 	int order[WLBS_MAX_RULES], n = cfg_rule_order(c, order), i, w;
-	uint32_t h = wlbs_hash_word(0x52554c45 /* "RULE" */, n);
+	uint64_t h = wlbs_hash_step(0x52554c45 /* "RULE" */, n);
 
 	for (i = 0; i < n; i++) {
 		const struct cfg_rule *r = &c->rules[order[i]];
@@ -115,9 +115,9 @@ uint32_t cfg_rules_fingerprint(const struct wlbs_config *c)
 
 		/* ff..ff for all: never a cluster IP (multicast is refused). */
 		for (w = 0; w < 4; w++)
-			h = wlbs_hash_word(h, vip ? addr_word(vip, w) : 0xffffffffu);
-		h = wlbs_hash_word(h, (uint32_t)r->port_lo << 16 | r->port_hi);
-		h = wlbs_hash_word(h, r->proto | r->mode << 8 | r->affinity << 16);
+			h = wlbs_hash_step(h, vip ? addr_word(vip, w) : 0xffffffffu);
+		h = wlbs_hash_step(h, (uint32_t)r->port_lo << 16 | r->port_hi);
+		h = wlbs_hash_step(h, r->proto | r->mode << 8 | r->affinity << 16);
 	}
-	return wlbs_hash_final(h);
+	return wlbs_hash_finish(h);
 }

