@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "remote.h"
 #include "ctl_codec.h"
 #include "ip2mac.h"
 
@@ -80,8 +81,8 @@ void cli_usage(FILE *f)
 		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
 	}
 	fprintf(f, "\n%s", target_help);
+	cli_remote_usage(f);
 	fprintf(f,
-		"Remote control (COMMAND ... CLUSTER[:HOST]) is not available yet.\n\n"
 		"Options:\n"
 		"  --json         print one JSON object: code name and number, state, host,\n"
 		"                 members, message\n"

@@ -99,6 +99,7 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 	bool any;
 
 	params_text(d, resp);
+	membership_display(d, resp);
 	ctl_resp_append(resp, "\nfast path         %s XDP on %s%s, live connections %lld\n",
 			d->fp.native ? "native" : "generic", d->fp.ifname,
 			d->fp.adopted ? " (adopted at start)" : "",
@@ -194,18 +195,7 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 
 	if (hs_state(&d->hs) != state_before || req->command == WLBS_CMD_ENABLE ||
 	    req->command == WLBS_CMD_DISABLE || req->command == WLBS_CMD_DRAIN) {
-		if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING &&
-		    !(d->members & (1ull << (d->cfg.priority - 1)))) {
-			/* Started: until convergence runs, this host converges alone. */
-			d->members = 1ull << (d->cfg.priority - 1);
-			d->default_host = d->cfg.priority;
-			hs_on_converging(&d->hs, d->members, WLBS_CAUSE_STARTED);
-			hs_on_converged(&d->hs, d->members, d->default_host);
-		} else if (hs_fp_state(&d->hs) != WLBS_FP_RUNNING &&
-			   hs_state(&d->hs) != WLBS_HS_DRAINING) {
-			d->members = 0;
-			d->default_host = 0;
-		}
+		membership_local_changed(d);
 		wlbsd_publish(d);
 		hs_fill(&d->hs, resp);
 		wlbsd_event(d, "%s: %s", ctl_cmd_name(req->command), resp->text);

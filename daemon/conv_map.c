@@ -57,7 +57,8 @@ static void compute_target(struct conv *c)
 			n++;
 		}
 		/* On error (a member's bad weights) the rule stays unowned: nobody takes it twice. */
-		bm_compute(hosts, n, c->p.modes[i], c->p.seed, i, c->target[i]);
+		(c->p.map ? c->p.map : bm_compute)(hosts, n, c->p.modes[i], c->p.seed, i,
+						     c->target[i]);
 	}
 	c->target_default = 0;
 	for (m = c->view; m && !c->target_default; m &= m - 1)
@@ -71,6 +72,11 @@ static void release_all(struct conv *c)
 	unsigned int i, b;
 	bool changed = false;
 
+	c->map_digest = 0;
+	c->gains_pending = false;
+	if (!c->holding)
+		return;
+	c->holding = false;
 	for (i = 0; i < c->p.n_rules; i++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
 			if (c->applied[i][b] == self) {
@@ -81,8 +87,6 @@ static void release_all(struct conv *c)
 		c->applied_default = 0;
 		changed = true;
 	}
-	c->map_digest = 0;
-	c->gains_pending = false;
 	if (changed)
 		c->changed++;
 }
@@ -174,6 +178,7 @@ static void take_gains(struct conv *c)
 				c->applied[i][b] = self;
 	if (c->target_default == self)
 		c->applied_default = self;
+	c->holding = true;
 	c->gains_pending = false;
 	c->changed++;
 }

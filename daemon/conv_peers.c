@@ -206,10 +206,9 @@ void conv_peers_update(struct conv *c)
 		if (h->was_heard && !in)
 			damp_leave(c, h);
 		h->was_heard = in;
-		if (in && c->now_ms < h->hold_until_ms) {
+		/* Held hosts stay heard: only the leader's view leaves them out. */
+		if (in && c->now_ms < h->hold_until_ms)
 			damped |= BIT(p);
-			in = false;
-		}
 		if (in)
 			heard |= BIT(p);
 	}

@@ -104,8 +104,8 @@ static unsigned int lowest(uint64_t mask)
 
 /*
  * Excluded whatever the view says: stopped, duplicate, outnumbered by a group
- * with other rules, or deaf to a member (it will take our buckets, so we must
- * not hold any).
+ * with other rules, or not heard by a host we hear (it will take our buckets,
+ * so we must not hold any).
  */
 static uint8_t hard_exclusion(struct conv *c)
 {
@@ -115,7 +115,15 @@ static uint8_t hard_exclusion(struct conv *c)
 	for (m = c->heard & ~SELF_BIT(c); m; m &= m - 1) {
 		const struct wlbs_hb *hb = &conv_peer(c, lowest(m))->hb;
 
-		if (!(hb->heard & SELF_BIT(c)) && !conv_peer_claims_nothing(hb))
+		/*
+		 * A host that does not hear us may take our buckets once it is in a
+		 * view, so we yield to it, member yet or not: waiting until it is one
+		 * lets the two of us take turns forever. Not to a host that is out
+		 * itself, nor to one just listening (it may not have heard us yet)
+		 * unless it already is a member.
+		 */
+		if (!(hb->heard & SELF_BIT(c)) && !(hb->flags & WLBS_HB_F_EXCLUDED) &&
+		    (!(hb->flags & WLBS_HB_F_LISTENING) || !conv_peer_claims_nothing(hb)))
 			deaf |= BIT(hb->host);
 	}
 	c->deaf = deaf;
@@ -186,14 +194,21 @@ static void elect(struct conv *c)
 	c->leader_age_ms = best == c->p.self ? 0 : best_age;
 }
 
-/* The leader's view: a clique, greedy in priority order, of hosts that follow us. */
+/*
+ * The leader's view: a clique, greedy in priority order, of the hosts it
+ * hears both ways. They need not follow us yet: a host that follows another
+ * leader switches when it hears of us (we are lower), and finds itself in the
+ * view, so a new leader does not push members out for a round. Hosts held
+ * down for flapping stay out (only the leader's damping counts, so hosts
+ * that saw the flaps differently do not exclude each other).
+ */
 static uint64_t build_view(const struct conv *c)
 {
 	uint64_t view = SELF_BIT(c), m, v;
 
 	for (m = c->mutual & ~SELF_BIT(c); m; m &= m - 1) {
 		const struct wlbs_hb *hb = &conv_peer(c, lowest(m))->hb;
-		bool ok = hb->leader == c->p.self && !(hb->flags & WLBS_HB_F_EXCLUDED);
+		bool ok = !(hb->flags & WLBS_HB_F_EXCLUDED) && !(c->damped & BIT(hb->host));
 
 		for (v = view & ~SELF_BIT(c); v && ok; v &= v - 1) {
 			const struct wlbs_hb *o = &conv_peer(c, lowest(v))->hb;
@@ -365,7 +380,9 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	out->state = c->local.state;
 	out->flags = (c->converged ? WLBS_HB_F_CONVERGED : 0) |
 		     (c->listening ? WLBS_HB_F_LISTENING : 0) |
-		     (c->excluded != CONV_EXCL_NONE ? WLBS_HB_F_EXCLUDED : 0);
+		     (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW
+			      ? WLBS_HB_F_EXCLUDED
+			      : 0);
 	out->cluster_id = c->p.cluster_id;
 	out->fingerprint = c->p.fingerprint;
 	out->hash_seed = c->p.seed;

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bucketmap.h"
 #include "hb_codec.h"
 #include "wlbs/common.h"
 #include "wlbs/control.h"
@@ -34,6 +35,10 @@
 #define CONV_DAMP_HOLD_MAX_MS 60000u
 /* Senders kept per host priority (the second one is a duplicate). */
 #define CONV_SLOTS 2
+
+/* Computes one rule's owners: bm_compute's contract (a test seam, NULL = bm_compute). */
+typedef int (*conv_map_fn)(const struct bm_host *hosts, int n, int mode, uint32_t seed,
+			   uint32_t rule_salt, uint8_t owners[WLBS_BUCKETS]);
 
 /* Fixed for the life of a struct conv (a reload re-initialises). */
 struct conv_params {
@@ -53,6 +58,7 @@ struct conv_params {
 	uint64_t nonce;            /* random per daemon start (getrandom) */
 	uint8_t n_rules;           /* 0..WLBS_MAX_RULES, in fast-path table order */
 	uint8_t modes[WLBS_MAX_RULES]; /* enum wlbs_rule_mode of each rule */
+	conv_map_fn map;           /* NULL: bm_compute */
 };
 
 /* How this host takes one rule. */
@@ -75,8 +81,8 @@ enum conv_excl {
 	CONV_EXCL_STOPPED,    /* stopped */
 	CONV_EXCL_DUP,        /* another sender with our priority was here first */
 	CONV_EXCL_RULES,      /* a larger group runs different port rules */
-	CONV_EXCL_DEAF,       /* a member does not hear us (one-way loss, or held down) */
-	CONV_EXCL_NOT_IN_VIEW, /* the leader's view does not (yet) contain us */
+	CONV_EXCL_DEAF,       /* a member does not hear us (one-way loss) */
+	CONV_EXCL_NOT_IN_VIEW, /* the leader's view does not (yet) contain us, or holds us out */
 	CONV_EXCL_MAX,
 };
 
@@ -146,6 +152,7 @@ struct conv {
 	uint64_t map_since_ms;   /* when we converged on it */
 	uint64_t gains_after_ms; /* gains wait until then (fence) */
 	bool gains_pending;
+	bool holding;            /* applied may hold entries of ours */
 	uint8_t target_default;
 	uint8_t applied_default;
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];

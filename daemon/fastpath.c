@@ -39,11 +39,14 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
+/* Set around probes whose failure is an answer, not an error worth a log line. */
+static bool libbpf_quiet;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || libbpf_quiet)
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = 0;
@@ -148,8 +151,11 @@ static bool tc_hook_exists(int ifindex)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIORITY);
-	int ret = bpf_tc_query(&hook, &opts);
+	int ret;
 
+	libbpf_quiet = true;
+	ret = bpf_tc_query(&hook, &opts);
+	libbpf_quiet = false;
 	return ret == 0 || ret == -ENOENT;
 }
 
@@ -220,8 +226,12 @@ static int attach_xdp(struct fp *fp, enum fp_xdp_mode mode, char *err, size_t er
 				return fail(err, errlen, ret, "updating the pinned XDP link: %s",
 					    strerror(-ret));
 			}
+			DECLARE_LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
 			fp->xdp_link_fd = fd;
 			fp->adopted = true;
+			if (!bpf_xdp_query(fp->ifindex, 0, &q))
+				fp->native = q.attach_mode == XDP_ATTACHED_DRV;
 			return 0;
 		}
 		/* The interface went away since: the link is dead. */

@@ -24,8 +24,6 @@
 #include "wlbsd.h"
 
 #define WLBSD_VERSION "0.1"
-/* The tick: liveness stamp, drain completion. Shorter than any detection time. */
-#define TICK_MS 50
 
 static struct wlbsd daemon_state;
 
@@ -84,6 +82,7 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 	if (!ret) {
 		wlbsd_build_tables(d);
 		hs_set_rules(&d->hs, &d->tables); /* keeps per-rule flags of unchanged rules */
+		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
 		wlbsd_event(d, "configuration reloaded from %s", d->paths.config);
 	} else {
@@ -99,10 +98,10 @@ static void tick(struct wlbsd *d)
 	int64_t held;
 
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
+	membership_tick(d);
 	held = fp_conns(&d->fp, -1);
 	if (hs_on_held(&d->hs, held < 0 ? 0 : (uint64_t)held)) {
-		d->members = 0;
-		d->default_host = 0;
+		membership_local_changed(d);
 		wlbsd_publish(d);
 		if (wlbsd_persist_save(d))
 			log_warn("could not save the host state");
@@ -164,12 +163,11 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 	hs_init(&d->hs, d->cfg.priority, persisted, d->cfg.initial_state == CFG_INIT_STARTED);
 	wlbsd_build_tables(d);
 	hs_set_rules(&d->hs, &d->tables);
-	if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING) {
-		d->members = 1ull << (d->cfg.priority - 1);
-		d->default_host = d->cfg.priority;
-		hs_on_converging(&d->hs, d->members, WLBS_CAUSE_STARTED);
-		hs_on_converged(&d->hs, d->members, d->default_host);
-	}
+	if (hs_fp_state(&d->hs) != WLBS_FP_STOPPED)
+		hs_on_converging(&d->hs, 0, WLBS_CAUSE_STARTED);
+	ret = membership_start(d, err, errlen);
+	if (ret)
+		return ret;
 	wlbsd_publish(d);
 	wlbsd_event(d, "wlbsd %s on %s: %s XDP%s, host %u %s", WLBSD_VERSION, d->cfg.ifname,
 		    d->fp.native ? "native" : "generic",
@@ -180,8 +178,8 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 
 static int run(struct wlbsd *d)
 {
-	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L },
-				  .it_value = { 0, TICK_MS * 1000000L } };
+	long tick_ns = membership_tick_ms(d) * 1000000L;
+	struct itimerspec its = { .it_interval = { 0, tick_ns }, .it_value = { 0, tick_ns } };
 	struct epoll_event ev, events[8];
 	struct ctl_server *ctl = NULL;
 	char err[512];
@@ -222,6 +220,8 @@ static int run(struct wlbsd *d)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = ctl_server_fd(ctl);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = d->hb_fd;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, d->hb_fd, &ev);
 	ev.data.fd = remote_fd(d->remote);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	sd_notify(0, "READY=1");
@@ -252,6 +252,8 @@ static int run(struct wlbsd *d)
 				}
 			} else if (fd == remote_fd(d->remote)) {
 				remote_on_readable(d->remote);
+			} else if (fd == d->hb_fd) {
+				membership_on_readable(d);
 			} else {
 				ctl_server_on_readable(ctl);
 			}
@@ -262,6 +264,7 @@ static int run(struct wlbsd *d)
 	/* Leave at once: no new connections here; the ones held keep flowing. */
 	if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING)
 		fp_set_state(&d->fp, WLBS_FP_DRAINING);
+	membership_stop(d);
 	wlbsd_event(d, "wlbsd exiting: host left the cluster, held connections keep flowing");
 	ctl_server_close(ctl);
 	remote_close(d->remote);

@@ -83,8 +83,8 @@ struct remote_server {
 	struct wlbs_cfg *fpcfg;
 	struct rsock socks[REMOTE_MAX_SOCKS];
 	int n_socks;
-	unsigned int gen;                 /* bumped when the socket set changes */
-	bool serving;                     /* inside the handler (it may reload us) */
+	unsigned int gen;		   /* bumped when the socket set changes */
+	bool serving;			   /* inside the handler (it may reload us) */
 	int closing[2 * REMOTE_MAX_SOCKS]; /* sockets to close once the handler returns */
 	int n_closing;
 	struct remote_replay replay;
@@ -152,8 +152,9 @@ static void peer_from(struct peer *p, struct msghdr *mh)
 			inet_ntop(AF_INET, &p->src.s6_addr[12], addr, sizeof(addr));
 		else
 			inet_ntop(AF_INET6, &p->src, addr, sizeof(addr));
-		snprintf(p->name, sizeof(p->name), IN6_IS_ADDR_V4MAPPED(&p->src) ? "%s:%u" :
-			 "[%s]:%u", addr, ntohs(s6->sin6_port));
+		snprintf(p->name, sizeof(p->name),
+			 IN6_IS_ADDR_V4MAPPED(&p->src) ? "%s:%u" : "[%s]:%u", addr,
+			 ntohs(s6->sin6_port));
 	} else {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&p->sa;
 
@@ -311,8 +312,10 @@ static void error_answer(struct remote_server *rs, const struct rsock *s, const 
 static void decode_error_text(char *buf, size_t len, int err)
 {
 	if (err == -EPROTONOSUPPORT)
-		snprintf(buf, len, "Bad request: control protocol version not supported "
-				   "(wlbsd speaks version %u).", WLBS_CTL_VERSION);
+		snprintf(buf, len,
+			 "Bad request: control protocol version not supported "
+			 "(wlbsd speaks version %u).",
+			 WLBS_CTL_VERSION);
 	else if (err == -EOPNOTSUPP)
 		snprintf(buf, len, "Bad request: unknown command.");
 	else
@@ -375,7 +378,8 @@ static void serve(struct remote_server *rs, const struct rsock *s, struct peer *
 			 "Refused: the request's clock is %llu s %s this host's (allowed %u s): "
 			 "check the clocks (NTP).",
 			 (unsigned long long)(v == REMOTE_STALE ? vc.now_ms - h.timestamp_ms
-								: h.timestamp_ms - vc.now_ms) / 1000,
+								: h.timestamp_ms - vc.now_ms) /
+			     1000,
 			 v == REMOTE_STALE ? "behind" : "ahead of", rs->window_s);
 		log_limited(&rs->lim, LOG_WARNING, "remote: %s: %s", p->name, text);
 		error_answer(rs, s, p, &h, id, req.command, WLBS_BAD_PARAMS, &rs->key, text);
@@ -411,7 +415,8 @@ static void serve(struct remote_server *rs, const struct rsock *s, struct peer *
 static void on_socket(struct remote_server *rs, const struct rsock *s)
 {
 	union {
-		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		       CMSG_SPACE(sizeof(struct in_pktinfo))];
 		struct cmsghdr align;
 	} ctl;
 	uint8_t buf[REMOTE_RX_MAX];
@@ -477,7 +482,8 @@ static int open_socket(uint16_t port, struct rsock *out, char *err, size_t errle
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
-		struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
+					  .sin6_port = htons(port),
 					  .sin6_addr = IN6ADDR_ANY_INIT};
 
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
@@ -562,8 +568,9 @@ int remote_configure(struct remote_server *rs, const struct wlbs_config *cfg,
 		return 0;
 	}
 	if (cfg->n_vips < 1) {
-		snprintf(err, errlen, "remote control needs a cluster IP (its key is derived "
-				      "from the first one)");
+		snprintf(err, errlen,
+			 "remote control needs a cluster IP (its key is derived "
+			 "from the first one)");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -655,24 +662,25 @@ void remote_display(const struct remote_server *rs, struct wlbs_ctl_response *re
 		ctl_resp_append(resp, "\nremote control    %s\n", rs->status);
 		return;
 	}
-	ctl_resp_append(resp, "\nremote control    udp %u%s, %u requests/s per source, clock window %u s\n",
-			rs->port, rs->convoy ? " and 1717" : "", rs->rate_limit, rs->window_s);
-	ctl_resp_append(resp, "  served          answered=%llu retransmitted=%llu other-host=%llu\n",
+	ctl_resp_append(
+	    resp, "\nremote control    udp %u%s, %u requests/s per source, clock window %u s\n",
+	    rs->port, rs->convoy ? " and 1717" : "", rs->rate_limit, rs->window_s);
+	ctl_resp_append(resp,
+			"  served          answered=%llu retransmitted=%llu other-host=%llu\n",
 			(unsigned long long)rs->answered, (unsigned long long)rs->retransmitted,
 			(unsigned long long)v[REMOTE_OTHER_HOST]);
-	ctl_resp_append(resp,
-			"  refused         bad-password=%llu stale=%llu future=%llu replay=%llu "
-			"rate-limited=%llu busy=%llu bad-request=%llu\n"
-			"  dropped         truncated=%llu oversized=%llu version=%llu garbage=%llu "
-			"error-answers-suppressed=%llu\n",
-			(unsigned long long)v[REMOTE_BAD_MAC], (unsigned long long)v[REMOTE_STALE],
-			(unsigned long long)v[REMOTE_FUTURE], (unsigned long long)v[REMOTE_REPLAY],
-			(unsigned long long)rs->rate_limited, (unsigned long long)v[REMOTE_BUSY],
-			(unsigned long long)v[REMOTE_BAD_REQUEST],
-			(unsigned long long)v[REMOTE_TRUNCATED],
-			(unsigned long long)v[REMOTE_OVERSIZED], (unsigned long long)v[REMOTE_VERSION],
-			(unsigned long long)v[REMOTE_GARBAGE],
-			(unsigned long long)rs->unanswered_errors);
+	ctl_resp_append(
+	    resp,
+	    "  refused         bad-password=%llu stale=%llu future=%llu replay=%llu "
+	    "rate-limited=%llu busy=%llu bad-request=%llu\n"
+	    "  dropped         truncated=%llu oversized=%llu version=%llu garbage=%llu "
+	    "error-answers-suppressed=%llu\n",
+	    (unsigned long long)v[REMOTE_BAD_MAC], (unsigned long long)v[REMOTE_STALE],
+	    (unsigned long long)v[REMOTE_FUTURE], (unsigned long long)v[REMOTE_REPLAY],
+	    (unsigned long long)rs->rate_limited, (unsigned long long)v[REMOTE_BUSY],
+	    (unsigned long long)v[REMOTE_BAD_REQUEST], (unsigned long long)v[REMOTE_TRUNCATED],
+	    (unsigned long long)v[REMOTE_OVERSIZED], (unsigned long long)v[REMOTE_VERSION],
+	    (unsigned long long)v[REMOTE_GARBAGE], (unsigned long long)rs->unanswered_errors);
 }
 
 void remote_close(struct remote_server *rs)

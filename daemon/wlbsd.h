@@ -13,8 +13,10 @@
 #include <time.h>
 
 #include "config.h"
+#include "convergence.h"
 #include "fastpath.h"
 #include "hoststate.h"
+#include "membership.h"
 #include "wlbs/control.h"
 
 struct remote_server;
@@ -46,6 +48,13 @@ struct wlbsd {
 	uint8_t default_host;               /* 0 while stopped */
 	uint8_t owners[WLBS_MAX_RULES][WLBS_BUCKETS]; /* last published ownership */
 	bool cluster_ready;                 /* interface plumbing applied */
+	struct conv conv;                   /* convergence core */
+	struct conv_local conv_local;       /* what it was last told about this host */
+	uint64_t conv_seen;                 /* conv_changed() last published */
+	struct hb_key hb_key;               /* cluster key, when configured */
+	int hb_fd;                          /* heartbeat socket */
+	uint64_t hb_rx;                     /* heartbeats accepted */
+	uint64_t hb_drops[MB_DROP_MAX];     /* heartbeats dropped, by reason */
 	struct wlbsd_event events[WLBSD_EVENTS];
 	unsigned int n_events;              /* total ever logged; ring index = n % size */
 	time_t started;

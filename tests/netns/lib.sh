@@ -213,10 +213,18 @@ wlbs_state()
 }
 
 # expect_state HOST WANT: query says WANT.
+# expect_state HOST STATE: query reports STATE. "converged" may take a few
+# heartbeat periods after a start or a membership change: polled up to 5 s.
 expect_state()
 {
-	local got
+	local got i
 	got=$(wlbs_state "$1")
+	i=0
+	while [[ $2 == converged && $got != converged && $i -lt 50 ]]; do
+		sleep 0.1
+		got=$(wlbs_state "$1")
+		i=$((i + 1))
+	done
 	[ "$got" = "$2" ] || {
 		wlbs "$1" query
 		fail "query on $1: expected state '$2', got '$got'"
@@ -315,10 +323,17 @@ connect_one()
 }
 
 # expect_served SRC WANT_HOST [DST]: a new connection from SRC is answered by WANT_HOST.
+# expect_served SRC HOST [DST]: a new connection is answered by HOST. A host
+# that just started converges first (listens T*K, then takes its buckets), so
+# up to 3 attempts of 1 s each.
 expect_served()
 {
-	expect_eq "$(connect_one "$1" "${3:-$CLUSTER_IP4}")" "$2" \
-		"new connection from $1 to ${3:-$CLUSTER_IP4}:$PORT_ID"
+	local got i
+	for ((i = 0; i < 3; i++)); do
+		got=$(connect_one "$1" "${3:-$CLUSTER_IP4}")
+		[ "$got" = "$2" ] && break
+	done
+	expect_eq "$got" "$2" "new connection from $1 to ${3:-$CLUSTER_IP4}:$PORT_ID"
 }
 
 # expect_unserved SRC: a new connection gets no answer at all (no RST either).

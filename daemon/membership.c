@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convergence.h"
+#include "ctl_codec.h"
+#include "heartbeat.h"
+#include "log.h"
+#include "membership.h"
+#include "wlbsd.h"
+
+static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int params(const struct wlbsd *d, struct conv_params *p)
+{
+	const struct wlbs_config *c = &d->cfg;
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	p->self = c->priority;
+	memcpy(p->self_mac, d->fp.cfg->src_mac, 6);
+	p->period_ms = c->heartbeat_period_ms;
+	p->tolerance = c->heartbeat_tolerance;
+	p->cleanup_delay_ms = c->cleanup_delay_ms;
+	p->cluster_id = cfg_derive_seed(&c->vips[0]);
+	p->seed = c->hash_seed;
+	p->fingerprint = cfg_rules_fingerprint(c);
+	if (getrandom(&p->nonce, sizeof(p->nonce), 0) != sizeof(p->nonce))
+		p->nonce = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	p->n_rules = d->tables.n_rules;
+	for (i = 0; i < d->tables.n_rules; i++)
+		p->modes[i] = d->tables.rules[i].mode;
+	return 0;
+}
+
+/* Buckets (any rule) where this host's fast path counts live connections. */
+static void local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BYTES])
+{
+	unsigned int r, b;
+
+	memset(dirty, 0, WLBS_HB_DIRTY_BYTES);
+	for (r = 0; r < d->tables.n_rules; r++)
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			if (d->fp.conns[wlbs_conn_slot(r, b)] > 0)
+				dirty[b / 8] |= 1u << (b % 8);
+}
+
+static void set_local(struct wlbsd *d)
+{
+	struct conv_local l = { .state = hs_fp_state(&d->hs) };
+	unsigned int i;
+
+	for (i = 0; i < d->tables.n_rules; i++) {
+		const struct cfg_rule *r = &d->cfg.rules[d->order[i]];
+
+		l.rules[i].weight = r->load_weight;
+		l.rules[i].equal = r->equal_load;
+		l.rules[i].handling_prio = r->handling_priority ? r->handling_priority :
+								  d->cfg.priority;
+		l.rules[i].off = hs_rule_flags(&d->hs, i) & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN);
+	}
+	local_dirty(d, l.dirty);
+	if (memcmp(&l, &d->conv_local, sizeof(l))) {
+		d->conv_local = l;
+		conv_set_local(&d->conv, &l, now_ms());
+	}
+}
+
+/* Convergence moved: tell the state machine and the fast path. */
+static void apply(struct wlbsd *d)
+{
+	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
+
+	d->conv_seen = conv_changed(&d->conv);
+	d->members = running && conv_member(&d->conv) ? conv_view(&d->conv) : 0;
+	d->default_host = conv_default_host(&d->conv);
+	if (running) {
+		if (conv_converged(&d->conv) && conv_member(&d->conv))
+			hs_on_converged(&d->hs, d->members, d->default_host);
+		else
+			hs_on_converging(&d->hs, d->members, conv_cause(&d->conv));
+	}
+	wlbsd_publish(d);
+}
+
+static void send_due(struct wlbsd *d, uint64_t now)
+{
+	uint8_t buf[WLBS_HB_LEN];
+	struct wlbs_hb hb;
+	int len, ret;
+
+	if (now < conv_next_send(&d->conv))
+		return;
+	conv_build(&d->conv, now, &hb);
+	len = hb_encode(&hb, &d->hb_key, buf, sizeof(buf));
+	if (len < 0) {
+		log_limited(&hb_limit, LOG_ERR, "heartbeat: encode: %s", strerror(-len));
+		return;
+	}
+	ret = hb_send(d->hb_fd, d->fp.ifindex, buf, len);
+	if (ret)
+		log_limited(&hb_limit, LOG_WARNING, "heartbeat: send: %s", strerror(-ret));
+}
+
+void membership_tick(struct wlbsd *d)
+{
+	uint64_t now = now_ms();
+
+	set_local(d);
+	conv_tick(&d->conv, now);
+	send_due(d, now);
+	if (conv_changed(&d->conv) != d->conv_seen)
+		apply(d);
+}
+
+void membership_local_changed(struct wlbsd *d)
+{
+	membership_tick(d);
+}
+
+static int drop_reason(int err)
+{
+	switch (err) {
+	case -EPROTONOSUPPORT: return MB_DROP_VERSION;
+	case -EXDEV: return MB_DROP_FOREIGN;
+	case -EACCES: return MB_DROP_UNAUTH;
+	case -EKEYREJECTED: return MB_DROP_BADAUTH;
+	case -EALREADY: return MB_DROP_STALE;
+	default: return MB_DROP_MALFORMED;
+	}
+}
+
+void membership_on_readable(struct wlbsd *d)
+{
+	uint8_t buf[2048], src[6];
+	struct wlbs_hb hb;
+	uint64_t now = now_ms();
+	int i, ret, got = 0;
+	ssize_t n;
+
+	/* Bounded: a flood of frames must not starve the rest of the loop. */
+	for (i = 0; i < 256; i++) {
+		n = hb_recv(d->hb_fd, buf, sizeof(buf), src);
+		if (n == -EAGAIN && i < 255)
+			break;
+		if (n < 0)
+			continue;
+		ret = hb_decode(buf, n, d->conv.p.cluster_id, &d->hb_key, &hb);
+		if (!ret)
+			ret = conv_receive(&d->conv, &hb, src, now);
+		if (ret == -ELOOP)
+			continue;
+		if (ret) {
+			d->hb_drops[drop_reason(ret)]++;
+			log_limited(&hb_limit, LOG_WARNING,
+				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s", src[0],
+				    src[1], src[2], src[3], src[4], src[5], hb_err_name(ret));
+			continue;
+		}
+		d->hb_rx++;
+		got++;
+	}
+	if (got) {
+		conv_tick(&d->conv, now);
+		send_due(d, now);
+		if (conv_changed(&d->conv) != d->conv_seen)
+			apply(d);
+	}
+}
+
+static int conv_start(struct wlbsd *d, char *err, size_t errlen)
+{
+	struct conv_params p;
+	int ret;
+
+	params(d, &p);
+	ret = conv_init(&d->conv, &p, now_ms());
+	if (ret) {
+		snprintf(err, errlen, "convergence: invalid parameters");
+		return ret;
+	}
+	memset(&d->conv_local, 0, sizeof(d->conv_local));
+	d->conv_local.state = 0xff; /* force the first conv_set_local */
+	d->conv_seen = ~0ull;
+	return 0;
+}
+
+int membership_start(struct wlbsd *d, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(&d->hb_key, 0, sizeof(d->hb_key));
+	if (d->cfg.key_file[0]) {
+		ret = hb_key_load(d->cfg.key_file, &d->hb_key);
+		if (ret) {
+			snprintf(err, errlen, "cluster key %s: %s", d->cfg.key_file,
+				 ret == -EINVAL ? "too short" : strerror(-ret));
+			return ret;
+		}
+	}
+	ret = conv_start(d, err, errlen);
+	if (ret)
+		return ret;
+	d->hb_fd = hb_socket_open(d->fp.ifindex, err, errlen);
+	if (d->hb_fd < 0)
+		return d->hb_fd;
+	membership_tick(d);
+	return 0;
+}
+
+int membership_reload(struct wlbsd *d, char *err, size_t errlen)
+{
+	struct hb_key key = { .set = false };
+	int ret;
+
+	if (d->cfg.key_file[0]) {
+		ret = hb_key_load(d->cfg.key_file, &key);
+		if (ret) {
+			snprintf(err, errlen, "cluster key %s: %s", d->cfg.key_file, strerror(-ret));
+			return ret;
+		}
+	}
+	hb_key_clear(&d->hb_key);
+	d->hb_key = key;
+	if (cfg_rules_fingerprint(&d->cfg) != d->conv.p.fingerprint ||
+	    d->tables.n_rules != d->conv.p.n_rules ||
+	    d->cfg.heartbeat_period_ms != d->conv.p.period_ms ||
+	    d->cfg.heartbeat_tolerance != d->conv.p.tolerance || d->cfg.hash_seed != d->conv.p.seed) {
+		ret = conv_start(d, err, errlen);
+		if (ret)
+			return ret;
+		conv_note_cause(&d->conv, WLBS_CAUSE_RELOAD);
+	}
+	membership_tick(d);
+	return 0;
+}
+
+unsigned int membership_tick_ms(const struct wlbsd *d)
+{
+	unsigned int t = d->cfg.heartbeat_period_ms / 2;
+
+	return t < 1 ? 1 : t > 50 ? 50 : t;
+}
+
+void membership_display(const struct wlbsd *d, void *out)
+{
+	static const char *const drops[MB_DROP_MAX] = { "malformed", "version", "foreign",
+							"unauthenticated", "bad-auth", "stale" };
+	struct wlbs_ctl_response *resp = out;
+	struct conv_report r;
+	int i;
+
+	conv_report(&d->conv, &r);
+	ctl_resp_append(resp, "\nconvergence       %s, view 0x%016llx, leader %u%s%s\n",
+			conv_converged(&d->conv) ? "converged" : "converging",
+			(unsigned long long)conv_view(&d->conv), r.leader,
+			r.excluded ? ", excluded: " : "",
+			r.excluded ? conv_excl_name(r.excluded) : "");
+	ctl_resp_append(resp, "heartbeats        %s, received %llu, hosts heard 0x%016llx\n",
+			d->hb_key.set ? "authenticated" : "not authenticated",
+			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);
+	if (r.conflicts)
+		ctl_resp_append(resp, "CONFLICT          hosts 0x%016llx have different port rules\n",
+				(unsigned long long)r.conflicts);
+	if (r.duplicates)
+		ctl_resp_append(resp, "CONFLICT          duplicate host priority 0x%016llx\n",
+				(unsigned long long)r.duplicates);
+	if (r.damped)
+		ctl_resp_append(resp, "damped            flapping hosts 0x%016llx held out\n",
+				(unsigned long long)r.damped);
+	for (i = 0; i < MB_DROP_MAX; i++)
+		if (d->hb_drops[i])
+			ctl_resp_append(resp, "heartbeats dropped %s=%llu\n", drops[i],
+					(unsigned long long)d->hb_drops[i]);
+}
+
+void membership_stop(struct wlbsd *d)
+{
+	struct wlbs_hb hb;
+	uint8_t buf[WLBS_HB_LEN];
+	struct conv_local l = d->conv_local;
+	int len;
+
+	/*
+	 * Say goodbye: draining, so the others take every bucket at once but treat
+	 * the ones where this host still serves connections as dirty.
+	 */
+	if (l.state == WLBS_FP_RUNNING)
+		l.state = WLBS_FP_DRAINING;
+	conv_set_local(&d->conv, &l, now_ms());
+	conv_tick(&d->conv, now_ms());
+	conv_build(&d->conv, now_ms(), &hb);
+	len = hb_encode(&hb, &d->hb_key, buf, sizeof(buf));
+	if (len > 0)
+		hb_send(d->hb_fd, d->fp.ifindex, buf, len);
+	close(d->hb_fd);
+	hb_key_clear(&d->hb_key);
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The properties, checked after every event that can change them.
+ *
+ * SAFETY: no two alive hosts accept one bucket of a rule (or are both the
+ * default host) at the same instant, unless the pair is cut: at some point
+ * neither heard the other for the fence time G, and they have not yet heard
+ * each other again in both directions. Such a pair cannot tell a crash from a
+ * partition: each side rightly serves alone (a real partition splits the
+ * clients too). One-way loss never excuses: as long as one direction works,
+ * the pair must stay disjoint.
+ *
+ * AGREEMENT: when every alive running host is a converged member of one view
+ * with one digest, they hold the same map, every bucket of a rule some member
+ * takes has exactly one owner in the view, and the default host is the lowest
+ * running member. Once no gains are pending, every such bucket is accepted by
+ * exactly one host.
+ *
+ * LIVENESS (main.c measures it): after the final heal, every alive running
+ * host settles: a converged member with gains applied, all members in one
+ * view, or excluded for a reason that stays (a member does not hear it:
+ * one-way loss, or it is held down for flapping).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "../../daemon/bucketmap.h"
+#include "sim.h"
+
+void sim_fail(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failure[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->failure, sizeof(s->failure), fmt, ap);
+	va_end(ap);
+	s->stop = true;
+	s->st.violations++;
+	sim_tracef(s, "FAIL %s", s->failure);
+	sim_dump(s);
+}
+
+void sim_dump(struct sim *s)
+{
+	struct conv_report r;
+	int i;
+
+	for (i = 0; i < s->n && s->trace; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		if (!h->alive) {
+			sim_tracef(s, "  host %u: down", h->prio);
+			continue;
+		}
+		conv_report(h->c, &r);
+		sim_tracef(s,
+			   "  host %u: state %u %s view %#llx heard %#llx leader %u excl %s "
+			   "gains %s deaf %#llx damped %#llx dup %#llx conflicts %#llx",
+			   h->prio, h->local.state, conv_converged(h->c) ? "converged" : "converging",
+			   (unsigned long long)conv_view(h->c), (unsigned long long)r.heard, r.leader,
+			   conv_excl_name(r.excluded), r.gains_pending ? "pending" : "done",
+			   (unsigned long long)r.deaf, (unsigned long long)r.damped,
+			   (unsigned long long)r.duplicates, (unsigned long long)r.conflicts);
+	}
+}
+
+static bool pair_cut(const struct sim *s, int i, int j)
+{
+	uint64_t last = s->lastd[i][j] > s->lastd[j][i] ? s->lastd[i][j] : s->lastd[j][i];
+	int a = i < j ? i : j, b = i < j ? j : i;
+
+	return s->cut_mark[a][b] || s->now - last >= s->fence;
+}
+
+static void overlap(struct sim *s, int slot, unsigned int bucket, uint64_t mask)
+{
+	int i, j;
+
+	for (i = 0; i < s->n; i++)
+		for (j = i + 1; j < s->n; j++)
+			if ((mask >> i & 1) && (mask >> j & 1) && !pair_cut(s, i, j)) {
+				if (slot == SIM_DEFAULT_SLOT)
+					sim_fail(s, "SAFETY: hosts %u and %u are both the default host",
+						 s->h[i].prio, s->h[j].prio);
+				else
+					sim_fail(s, "SAFETY: hosts %u and %u both accept rule %d bucket %u",
+						 s->h[i].prio, s->h[j].prio, slot, bucket);
+				return;
+			}
+}
+
+void check_reset(struct sim *s)
+{
+	memset(s->own, 0, sizeof(s->own));
+}
+
+void check_host(struct sim *s, int i)
+{
+	struct sim_host *h = &s->h[i];
+	uint64_t bit = 1ull << i;
+	unsigned int r, b;
+	bool acc;
+
+	if (h->alive && h->c && conv_changed(h->c) == h->seen_changed)
+		return;
+	s->agree_dirty = true;
+	if (h->alive)
+		h->seen_changed = conv_changed(h->c);
+	for (r = 0; r < s->n_rules; r++) {
+		const uint8_t *own = h->c ? conv_owners(h->c, r) : NULL;
+
+		/* Most changes leave the owners as they were: compare fast first. */
+		if (h->alive == h->seen_alive && own && !memcmp(own, h->seen[r], WLBS_BUCKETS))
+			continue;
+		for (b = 0; b < WLBS_BUCKETS; b++) {
+			acc = h->alive && own[b] == h->prio;
+			if (acc == !!(s->own[r][b] & bit))
+				continue;
+			s->own[r][b] ^= bit;
+			if (acc && (s->own[r][b] & ~bit))
+				overlap(s, r, b, s->own[r][b]);
+		}
+		if (own)
+			memcpy(h->seen[r], own, WLBS_BUCKETS);
+	}
+	h->seen_alive = h->alive;
+	acc = h->alive && conv_default_host(h->c) == h->prio;
+	if (acc != !!(s->own[SIM_DEFAULT_SLOT][0] & bit)) {
+		s->own[SIM_DEFAULT_SLOT][0] ^= bit;
+		if (acc && (s->own[SIM_DEFAULT_SLOT][0] & ~bit))
+			overlap(s, SIM_DEFAULT_SLOT, 0, s->own[SIM_DEFAULT_SLOT][0]);
+	}
+}
+
+void check_delivery(struct sim *s, int i, int j)
+{
+	int a = i < j ? i : j, b = i < j ? j : i;
+	uint64_t last = s->lastd[i][j] > s->lastd[j][i] ? s->lastd[i][j] : s->lastd[j][i];
+
+	if (!s->cut_mark[a][b] && s->now - last >= s->fence) {
+		s->cut_mark[a][b] = true;
+		s->rec[a][b] = s->rec[b][a] = false;
+	}
+	s->lastd[i][j] = s->now;
+	if (!s->cut_mark[a][b])
+		return;
+	s->rec[i][j] = true;
+	if (!s->rec[j][i])
+		return;
+	/* Heard again both ways: from now on the pair must be disjoint. Checked once the
+	 * receiver has processed this frame (sim_run calls check_agreement after it). */
+	s->cut_mark[a][b] = false;
+	s->uncut = true;
+}
+
+/* Every pair that shares a bucket must be cut (used after un-cuts). */
+static void check_all_overlaps(struct sim *s)
+{
+	unsigned int r, b;
+
+	for (r = 0; r < s->n_rules && !s->stop; r++)
+		for (b = 0; b < WLBS_BUCKETS && !s->stop; b++)
+			if (s->own[r][b] & (s->own[r][b] - 1))
+				overlap(s, r, b, s->own[r][b]);
+	if (!s->stop && (s->own[SIM_DEFAULT_SLOT][0] & (s->own[SIM_DEFAULT_SLOT][0] - 1)))
+		overlap(s, SIM_DEFAULT_SLOT, 0, s->own[SIM_DEFAULT_SLOT][0]);
+}
+
+static bool runs(const struct sim_host *h)
+{
+	return h->alive && h->local.state != WLBS_FP_STOPPED;
+}
+
+/* 1 if the host of priority @p is alive (then it must accept its buckets), else 0. */
+static int alive_prio(const struct sim *s, uint8_t p)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->h[i].prio == p)
+			return s->h[i].alive;
+	return 0;
+}
+
+/* Does some member take rule @r (so every bucket needs an owner)? */
+static bool rule_taken(const struct sim *s, int r, uint64_t view)
+{
+	int i;
+
+	if (s->modes[r] == WLBS_MODE_DISABLED)
+		return false;
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		/* Members as the view has them: a crashed one stays until it times out. */
+		if (!h->exists || !(view & wlbs_hb_bit(h->prio)) || h->local.state != WLBS_FP_RUNNING)
+			continue;
+		if (s->modes[r] == WLBS_MODE_SINGLE ||
+		    h->local.rules[r].equal || h->local.rules[r].weight)
+			return true;
+	}
+	return false;
+}
+
+void check_agreement(struct sim *s)
+{
+	const struct sim_host *first = NULL;
+	bool pending = false;
+	unsigned int r, b;
+	uint8_t def = 0;
+	int i;
+
+	if (s->uncut) {
+		s->uncut = false;
+		check_all_overlaps(s);
+	}
+	if (!s->agree_dirty)
+		return;
+	s->agree_dirty = false;
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		if (!runs(h))
+			continue;
+		if (!conv_converged(h->c))
+			return;
+		if (!first)
+			first = h;
+		else if (conv_view(h->c) != conv_view(first->c) ||
+			 h->c->digest != first->c->digest)
+			return;
+		pending |= h->c->gains_pending;
+	}
+	if (!first)
+		return;
+	/* Only when the view is the truth: a host that just crashed or stopped is still in it. */
+	for (i = 0; i < s->n; i++)
+		if (s->h[i].exists && !runs(&s->h[i]) &&
+		    (conv_view(first->c) & wlbs_hb_bit(s->h[i].prio)))
+			return;
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		if (runs(h) && h != first && memcmp(h->c->target, first->c->target,
+						     s->n_rules * sizeof(first->c->target[0]))) {
+			sim_fail(s, "AGREEMENT: hosts %u and %u converged on one view, maps differ",
+				 first->prio, h->prio);
+			return;
+		}
+		if (h->exists && (conv_view(first->c) & wlbs_hb_bit(h->prio)) &&
+		    h->local.state == WLBS_FP_RUNNING && (!def || h->prio < def))
+			def = h->prio;
+	}
+	if (first->c->target_default != def) {
+		sim_fail(s, "AGREEMENT: default host %u, expected %u", first->c->target_default,
+			 def);
+		return;
+	}
+	for (r = 0; r < s->n_rules; r++) {
+		bool taken = rule_taken(s, r, conv_view(first->c));
+
+		for (b = 0; b < WLBS_BUCKETS; b++) {
+			uint8_t o = first->c->target[r][b];
+			bool ok = taken ? o && (conv_view(first->c) & wlbs_hb_bit(o)) : !o;
+
+			if (ok && !pending && taken)
+				ok = __builtin_popcountll(s->own[r][b]) == alive_prio(s, o);
+			if (!ok) {
+				sim_fail(s, "AGREEMENT: rule %u bucket %u: owner %u, %d accepting", r,
+					 b, o, __builtin_popcountll(s->own[r][b]));
+				return;
+			}
+		}
+	}
+}
+
+bool check_settled(struct sim *s)
+{
+	uint64_t view = 0, digest = 0, expect = 0, may_be_out = 0;
+	struct conv_report rep;
+	int i, j;
+
+	/* Hosts a member does not hear (cut link, held down) may stay out; nobody else. */
+	for (i = 0; i < s->n; i++) {
+		for (j = 0; j < s->n; j++)
+			if (s->link[i][j].cut)
+				may_be_out |= wlbs_hb_bit(s->h[i].prio) | wlbs_hb_bit(s->h[j].prio);
+		if (runs(&s->h[i])) {
+			conv_report(s->h[i].c, &rep);
+			may_be_out |= rep.damped | rep.duplicates;
+		}
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		if (!runs(h))
+			continue;
+		conv_report(h->c, &rep);
+		if (rep.excluded && (may_be_out & wlbs_hb_bit(h->prio)))
+			continue;
+		if (!conv_converged(h->c) || rep.gains_pending)
+			return false;
+		if (digest && (conv_view(h->c) != view || h->c->digest != digest))
+			return false;
+		view = conv_view(h->c);
+		digest = h->c->digest;
+		expect |= wlbs_hb_bit(h->prio);
+	}
+	return view == expect;
+}

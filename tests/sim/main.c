@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * build/sim: runs random seeds of the convergence simulation and the measured
+ * scenarios, and prints the figures docs/convergence.md quotes.
+ *
+ *   build/sim                       2000 random seeds + measurements
+ *   build/sim --seeds 100000        more seeds
+ *   build/sim --seed N [--trace]    replay one seed, printing every step
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scenario.h"
+
+/* Liveness: after the final heal every host settles within T*K + BOUND_T periods. */
+#define BOUND_T 4
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs random seed @seed; returns 0 if every property held. */
+static int run_seed(struct sim *s, uint64_t seed, bool trace, bool verbose, uint64_t *settle_t)
+{
+	uint64_t bound, limit;
+
+	sim_setup(s, seed, trace);
+	s->verbose = verbose;
+	check_reset(s);
+	scenario_random(s);
+	while (!s->stop && s->n_ev && !s->final_at)
+		sim_run(s, s->heap[0].t);
+	bound = (uint64_t)s->T * s->K + BOUND_T * s->T;
+	limit = s->final_at + bound;
+	while (!s->stop && s->n_ev && !s->settled_at && s->now < limit)
+		sim_run(s, s->heap[0].t < limit ? s->heap[0].t : limit);
+	if (trace && !s->settled_at) {
+		sim_tracef(s, "not settled within the bound:");
+		sim_dump(s);
+	}
+	limit = s->final_at + 4 * bound;
+	while (!s->stop && s->n_ev && !s->settled_at && s->now < limit)
+		sim_run(s, s->heap[0].t < limit ? s->heap[0].t : limit);
+	if (!s->stop && !s->settled_at)
+		sim_fail(s, "LIVENESS: not settled %llu ms after the final heal",
+			 (unsigned long long)(s->now - s->final_at));
+	if (trace && s->settled_at)
+		sim_dump(s);
+	*settle_t = s->settled_at ? s->settled_at - s->final_at : 0;
+	if (!s->stop && *settle_t > bound)
+		sim_fail(s, "LIVENESS: settled after %llu ms, bound T*K+%dT = %llu ms",
+			 (unsigned long long)*settle_t, BOUND_T, (unsigned long long)bound);
+	/* Keep running a little: safety and agreement must hold after settling too. */
+	if (!s->stop)
+		sim_run(s, s->now + 5ull * s->T);
+	return s->failure[0] ? -1 : 0;
+}
+
+static void print_dist(const char *what, uint64_t *v, int n, uint32_t T)
+{
+	int ok = 0;
+
+	while (ok < n && v[ok] != UINT64_MAX)
+		ok++;
+	if (!ok) {
+		printf("  %-26s no run settled\n", what);
+		return;
+	}
+	printf("  %-26s p50 %5llu  p90 %5llu  p99 %5llu  max %5llu ms  (max %.1f T, %d/%d runs)\n",
+	       what, (unsigned long long)v[ok / 2], (unsigned long long)v[ok * 9 / 10],
+	       (unsigned long long)v[ok * 99 / 100], (unsigned long long)v[ok - 1],
+	       (double)v[ok - 1] / T, ok, n);
+}
+
+/* Measured scenarios at one period/tolerance; returns failures. */
+static int measure(struct sim *s, uint32_t T, uint32_t K, int runs)
+{
+	static const char *const names[] = { "failover (crash)", "join", "partition heal" };
+	uint64_t *t = calloc(runs, sizeof(*t));
+	long moved[2] = { 0 }, min_moved[2] = { 0 };
+	int kind, i, failed = 0;
+
+	printf("settle time at T=%u ms, K=%u (T*K = %u ms):\n", T, K, T * K);
+	for (kind = 0; kind < 3; kind++) {
+		for (i = 0; i < runs; i++) {
+			struct measure m;
+
+			sim_setup(s, 1000000 + i, false);
+			check_reset(s);
+			scenario_measure(s, kind, T, K, &m);
+			if (s->failure[0]) {
+				printf("  measure %s run %d: %s\n", names[kind], i, s->failure);
+				failed++;
+			}
+			t[i] = m.time_ms;
+			if (kind < 2 && m.time_ms != UINT64_MAX) {
+				moved[kind] += m.moved;
+				min_moved[kind] += m.min_moved;
+			}
+		}
+		qsort(t, runs, sizeof(*t), cmp_u64);
+		print_dist(names[kind], t, runs, T);
+	}
+	printf("  buckets moved: leave %.1f vs minimum %.1f, join %.1f vs minimum %.1f "
+	       "(mean per run, of %d)\n",
+	       (double)moved[0] / runs, (double)min_moved[0] / runs, (double)moved[1] / runs,
+	       (double)min_moved[1] / runs, WLBS_BUCKETS);
+	free(t);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seeds", required_argument, NULL, 'n' }, { "seed", required_argument, NULL, 's' },
+		{ "first", required_argument, NULL, 'f' }, { "trace", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "measure", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
+		{},
+	};
+	uint64_t first = 1, n = 2000, one = 0, settle, *settles;
+	int opt, measure_runs = 200, failed = 0, shown = 0;
+	bool trace = false, verbose = false, single = false;
+	struct sim *s = calloc(1, sizeof(*s));
+	struct timespec t0, t1;
+	uint64_t i, passed = 0;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			n = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			one = strtoull(optarg, NULL, 0);
+			single = true;
+			break;
+		case 'f':
+			first = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			trace = true;
+			break;
+		case 'v':
+			trace = verbose = true;
+			break;
+		case 'm':
+			measure_runs = atoi(optarg);
+			break;
+		default:
+			printf("usage: %s [--seeds N] [--first S] [--measure RUNS] | --seed N [--trace|--verbose]\n",
+			       argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (!s)
+		return 1;
+	if (single) {
+		int err = run_seed(s, one, trace, verbose, &settle);
+
+		if (err)
+			printf("seed %llu: %s\n", (unsigned long long)one, s->failure);
+		else
+			printf("seed %llu: ok, settled %llu ms after the final heal (T=%u K=%u)\n",
+			       (unsigned long long)one, (unsigned long long)settle, s->T, s->K);
+		printf("sim: %d passed, %d failed\n", !err, !!err);
+		sim_free(s);
+		return err ? 1 : 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	settles = calloc(n ? n : 1, sizeof(*settles));
+	for (i = 0; i < n; i++) {
+		uint64_t seed = first + i;
+
+		if (run_seed(s, seed, false, false, &settle)) {
+			failed++;
+			if (shown++ < 10)
+				printf("seed %llu FAILED: %s\n  replay: build/sim --seed %llu --trace\n",
+				       (unsigned long long)seed, s->failure, (unsigned long long)seed);
+			settles[i] = UINT64_MAX;
+		} else {
+			passed++;
+			/* In periods: the bound scales with T. */
+			settles[i] = settle * 100 / s->T;
+		}
+	}
+	qsort(settles, n, sizeof(*settles), cmp_u64);
+	if (passed)
+		printf("random runs: settle after the final heal p50 %.2f T, p99 %.2f T, max %.2f T "
+		       "(bound T*K + %d T)\n",
+		       settles[passed / 2] / 100.0, settles[passed * 99 / 100] / 100.0,
+		       settles[passed - 1] / 100.0, BOUND_T);
+	free(settles);
+	if (measure_runs > 0) {
+		failed += measure(s, 100, 5, measure_runs);
+		failed += measure(s, 10, 2, measure_runs);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("time %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("sim: %llu passed, %d failed\n", (unsigned long long)passed, failed);
+	sim_free(s);
+	return failed ? 1 : 0;
+}

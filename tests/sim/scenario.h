@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Scenarios of the simulation (scenario.c). */
+#ifndef WLBS_SIM_SCENARIO_H
+#define WLBS_SIM_SCENARIO_H
+
+#include "sim.h"
+
+enum measure_kind {
+	MEASURE_FAILOVER, /* a member crashes */
+	MEASURE_JOIN,     /* a host starts */
+	MEASURE_HEAL,     /* a partition heals */
+};
+
+struct measure {
+	uint64_t time_ms;  /* until every host settled; UINT64_MAX: never */
+	int moved;         /* buckets of rule 0 that changed owner */
+	int min_moved;     /* the fewest any map could move */
+};
+
+/* Schedules a random run on @s (after sim_setup). */
+void scenario_random(struct sim *s);
+
+/* Runs a measured scenario on a clean network. */
+void scenario_measure(struct sim *s, int kind, uint32_t T, uint32_t K, struct measure *m);
+
+#endif
