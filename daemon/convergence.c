@@ -321,7 +321,7 @@ static uint64_t adv_signature(const struct conv *c)
 void conv_tick(struct conv *c, uint64_t now_ms)
 {
 	bool was_converged = c->converged, was_member = c->member;
-	uint64_t was_view = c->view, sig, m;
+	uint64_t was_view = c->view, was_digest = c->digest, sig, m;
 
 	if (now_ms > c->now_ms)
 		c->now_ms = now_ms;
@@ -346,7 +346,8 @@ void conv_tick(struct conv *c, uint64_t now_ms)
 	c->digest = c->member ? view_digest(c) : 0;
 	c->converged = c->member && c->digest && all_agree(c);
 
-	if (was_converged && !c->converged && c->pending_cause) {
+	/* A new convergence began (possibly finished in this same tick): say why. */
+	if (was_converged && (!c->converged || c->digest != was_digest) && c->pending_cause) {
 		c->cause = c->pending_cause;
 		c->pending_cause = 0;
 	}

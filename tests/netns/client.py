@@ -14,27 +14,47 @@
                SIGTERM closes the connection cleanly.
   arp          sends one ARP request for --target and prints every reply for it:
                "reply SENDER_MAC eth_src=FRAME_SOURCE_MAC".
+  spread       --per-src connections from every --src, source ports --port-base,
+               --port-base+1, ... (explicit, so a run can be repeated), --parallel at
+               a time, while capturing every SYN-ACK and RST the cluster IP sends.
+               Prints "SRC SPORT RESULT synack=HOSTS rst=N" per connection (HOSTS:
+               the senders' MACs named by --mac NAME=MAC, "-" for none) and, last,
+               "summary total= ok= none= refused= other= twice= rst= mismatch= NAME=COUNT..."
+               (twice: SYN-ACKs from more than one host; mismatch: the SYN-ACK came
+               from another host than the one that answered).
+  pattern      one connection (--src, --sport) to a pattern server: asks for --bytes
+               bytes at --rate bytes/s, checks every byte and the length; keeps
+               --status up to date with "HOST RECEIVED STATE", STATE ending as "ok",
+               "short", "bad@OFFSET" or "error:...". Exit 0 only for "ok".
+probe-until also takes --tuple SRC:PORT (repeatable) to probe explicit flows.
 Every wait is bounded by a timeout or deadline.
 """
 import argparse
 import errno
+import hashlib
 import os
 import signal
 import socket
 import struct
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 
 def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def attempt(src, dst, port, timeout):
+def attempt(src, dst, port, timeout, sport=0):
     s = socket.socket(family(dst), socket.SOCK_STREAM)
     try:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((src, 0))
+        if sport:
+            # An explicit flow is reused by later runs: close with a RST, so that
+            # neither side keeps it in TIME_WAIT.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.bind((src, sport))
         s.settimeout(timeout)
         try:
             s.connect((dst, port))
@@ -75,7 +95,11 @@ def cmd_probe_until(a):
         if t > deadline:
             print(f"elapsed={t - start:.3f} result={result} deadline", flush=True)
             return 1
-        result = attempt(a.src[i % len(a.src)], a.dst, a.port, a.timeout)
+        if a.tuple:
+            src, sport = split_tuple(a.tuple[i % len(a.tuple)])
+        else:
+            src, sport = a.src[i % len(a.src)], 0
+        result = attempt(src, a.dst, a.port, a.timeout, sport)
         i += 1
         ok = result not in ("none", "refused", "silent") and not result.startswith("error")
         if a.want == "ok" and ok:
@@ -144,6 +168,169 @@ def cmd_stream(a):
     return 0
 
 
+def split_tuple(t):
+    addr, _, port = t.rpartition(":")
+    return addr.strip("[]"), int(port)
+
+
+class Capture:
+    """SYN-ACKs and RSTs the cluster IP sends to the client, per client flow."""
+
+    def __init__(self, ifname, vip, macs):
+        self.vip4 = socket.inet_aton(vip) if ":" not in vip else None
+        self.vip6 = socket.inet_pton(socket.AF_INET6, vip) if ":" in vip else None
+        self.macs = macs
+        self.synack = {}
+        self.rst = {}
+        self.stop = False
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        self.sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+        self.sock.bind((ifname, 3))
+        self.sock.settimeout(0.05)
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def flow(self, data):
+        """(client addr, client port, tcp flags) of a TCP frame from the VIP, or None."""
+        et = struct.unpack("!H", data[12:14])[0]
+        if et == 0x0800 and self.vip4 and len(data) >= 34 and data[23] == 6:
+            if data[26:30] != self.vip4:
+                return None
+            off = 14 + (data[14] & 0xF) * 4
+            dst = socket.inet_ntoa(data[30:34])
+        elif et == 0x86DD and self.vip6 and len(data) >= 54 and data[20] == 6:
+            if data[22:38] != self.vip6:
+                return None
+            off = 54
+            dst = socket.inet_ntop(socket.AF_INET6, data[38:54])
+        else:
+            return None
+        if len(data) < off + 14:
+            return None
+        return dst, struct.unpack("!H", data[off + 2:off + 4])[0], data[off + 13]
+
+    def run(self):
+        while not self.stop:
+            try:
+                data, addr = self.sock.recvfrom(256)
+            except socket.timeout:
+                continue
+            if addr[2] == socket.PACKET_OUTGOING:
+                continue
+            f = self.flow(data)
+            if not f:
+                continue
+            key = (f[0], f[1])
+            if f[2] & 0x12 == 0x12:
+                mac = data[6:12].hex(":")
+                self.synack.setdefault(key, set()).add(self.macs.get(mac, mac))
+            if f[2] & 0x04:
+                self.rst[key] = self.rst.get(key, 0) + 1
+
+    def close(self):
+        time.sleep(0.2)  # late duplicates
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def cmd_spread(a):
+    macs = {}
+    for m in a.mac or []:
+        name, _, mac = m.partition("=")
+        macs[mac.lower()] = name
+    flows = [(src, a.port_base + j) for j in range(a.per_src) for src in a.src]
+    cap = Capture(a.ifname, a.dst, macs)
+    with ThreadPoolExecutor(max_workers=a.parallel) as ex:
+        results = list(ex.map(lambda f: attempt(f[0], a.dst, a.port, a.timeout, f[1]), flows))
+    cap.close()
+    n = {"total": 0, "ok": 0, "none": 0, "refused": 0, "other": 0, "twice": 0, "rst": 0,
+         "mismatch": 0}
+    hosts = {}
+    for (src, sport), res in zip(flows, results):
+        key = (src, sport)
+        senders = sorted(cap.synack.get(key, ()))
+        rst = cap.rst.get(key, 0)
+        print(f"{src} {sport} {res} synack={','.join(senders) or '-'} rst={rst}")
+        n["total"] += 1
+        if res in ("none", "refused"):
+            n[res] += 1
+        elif res == "silent" or res.startswith("error"):
+            n["other"] += 1
+        else:
+            n["ok"] += 1
+            hosts[res] = hosts.get(res, 0) + 1
+            if senders and senders != [res]:
+                n["mismatch"] += 1
+        n["twice"] += len(senders) > 1
+        n["rst"] += rst > 0
+    counts = " ".join(f"{h}={c}" for h, c in sorted(hosts.items()))
+    print("summary " + " ".join(f"{k}={v}" for k, v in n.items()) + (" " + counts if counts else ""),
+          flush=True)
+    return 0
+
+
+def pattern_block(k):
+    """Block k of the pattern stream: 4096 bytes that differ from block to block."""
+    return hashlib.sha256(b"wlbs%d" % k).digest() * 128
+
+
+def cmd_pattern(a):
+    host, got, state = "-", 0, "connecting"
+    write_status(a.status, f"{host} {got} {state}")
+    s = socket.socket(family(a.dst), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a.src, a.sport))
+    s.settimeout(a.timeout)
+    try:
+        s.connect((a.dst, a.port))
+        s.sendall(f"{a.bytes} {a.rate}\n".encode())
+    except OSError as e:
+        write_status(a.status, f"- 0 error:{e.__class__.__name__}")
+        return 1
+    s.settimeout(0.2)
+    end = time.monotonic() + a.duration
+    buf = b""
+    state = "open"
+    while time.monotonic() < end:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError as e:
+            state = "error:" + errno.errorcode.get(e.errno, str(e.errno))
+            break
+        if not chunk:
+            state = "ok" if got == a.bytes else "short"
+            break
+        buf += chunk
+        if host == "-":
+            if b"\n" not in buf:
+                continue
+            line, buf = buf.split(b"\n", 1)
+            host = line.decode(errors="replace").strip()
+        while buf:  # check whole or partial blocks as they come
+            k, off = divmod(got, 4096)
+            want = pattern_block(k)[off:off + len(buf)]
+            if buf[:len(want)] != want:
+                bad = next(i for i in range(len(want)) if buf[i] != want[i])
+                state = f"bad@{got + bad}"
+                break
+            got += len(want)
+            buf = buf[len(want):]
+        if state != "open":
+            break
+        if got > a.bytes:
+            state = "long"
+            break
+        write_status(a.status, f"{host} {got} {state}")
+    if state == "open":
+        state = "timeout"
+    s.close()
+    write_status(a.status, f"{host} {got} {state}")
+    return 0 if state == "ok" else 1
+
+
 def cmd_arp(a):
     with open(f"/sys/class/net/{a.ifname}/address") as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
@@ -185,19 +372,42 @@ def main():
             q.add_argument("--status", required=True)
             q.add_argument("--duration", type=float, default=60)
         else:
-            q.add_argument("--src", action="append", required=True)
+            q.add_argument("--src", action="append", required=name != "probe-until")
         if name == "probe-until":
+            q.add_argument("--tuple", action="append", help="SRC:PORT, instead of --src")
             q.add_argument("--want", choices=("ok", "fail"), required=True)
             q.add_argument("--deadline", type=float, default=3)
             q.add_argument("--interval", type=float, default=0.1)
+    q = sub.add_parser("spread")
+    q.add_argument("--dst", required=True)
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--src", action="append", required=True)
+    q.add_argument("--per-src", type=int, default=1)
+    q.add_argument("--port-base", type=int, default=20000)
+    q.add_argument("--parallel", type=int, default=16)
+    q.add_argument("--timeout", type=float, default=1.0)
+    q.add_argument("--ifname", default="eth0")
+    q.add_argument("--mac", action="append", help="NAME=MAC: names a SYN-ACK sender")
+    q = sub.add_parser("pattern")
+    q.add_argument("--dst", required=True)
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--src", required=True)
+    q.add_argument("--sport", type=int, default=0)
+    q.add_argument("--bytes", type=int, required=True)
+    q.add_argument("--rate", type=int, default=65536)
+    q.add_argument("--status", required=True)
+    q.add_argument("--timeout", type=float, default=2.0)
+    q.add_argument("--duration", type=float, default=60)
     q = sub.add_parser("arp")
     q.add_argument("--ifname", default="eth0")
     q.add_argument("--src", required=True)
     q.add_argument("--target", required=True)
     q.add_argument("--wait", type=float, default=1.0)
     a = p.parse_args()
+    if a.cmd == "probe-until" and not (a.src or a.tuple):
+        p.error("probe-until needs --src or --tuple")
     return {"connect": cmd_connect, "probe-until": cmd_probe_until, "stream": cmd_stream,
-            "arp": cmd_arp}[a.cmd](a)
+            "arp": cmd_arp, "spread": cmd_spread, "pattern": cmd_pattern}[a.cmd](a)
 
 
 if __name__ == "__main__":

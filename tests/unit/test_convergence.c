@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Convergence, small cases on a tiny synchronous network (tests/sim runs the
+ * big random ones): hosts join and leave, one-way loss, duplicate priority,
+ * rule conflict, draining, release-then-acquire order, dirty buckets,
+ * damping, and the input checks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "../../daemon/convergence.c"
+
+#define T 10
+#define K 3
+#define NH 4
+
+struct net {
+	struct conv *c[NH];
+	bool up[NH];           /* process running */
+	bool link[NH][NH];     /* i -> j delivers */
+	uint8_t mac[NH][6];
+	struct conv_local local[NH];
+	uint64_t now;
+	bool overlap;          /* two hosts accepted one bucket at once */
+	uint8_t fingerprint[NH];
+};
+
+static struct net *net_new(void)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	int i, j;
+
+	for (i = 0; i < NH; i++) {
+		n->c[i] = calloc(1, sizeof(struct conv));
+		n->mac[i][0] = 2;
+		n->mac[i][5] = (uint8_t)(i + 1);
+		for (j = 0; j < NH; j++)
+			n->link[i][j] = i != j;
+		n->local[i].state = WLBS_FP_RUNNING;
+		n->local[i].rules[0].equal = true;
+		n->local[i].rules[1].handling_prio = (uint8_t)(i + 1);
+	}
+	n->now = 1000;
+	return n;
+}
+
+static void net_free(struct net *n)
+{
+	for (int i = 0; i < NH; i++)
+		free(n->c[i]);
+	free(n);
+}
+
+/* Starts host @i with priority @prio (rule 0 multiple, rule 1 single). */
+static void boot(struct net *n, int i, uint8_t prio)
+{
+	struct conv_params p = { .self = prio, .period_ms = T, .tolerance = K,
+				 .cleanup_delay_ms = 100, .cluster_id = 42, .seed = 7,
+				 .fingerprint = 0xabc + n->fingerprint[i], .n_rules = 2,
+				 .modes = { WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE } };
+
+	memcpy(p.self_mac, n->mac[i], 6);
+	p.nonce = n->now * 16 + (uint64_t)i;
+	assert_int_equal(conv_init(n->c[i], &p, n->now), 0);
+	assert_int_equal(conv_set_local(n->c[i], &n->local[i], n->now), 0);
+	n->up[i] = true;
+}
+
+static void set_state(struct net *n, int i, uint8_t state)
+{
+	n->local[i].state = state;
+	assert_int_equal(conv_set_local(n->c[i], &n->local[i], n->now), 0);
+}
+
+static void check_overlap(struct net *n)
+{
+	int i, j, r, b;
+
+	for (r = 0; r < 2; r++)
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			for (i = 0; i < NH; i++)
+				for (j = i + 1; j < NH; j++)
+					if (n->up[i] && n->up[j] &&
+					    conv_owners(n->c[i], r)[b] == n->c[i]->p.self &&
+					    conv_owners(n->c[j], r)[b] == n->c[j]->p.self)
+						n->overlap = true;
+}
+
+/* One millisecond: every host ticks, sends when due, frames arrive at once. */
+static void step(struct net *n)
+{
+	struct wlbs_hb hb;
+	int i, j;
+
+	n->now++;
+	for (i = 0; i < NH; i++) {
+		if (!n->up[i])
+			continue;
+		conv_tick(n->c[i], n->now);
+		if (conv_next_send(n->c[i]) > n->now)
+			continue;
+		conv_build(n->c[i], n->now, &hb);
+		for (j = 0; j < NH; j++) {
+			if (!n->up[j] || !n->link[i][j])
+				continue;
+			conv_receive(n->c[j], &hb, n->mac[i], n->now);
+			conv_tick(n->c[j], n->now);
+		}
+	}
+}
+
+static void run(struct net *n, int ms)
+{
+	while (ms-- > 0) {
+		step(n);
+		if (!(n->now % 5))
+			check_overlap(n);
+	}
+}
+
+static int owned(const struct conv *c, int rule)
+{
+	int b, k = 0;
+
+	for (b = 0; b < WLBS_BUCKETS; b++)
+		k += conv_owners(c, rule)[b] == c->p.self;
+	return k;
+}
+
+static void test_two_hosts_join(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	boot(n, 0, 1);
+	run(n, 20 * T);
+	assert_true(conv_converged(n->c[0]));
+	assert_int_equal(conv_cause(n->c[0]), WLBS_CAUSE_STARTED);
+	assert_int_equal(owned(n->c[0], 0), WLBS_BUCKETS);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	assert_true(conv_converged(n->c[0]) && conv_converged(n->c[1]));
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	assert_int_equal(conv_view(n->c[1]), 0x3);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_int_equal(owned(n->c[0], 0), WLBS_BUCKETS / 2);
+	/* Single host rule: handling priority 1 (host 1) takes all. */
+	assert_int_equal(owned(n->c[0], 1), WLBS_BUCKETS);
+	assert_int_equal(conv_default_host(n->c[0]), 1);
+	assert_int_equal(conv_default_host(n->c[1]), 1);
+	assert_int_equal(conv_cause(n->c[0]), WLBS_CAUSE_NEW_MEMBER);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_leave_and_rejoin(void **state)
+{
+	struct net *n = net_new();
+	uint64_t changed;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	n->up[1] = false; /* crash: stops sending, state lost */
+	changed = conv_changed(n->c[0]);
+	run(n, T * K - 2 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x3); /* still within the tolerance */
+	run(n, 6 * T);
+	assert_true(conv_converged(n->c[0]));
+	assert_int_equal(conv_view(n->c[0]), 0x1);
+	assert_int_equal(conv_cause(n->c[0]), WLBS_CAUSE_MEMBER_LOST);
+	assert_int_equal(owned(n->c[0], 0), WLBS_BUCKETS);
+	assert_true(conv_changed(n->c[0]) != changed);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[1]), 0x3);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_one_way_loss(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	n->link[0][1] = false; /* 2 no longer hears 1; 1 still hears 2 */
+	run(n, 30 * T);
+	/* The host that is heard but not heard back yields: no split brain. */
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.excluded, CONV_EXCL_DEAF);
+	assert_int_equal(r.deaf, 0x2);
+	assert_int_equal(owned(n->c[0], 0), 0);
+	assert_true(conv_converged(n->c[1]));
+	assert_int_equal(owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_int_equal(conv_default_host(n->c[1]), 2);
+	assert_int_equal(conv_default_host(n->c[0]), 0);
+	assert_false(n->overlap);
+	/* Healed: back together. */
+	n->link[0][1] = true;
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	assert_true(conv_converged(n->c[0]) && conv_converged(n->c[1]));
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_duplicate_priority(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	boot(n, 2, 2); /* a second host 2, later */
+	run(n, 20 * T);
+	conv_report(n->c[2], &r);
+	assert_int_equal(r.excluded, CONV_EXCL_DUP);
+	assert_true(r.duplicates & 0x2);
+	assert_int_equal(owned(n->c[2], 0), 0);
+	assert_int_equal(conv_cause(n->c[2]), WLBS_CAUSE_STARTED);
+	conv_report(n->c[0], &r);
+	assert_true(r.duplicates & 0x2);
+	conv_report(n->c[1], &r);
+	assert_int_equal(r.excluded, CONV_EXCL_NONE);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_rule_conflict(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	n->fingerprint[2] = 1;
+	boot(n, 2, 3); /* other port rules */
+	run(n, 20 * T);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.conflicts, 0x4);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	/* The smaller group stands down rather than split buckets silently. */
+	conv_report(n->c[2], &r);
+	assert_int_equal(r.conflicts, 0x3);
+	assert_int_equal(r.excluded, CONV_EXCL_RULES);
+	assert_int_equal(owned(n->c[2], 0), 0);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_draining_stays_member(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	set_state(n, 0, WLBS_FP_DRAINING);
+	run(n, 20 * T);
+	assert_true(conv_converged(n->c[0]));
+	assert_int_equal(conv_view(n->c[1]), 0x3);
+	assert_int_equal(owned(n->c[0], 0), 0);
+	assert_int_equal(owned(n->c[0], 1), 0);
+	assert_int_equal(owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_int_equal(owned(n->c[1], 1), WLBS_BUCKETS);
+	assert_int_equal(conv_default_host(n->c[1]), 2); /* lowest running, not draining */
+	/* Stopped: out of the view. */
+	set_state(n, 0, WLBS_FP_STOPPED);
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[1]), 0x2);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+/*
+ * Host 3 joins {1, 2}: it takes a bucket only after both others advertise
+ * convergence on the new map (they released first), and, its previous owners
+ * being unknown to it, not before the fence.
+ */
+static void test_release_then_acquire(void **state)
+{
+	struct net *n = net_new();
+	uint64_t converged_at = 0;
+	int i;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	boot(n, 2, 3);
+	for (i = 0; i < 40 * T && !owned(n->c[2], 0); i++) {
+		run(n, 1);
+		if (conv_converged(n->c[2]) && !converged_at)
+			converged_at = n->now;
+		if (owned(n->c[2], 0)) {
+			const struct conv_peer *p1 = conv_peer(n->c[2], 1), *p2 = conv_peer(n->c[2], 2);
+
+			assert_true(p1->hb.flags & WLBS_HB_F_CONVERGED);
+			assert_true(p2->hb.flags & WLBS_HB_F_CONVERGED);
+			assert_true(p1->hb.digest == n->c[2]->digest);
+			assert_true(p2->hb.digest == n->c[2]->digest);
+			assert_true(n->now >= converged_at + n->c[2]->p.fence_ms);
+		}
+	}
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0) + owned(n->c[2], 0), WLBS_BUCKETS);
+	assert_true(owned(n->c[2], 0) > 2600 && owned(n->c[2], 0) < 2900);
+	check_overlap(n);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_receive_checks(void **state)
+{
+	struct net *n = net_new();
+	struct wlbs_hb hb;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	conv_build(n->c[1], n->now, &hb);
+	assert_int_equal(conv_receive(n->c[0], &hb, n->mac[1], n->now), 0);
+	assert_int_equal(conv_receive(n->c[0], &hb, n->mac[1], n->now), -EALREADY);
+	hb.seq--;
+	assert_int_equal(conv_receive(n->c[0], &hb, n->mac[1], n->now), -EALREADY);
+	conv_build(n->c[0], n->now, &hb);
+	assert_int_equal(conv_receive(n->c[0], &hb, n->mac[0], n->now), -ELOOP);
+	hb.cluster_id = 43;
+	assert_int_equal(conv_receive(n->c[1], &hb, n->mac[0], n->now), -EXDEV);
+	net_free(n);
+}
+
+static void test_dirty_buckets_and_cleanup_delay(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	n->local[1].dirty[0] = 0x01; /* host 2 holds connections in bucket 0 */
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 5 * T);
+	assert_int_equal(conv_dirty(n->c[0])[0], 0x01);
+	assert_int_equal(conv_dirty(n->c[1])[0], 0x00); /* only other hosts' */
+	n->up[1] = false;
+	run(n, T * K + T);
+	assert_int_equal(conv_dirty(n->c[0])[0], 0x01); /* vanished, within the cleanup delay */
+	run(n, 100);
+	assert_int_equal(conv_dirty(n->c[0])[0], 0x00);
+	net_free(n);
+}
+
+static void test_flapping_host_is_held_out(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+	int k;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	for (k = 0; k < 4; k++) { /* host 3 comes and goes */
+		n->up[2] = false;
+		run(n, T * K + 2 * T);
+		boot(n, 2, 3);
+		run(n, 8 * T);
+	}
+	run(n, 10 * T);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0x4);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	assert_true(conv_converged(n->c[0]));
+	conv_report(n->c[2], &r);
+	assert_int_equal(r.excluded, CONV_EXCL_NOT_IN_VIEW);
+	/* The hold-down ends (at least 1 s here), and it is back. */
+	run(n, 1000);
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_listening_host_does_not_lead(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+
+	(void)state;
+	boot(n, 0, 2);
+	run(n, T * K - 2);
+	conv_report(n->c[0], &r);
+	assert_true(r.listening);
+	assert_int_equal(r.leader, 0);
+	assert_int_equal(owned(n->c[0], 0), 0);
+	run(n, 4 * T);
+	assert_true(conv_converged(n->c[0]));
+	assert_int_equal(owned(n->c[0], 0), WLBS_BUCKETS);
+	net_free(n);
+}
+
+static void test_bad_parameters(void **state)
+{
+	struct conv *c = calloc(1, sizeof(*c));
+	struct conv_params p = { .self = 1, .period_ms = 100, .tolerance = 5, .n_rules = 1 };
+	struct conv_local l = { .state = WLBS_FP_RUNNING };
+
+	(void)state;
+	p.self = 0;
+	assert_int_equal(conv_init(c, &p, 0), -EINVAL);
+	p.self = 65;
+	assert_int_equal(conv_init(c, &p, 0), -EINVAL);
+	p.self = 1;
+	p.period_ms = 0;
+	assert_int_equal(conv_init(c, &p, 0), -EINVAL);
+	p.period_ms = 100;
+	p.modes[0] = 3;
+	assert_int_equal(conv_init(c, &p, 0), -EINVAL);
+	p.modes[0] = 0;
+	p.n_rules = WLBS_MAX_RULES + 1;
+	assert_int_equal(conv_init(c, &p, 0), -EINVAL);
+	p.n_rules = 1;
+	assert_int_equal(conv_init(c, &p, 0), 0);
+	l.rules[0].weight = 101;
+	assert_int_equal(conv_set_local(c, &l, 0), -EINVAL);
+	l.rules[0].weight = 100;
+	l.state = 3;
+	assert_int_equal(conv_set_local(c, &l, 0), -EINVAL);
+	assert_int_equal(c->local.state, WLBS_FP_STOPPED); /* unchanged */
+	assert_string_equal(conv_excl_name(CONV_EXCL_DEAF), "a member does not hear this host");
+	assert_null(conv_excl_name(CONV_EXCL_MAX));
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_hosts_join),
+		cmocka_unit_test(test_leave_and_rejoin),
+		cmocka_unit_test(test_one_way_loss),
+		cmocka_unit_test(test_duplicate_priority),
+		cmocka_unit_test(test_rule_conflict),
+		cmocka_unit_test(test_draining_stays_member),
+		cmocka_unit_test(test_release_then_acquire),
+		cmocka_unit_test(test_receive_checks),
+		cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
+		cmocka_unit_test(test_flapping_host_is_held_out),
+		cmocka_unit_test(test_listening_host_does_not_lead),
+		cmocka_unit_test(test_bad_parameters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
