@@ -81,6 +81,32 @@ static __always_inline void *xdp_data_end(struct xdp_md *ctx)
 	return p;
 }
 
+/*
+ * Walks up to two VLAN tags after the Ethernet header at @data: *@proto gets
+ * the inner ethertype, *@l3off the offset of the L3 header. -1 if truncated.
+ */
+static __always_inline int skip_vlans(void *data, void *end, __be16 *proto, __u32 *l3off)
+{
+	struct ethhdr *eth = data;
+	struct vlan_tag *tag;
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	*proto = eth->h_proto;
+	*l3off = sizeof(*eth);
+	for (i = 0; i < 2; i++) {
+		if (*proto != bpf_htons(ETH_P_8021Q) && *proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = data + *l3off;
+		if ((void *)(tag + 1) > end)
+			return -1;
+		*proto = tag->proto;
+		*l3off += sizeof(*tag);
+	}
+	return 0;
+}
+
 /* IPv4 address as the v4-mapped words the tables use. */
 static __always_inline void map_v4(__u32 out[4], __be32 a)
 {

@@ -229,23 +229,11 @@ int wlbs_xdp(struct xdp_md *ctx)
 {
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	struct ethhdr *eth = data;
-	struct vlan_tag *tag;
-	__u32 l3off = sizeof(*eth);
+	__u32 l3off;
 	__be16 proto;
-	int i;
 
-	if ((void *)(eth + 1) > end)
+	if (skip_vlans(data, end, &proto, &l3off))
 		return not_cluster();
-	proto = eth->h_proto;
-	for (i = 0; i < 2; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		tag = data + l3off;
-		if ((void *)(tag + 1) > end)
-			return not_cluster();
-		proto = tag->proto;
-		l3off += sizeof(*tag);
-	}
 
 	if (proto == bpf_htons(ETH_P_IP))
 		return handle_ipv4(ctx, eth, data + l3off, end);
@@ -326,26 +314,14 @@ int wlbs_tc_egress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
-	struct vlan_tag *tag;
-	__u32 l3off = sizeof(*eth);
+	__u32 l3off;
 	__be16 proto;
-	int i;
 
-	if ((void *)(eth + 1) > end)
+	if (skip_vlans(data, end, &proto, &l3off))
 		return TC_ACT_OK;
 	/* Unicast mode: switches must never learn the shared MAC on one port. */
 	if ((wlbs_cfg.flags & WLBS_CFG_F_MASK_SRC) && mac_equal(eth->h_source, wlbs_cfg.cluster_mac))
 		__builtin_memcpy(eth->h_source, wlbs_cfg.src_mac, ETH_ALEN);
-	proto = eth->h_proto;
-	for (i = 0; i < 2; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		tag = data + l3off;
-		if ((void *)(tag + 1) > end)
-			return TC_ACT_OK;
-		proto = tag->proto;
-		l3off += sizeof(*tag);
-	}
 	if (proto == bpf_htons(ETH_P_IPV6))
 		ns_offer_cluster_mac(skb, l3off);
 	return TC_ACT_OK;
