@@ -53,6 +53,8 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
+	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
+	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
 	@echo 'V=1             show full commands'
@@ -150,6 +152,15 @@ check-systemd:
 
 check-netns: all
 	$(Q)tests/netns/run.sh $(NETNS_TESTS) || [ $$? -eq 77 ]
+
+# 32 hosts in namespaces converge; every connection answered exactly once (root).
+check-scale: all
+	$(Q)tests/netns/scale.sh $(or $(SCALE_HOSTS),32) || [ $$? -eq 77 ]
+
+# A 3-host cluster in namespaces, traffic, drainstop, explained (root).
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)demo/demo.sh
 
 # Remote control parser/verifier under libFuzzer (clang, libclang-rt-14-dev):
 # a short run in `make check`, a long one with `make fuzz` (FUZZ_SECONDS=N).

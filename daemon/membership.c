@@ -87,7 +87,8 @@ static void apply(struct wlbsd *d)
 	d->members = running && conv_member(&d->conv) ? conv_view(&d->conv) : 0;
 	d->default_host = conv_default_host(&d->conv);
 	if (running) {
-		if (conv_converged(&d->conv) && conv_member(&d->conv))
+		/* Converged once this host really serves the new map, gains included. */
+		if (conv_converged(&d->conv) && conv_member(&d->conv) && !d->conv.gains_pending)
 			hs_on_converged(&d->hs, d->members, d->default_host);
 		else
 			hs_on_converging(&d->hs, d->members, conv_cause(&d->conv));

@@ -506,3 +506,273 @@ wt_main()
 	"$1"
 	log "test $1 passed"
 }
+
+# ---- clusters of several hosts (test_cluster.sh, scale.sh, demo/demo.sh) -----
+
+PORT_PATTERN=7002 # server: host id, then a paced, checkable byte pattern
+PORT_SINGLE=7100  # rule "single": affinity single
+PORT_CLASSC=7200  # rule "classc": affinity class C
+
+# cluster_conf HOST [WEIGHT]: host_conf plus HOST's load weight on rule "test"
+# (default equal) and two more rules: single affinity on 7100-7199, class C on
+# 7200-7299.
+cluster_conf()
+{
+	local f
+	f=$(conf_path "$1")
+	host_conf "$1"
+	sed -i "s/^load_weight = equal$/load_weight = ${2:-equal}/" "$f"
+	cat >>"$f" <<EOC
+
+[rule single]
+ports = 7100-7199
+protocol = tcp
+affinity = single
+
+[rule classc]
+ports = 7200-7299
+protocol = tcp
+affinity = classc
+EOC
+}
+
+# cluster_server_start HOST: like server_start, plus the pattern port and the
+# ports of the affinity rules; the pid is kept in $WT_DIR/HOST/server.pid.
+cluster_server_start()
+{
+	local h=$1 ready=$WT_DIR/$1/server.ready i pid
+	rm -f "$ready"
+	ip netns exec "$(ns "$h")" "$PY" "$WT_SRC/server.py" --id "$h" --port "$PORT_ID" \
+		--stream-port "$PORT_STREAM" --pattern-port "$PORT_PATTERN" \
+		--also-port "$PORT_SINGLE" --also-port "$PORT_CLASSC" --ready "$ready" \
+		>"$WT_DIR/$h/server.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$WT_DIR/$h/server.pid"
+	wt_track "$pid" "server-$h"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$ready" ] && return 0
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	cat "$WT_DIR/$h/server.log"
+	fail "server on $h not listening"
+}
+
+# cluster_topo NHOSTS [WEIGHT...]: topology, configs (WEIGHT i for host i) and
+# servers on every host; no daemon yet.
+cluster_topo()
+{
+	local n=$1 i
+	shift
+	topo_up "$n"
+	for ((i = 1; i <= n; i++)); do
+		cluster_conf "h$i" "${1:-equal}"
+		[ $# -gt 0 ] && shift
+	done
+	for ((i = 1; i <= n; i++)); do
+		cluster_server_start "h$i" &
+	done
+	wait || true
+	for ((i = 1; i <= n; i++)); do
+		[ -s "$WT_DIR/h$i/server.ready" ] || fail "server on h$i not listening"
+	done
+}
+
+# wlbsd_launch HOST: starts HOST's daemon like wlbsd_start, without waiting.
+wlbsd_launch()
+{
+	local h=$1 d=$WT_DIR/$1 n pid
+	n=$(($(cat "$d/starts" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$d/starts"
+	ip netns exec "$(ns "$h")" "$WLBSD" -c "$d/wlbs.conf" --bpffs "$d/bpffs" \
+		--state-dir "$d/state" --socket "$d/run/wlbsd.sock" -v >"$d/wlbsd.$n.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$d/wlbsd.pid"
+	wt_track "$pid" "wlbsd-$h"
+}
+
+# cluster_start SECONDS HOST...: starts the daemons of HOSTs together, waits
+# until they answer; then cluster_wait_converged SECONDS HOST...
+cluster_start()
+{
+	local secs=$1 h
+	shift
+	for h in "$@"; do wlbsd_launch "$h"; done
+	for h in "$@"; do wlbsd_wait "$h" "$secs"; done
+	cluster_wait_converged "$secs" "$@"
+}
+
+# cluster_up NHOSTS [WEIGHT...]: cluster_topo, then every daemon started and converged.
+cluster_up()
+{
+	local i hosts=()
+	cluster_topo "$@"
+	for ((i = 1; i <= $1; i++)); do hosts+=("h$i"); done
+	cluster_start 20 "${hosts[@]}"
+}
+
+# Members of HOST's view as "1,2,3" ("" when there is no answer), and its state.
+# Sets Q_STATE and Q_MEMBERS.
+cluster_query()
+{
+	local out
+	out=$(timeout 10 "$WLBS" query --json --socket "$(sock_path "$1")" 2>/dev/null)
+	Q_STATE=$(sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p' <<<"$out")
+	Q_MEMBERS=$(sed -n 's/.*"members": *\[\([0-9, ]*\)\].*/\1/p' <<<"$out" | tr -d ' ')
+	Q_STATE=${Q_STATE:-unknown}
+}
+
+# cluster_wait_converged SECONDS HOST...: until every HOST reports converged
+# with exactly the HOSTs (by priority = N of hN) as members. Sets CONV_MS
+# (time it took). Fails with every host's answer after SECONDS.
+cluster_wait_converged()
+{
+	local secs=$1 t0 h want bad
+	shift
+	want=$(for h in "$@"; do echo "${h#h}"; done | sort -n | paste -sd,)
+	t0=$(now_ms)
+	while :; do
+		bad=
+		for h in "$@"; do
+			cluster_query "$h"
+			if [ "$Q_STATE" != converged ] || [ "$Q_MEMBERS" != "$want" ]; then
+				bad="$h: $Q_STATE [$Q_MEMBERS]"
+				break
+			fi
+		done
+		[ -z "$bad" ] && break
+		if [ $(($(now_ms) - t0)) -gt $((secs * 1000)) ]; then
+			for h in "$@"; do
+				cluster_query "$h"
+				echo "  $h: $Q_STATE members [$Q_MEMBERS]"
+			done
+			fail "not converged with members [$want] after ${secs}s (first: $bad)"
+		fi
+		sleep 0.1
+	done
+	CONV_MS=$(($(now_ms) - t0))
+	log "ok: $# host(s) converged with members [$want] (${CONV_MS} ms)"
+	# query says converged once the view agrees; a host takes the buckets it
+	# gains (and the default host starts answering ARP) only after every peer
+	# says so too and a fence of 2 heartbeat periods (daemon/conv_map.c):
+	# give that 4 periods (100 ms each), or the first ARP of a client goes
+	# unanswered and its connection waits 1 s for the retry.
+	sleep 0.4
+}
+
+# Client source addresses 198.18.0.201 .. 198.18.0.(200+N), as --src options.
+src_opts()
+{
+	local i
+	for ((i = 201; i < 201 + ${1:-50}; i++)); do printf -- '--src 198.18.0.%d ' "$i"; done
+}
+
+# spread NAME PORT NSRC PER_SRC PORT_BASE [client.py options]: NSRC x PER_SRC
+# connections (sources 198.18.0.201.., source ports PORT_BASE..) to the
+# cluster IP, SYN-ACKs captured. Output in $WT_DIR/spread.NAME, the summary
+# line in SPREAD (see client.py spread).
+spread()
+{
+	local name=$1 port=$2 nsrc=$3 per=$4 base=$5 h macs=()
+	shift 5
+	for h in $(wt_hosts); do
+		macs+=(--mac "$h=$(in_ns "$h" cat /sys/class/net/eth0/address)")
+	done
+	# shellcheck disable=SC2046 # word splitting of src_opts intended
+	client spread --dst "$CLUSTER_IP4" --port "$port" --per-src "$per" --port-base "$base" \
+		$(src_opts "$nsrc") "${macs[@]}" "$@" >"$WT_DIR/spread.$name" ||
+		fail "client spread $name failed"
+	SPREAD=$(tail -n 1 "$WT_DIR/spread.$name")
+	SPREAD_NAME=$name
+	log "spread $name (port $port, $nsrc sources x $per ports): $SPREAD"
+}
+
+# spread_val KEY: a value of the last spread's summary (0 when absent).
+spread_val()
+{
+	local v
+	v=$(tr ' ' '\n' <<<"$SPREAD" | sed -n "s/^$1=//p")
+	echo "${v:-0}"
+}
+
+# expect_exactly_once: every connection of the last spread answered, by exactly
+# one host (one SYN-ACK sender, the host that answered), none refused or reset.
+expect_exactly_once()
+{
+	local k
+	expect_eq "$(spread_val ok)" "$(spread_val total)" "connections answered"
+	for k in none refused other twice rst mismatch; do
+		[ "$(spread_val "$k")" -eq 0 ] || {
+			grep -v "synack=h[0-9]* rst=0$" "$WT_DIR/spread.$SPREAD_NAME" | head -n 20
+			fail "$k: $(spread_val "$k") of $(spread_val total) connections"
+		}
+	done
+	log "ok: $(spread_val total) connections, each answered by exactly one host"
+}
+
+# expect_share HOST FRACTION: HOST's count in the last spread is FRACTION of the
+# total within 4.5 standard deviations of a binomial sample (flows are fixed,
+# so the outcome is deterministic; the bound says what "follows weights" means).
+expect_share()
+{
+	local got total
+	got=$(spread_val "$1")
+	total=$(spread_val total)
+	awk -v g="$got" -v n="$total" -v p="$2" 'BEGIN {
+		sd = sqrt(n * p * (1 - p)); d = g - n * p; if (d < 0) d = -d
+		exit !(d <= 4.5 * sd + 1) }' ||
+		fail "$1 answered $got of $total connections, expected about $(awk -v n="$total" -v p="$2" 'BEGIN { printf "%.0f", n * p }')"
+	log "ok: $1 answered $got of $total (expected share $2)"
+}
+
+# spread_flows NAME HOST [N]: up to N "SRC:PORT" flows of spread NAME answered by HOST.
+spread_flows()
+{
+	awk -v h="$2" '$3 == h { print $1 ":" $2 }' "$WT_DIR/spread.$1" | head -n "${3:-1000}"
+}
+
+# pattern_start NAME SRC SPORT BYTES RATE: a paced pattern transfer in the background.
+pattern_start()
+{
+	local name=$1 pid i
+	ip netns exec "$(ns c)" "$PY" "$WT_SRC/client.py" pattern --dst "$CLUSTER_IP4" \
+		--port "$PORT_PATTERN" --src "$2" --sport "$3" --bytes "$4" --rate "$5" \
+		--duration 50 --status "$WT_DIR/pattern.$name" >"$WT_DIR/pattern.$name.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$WT_DIR/pattern.$name.pid"
+	wt_track "$pid" "pattern-$name"
+	for ((i = 0; i < 30; i++)); do
+		[ "$(awk '{ print $2 }' "$WT_DIR/pattern.$name" 2>/dev/null)" -gt 0 ] 2>/dev/null && {
+			log "pattern $name from $2:$3: $(pattern_status "$name")"
+			return 0
+		}
+		sleep 0.1
+	done
+	fail "pattern $name from $2:$3 did not start: $(pattern_status "$name")"
+}
+
+pattern_status() { cat "$WT_DIR/pattern.$1" 2>/dev/null; }
+
+# pattern_wait NAME SECONDS: until the transfer ends; sets PATTERN_RC.
+pattern_wait()
+{
+	local pid i
+	pid=$(cat "$WT_DIR/pattern.$1.pid")
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -d "/proc/$pid" ] || break
+		sleep 0.1
+	done
+	[ -d "/proc/$pid" ] && fail "pattern $1 still running after $2 s: $(pattern_status "$1")"
+	wait "$pid" 2>/dev/null
+	PATTERN_RC=$?
+}
+
+# kill_server HOST: SIGKILL HOST's cluster server (its connections die with it).
+kill_server()
+{
+	local pid
+	pid=$(cat "$WT_DIR/$1/server.pid")
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	log "server on $1 killed"
+}

@@ -6,9 +6,14 @@ On --port every connection gets one line, the host id ("h1\n"), and is closed.
 On --stream-port a connection gets the host id, then "tick N\n" every
 --interval seconds until the peer closes it (or --max-seconds pass): a
 long-lived transfer whose progress the client can count.
-Both listen on :: with IPv4 mapped, so one socket serves IPv4 and IPv6.
+On each --also-port (repeatable) connections are served as on --port.
+On --pattern-port the client sends "BYTES RATE\n"; the server answers the host
+id, then BYTES bytes of a known pattern (client.py's pattern_block) at RATE
+bytes/s, and closes: a paced transfer the client checks byte for byte.
+All listen on :: with IPv4 mapped, so one socket serves IPv4 and IPv6.
 """
 import argparse
+import hashlib
 import os
 import select
 import signal
@@ -57,6 +62,39 @@ def serve_stream(conn, host_id, interval, max_seconds):
         conn.close()
 
 
+def pattern_block(k):
+    """Block k of the pattern (same as client.py): 4096 bytes, different per block."""
+    return hashlib.sha256(b"wlbs%d" % k).digest() * 128
+
+
+def serve_pattern(conn, host_id):
+    try:
+        conn.settimeout(2)
+        req = b""
+        while not req.endswith(b"\n") and len(req) < 64:
+            chunk = conn.recv(64)
+            if not chunk:
+                return
+            req += chunk
+        total, rate = (int(x) for x in req.split())
+        conn.settimeout(10)
+        conn.sendall(f"{host_id}\n".encode())
+        start = time.monotonic()
+        sent = 0
+        while sent < total:
+            block = pattern_block(sent // 4096)[:min(4096, total - sent)]
+            conn.sendall(block)
+            sent += len(block)
+            time.sleep(max(0.0, start + sent / rate - time.monotonic()))
+        conn.shutdown(socket.SHUT_WR)
+        while conn.recv(256):
+            pass
+    except (OSError, ValueError):
+        pass
+    finally:
+        conn.close()
+
+
 def accept_loop(sock, handler, args):
     while True:
         try:
@@ -73,7 +111,10 @@ def main():
     p.add_argument("--stream-port", type=int, default=7001)
     p.add_argument("--interval", type=float, default=0.05)
     p.add_argument("--max-seconds", type=float, default=120)
-    p.add_argument("--ready", help="file created once both ports listen")
+    p.add_argument("--also-port", type=int, action="append", default=[],
+                   help="another port served like --port")
+    p.add_argument("--pattern-port", type=int, help="port of the paced pattern transfer")
+    p.add_argument("--ready", help="file created once every port listens")
     a = p.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
@@ -83,6 +124,13 @@ def main():
     threading.Thread(target=accept_loop,
                      args=(socks[1], serve_stream, (a.id, a.interval, a.max_seconds)),
                      daemon=True).start()
+    for port in a.also_port:
+        threading.Thread(target=accept_loop, args=(listener(port), serve_id, (a.id,)),
+                         daemon=True).start()
+    if a.pattern_port:
+        threading.Thread(target=accept_loop,
+                         args=(listener(a.pattern_port), serve_pattern, (a.id,)),
+                         daemon=True).start()
     if a.ready:
         with open(a.ready, "w") as f:
             f.write(f"{os.getpid()}\n")
