@@ -652,12 +652,6 @@ cluster_wait_converged()
 	done
 	CONV_MS=$(($(now_ms) - t0))
 	log "ok: $# host(s) converged with members [$want] (${CONV_MS} ms)"
-	# query says converged once the view agrees; a host takes the buckets it
-	# gains (and the default host starts answering ARP) only after every peer
-	# says so too and a fence of 2 heartbeat periods (daemon/conv_map.c):
-	# give that 4 periods (100 ms each), or the first ARP of a client goes
-	# unanswered and its connection waits 1 s for the retry.
-	sleep 0.4
 }
 
 # Client source addresses 198.18.0.201 .. 198.18.0.(200+N), as --src options.
