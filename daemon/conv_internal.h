@@ -5,7 +5,7 @@
 
 #include "convergence.h"
 
-#define BIT(p) wlbs_hb_bit(p)
+#define BIT(p)	    wlbs_hb_bit(p)
 #define SELF_BIT(c) BIT((c)->p.self)
 
 static inline uint64_t conv_alive_ms(const struct conv *c)

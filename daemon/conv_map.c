@@ -7,9 +7,10 @@
  *    has dropped what it loses: causal, no clock involved),
  *  - every other running host it hears that is outside the view advertises
  *    that it takes nothing, and
- *  - the fence G has passed if a gained bucket's previous owner is not in
- *    the view (it may be alive but deaf to us: our heartbeats tell it to
- *    drop its buckets within G), or a host timed out less than G ago.
+ *  - the fence G has passed since we converged if a gained bucket's previous
+ *    owner is not in the view (it may be alive but deaf to us: our
+ *    heartbeats tell it to drop its buckets within G), and since the last
+ *    time a host timed out.
  */
 #include <string.h>
 
@@ -56,9 +57,10 @@ static void compute_target(struct conv *c)
 			hosts[n].up = true;
 			n++;
 		}
-		/* On error (a member's bad weights) the rule stays unowned: nobody takes it twice. */
+		/* On error (a member's bad weights) the rule stays unowned: nobody takes it twice.
+		 */
 		(c->p.map ? c->p.map : bm_compute)(hosts, n, c->p.modes[i], c->p.seed, i,
-						     c->target[i]);
+						   c->target[i]);
 	}
 	c->target_default = 0;
 	for (m = c->view; m && !c->target_default; m &= m - 1)
@@ -70,54 +72,55 @@ static void release_all(struct conv *c)
 {
 	uint8_t self = c->p.self;
 	unsigned int i, b;
-	bool changed = false;
 
 	c->map_digest = 0;
 	c->gains_pending = false;
 	if (!c->holding)
 		return;
 	c->holding = false;
+	/* Branch-free loops: the compiler vectorises them. */
 	for (i = 0; i < c->p.n_rules; i++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			if (c->applied[i][b] == self) {
-				c->applied[i][b] = WLBS_NO_OWNER;
-				changed = true;
-			}
-	if (c->applied_default == self) {
+			c->applied[i][b] =
+			    c->applied[i][b] == self ? WLBS_NO_OWNER : c->applied[i][b];
+	if (c->applied_default == self)
 		c->applied_default = 0;
-		changed = true;
-	}
-	if (changed)
-		c->changed++;
+	c->changed++;
 }
 
 /* Newly converged on c->digest: release now, note what we gain and how long to wait. */
 static void new_map(struct conv *c)
 {
-	uint8_t self = c->p.self, t, a;
+	uint8_t self = c->p.self, t, a, outside[256] = {0};
 	bool fence = false, gains = false;
-	unsigned int i, b;
+	unsigned int i, b, p;
 
 	compute_target(c);
+	/* A previous owner outside the view (or unknown: 0) may still hold its bucket. */
+	for (p = 0; p < 256; p++)
+		outside[p] = p == 0 || p > WLBS_MAX_HOSTS || !(c->view & BIT(p));
 	for (i = 0; i < c->p.n_rules; i++) {
+		uint8_t *ap = c->applied[i];
+		const uint8_t *tp = c->target[i];
+		unsigned int g = 0, f = 0;
+
 		for (b = 0; b < WLBS_BUCKETS; b++) {
-			t = c->target[i][b];
-			a = c->applied[i][b];
-			if (t == self && a != self) {
-				gains = true;
-				if (!a || !(c->view & BIT(a)))
-					fence = true;
-			} else if (t != self) {
-				c->applied[i][b] = t;
-			}
+			unsigned int gain = (tp[b] == self) & (ap[b] != self);
+
+			g |= gain;
+			f |= gain & outside[ap[b]];
 		}
+		/* Release what goes to others; what we gain keeps its previous owner for now. */
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			ap[b] = tp[b] == self ? ap[b] : tp[b];
+		gains |= g;
+		fence |= f;
 	}
 	t = c->target_default;
 	a = c->applied_default;
 	if (t == self && a != self) {
 		gains = true;
-		if (!a || !(c->view & BIT(a)))
-			fence = true;
+		fence |= outside[a];
 	} else if (t != self) {
 		c->applied_default = t;
 	}
@@ -141,7 +144,8 @@ static bool gains_allowed(const struct conv *c)
 	unsigned int p, i;
 	uint64_t m;
 
-	if (c->now_ms < c->gains_after_ms)
+	if (c->now_ms < c->gains_after_ms ||
+	    (c->last_vanish_ms && c->now_ms < c->last_vanish_ms + c->p.fence_ms))
 		return false;
 	for (m = c->view & ~SELF_BIT(c); m; m &= m - 1) {
 		const struct conv_peer *s = conv_peer(c, lowest(m));
@@ -174,8 +178,7 @@ static void take_gains(struct conv *c)
 
 	for (i = 0; i < c->p.n_rules; i++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			if (c->target[i][b] == self)
-				c->applied[i][b] = self;
+			c->applied[i][b] = c->target[i][b] == self ? self : c->applied[i][b];
 	if (c->target_default == self)
 		c->applied_default = self;
 	c->holding = true;
@@ -189,8 +192,14 @@ void conv_map_update(struct conv *c)
 		release_all(c);
 		return;
 	}
-	if (!c->converged)
-		return; /* converging: keep what we have */
+	if (!c->converged) {
+		/* Converging: keep what we have. What we were about to gain waits for
+		 * the next convergence, which weighs the fence anew (hosts may have
+		 * come and gone since). */
+		c->map_digest = 0;
+		c->gains_pending = false;
+		return;
+	}
 	if (c->map_digest != c->digest)
 		new_map(c);
 	if (c->gains_pending && gains_allowed(c))

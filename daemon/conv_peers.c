@@ -178,8 +178,7 @@ static void damp_leave(struct conv *c, struct conv_host *h)
 
 bool conv_peer_claims_nothing(const struct wlbs_hb *q)
 {
-	return (q->flags & WLBS_HB_F_EXCLUDED) || !(q->view & BIT(q->host)) ||
-	       !running(q);
+	return (q->flags & WLBS_HB_F_EXCLUDED) || !(q->view & BIT(q->host)) || !running(q);
 }
 
 void conv_peers_update(struct conv *c)
@@ -196,8 +195,8 @@ void conv_peers_update(struct conv *c)
 		if (s && running(&s->hb)) {
 			if (s->hb.n_rules != c->p.n_rules)
 				rule_count |= BIT(p);
-			if (s->hb.n_rules != c->p.n_rules || s->hb.fingerprint != c->p.fingerprint ||
-			    s->hb.hash_seed != c->p.seed)
+			if (s->hb.n_rules != c->p.n_rules ||
+			    s->hb.fingerprint != c->p.fingerprint || s->hb.hash_seed != c->p.seed)
 				conflicts |= BIT(p);
 			else
 				in = true;
@@ -219,8 +218,8 @@ void conv_peers_update(struct conv *c)
 	if (c->heard & ~heard & ~SELF_BIT(c))
 		c->pending_cause = WLBS_CAUSE_MEMBER_LOST;
 	if (conflicts & ~c->conflicts)
-		c->pending_cause = (rule_count & ~c->rule_count) ? WLBS_CAUSE_RULE_COUNT
-								  : WLBS_CAUSE_RULES;
+		c->pending_cause =
+		    (rule_count & ~c->rule_count) ? WLBS_CAUSE_RULE_COUNT : WLBS_CAUSE_RULES;
 	c->heard = heard;
 	c->conflicts = conflicts;
 	c->rule_count = rule_count;
@@ -229,7 +228,7 @@ void conv_peers_update(struct conv *c)
 
 void conv_dirty_update(struct conv *c)
 {
-	uint8_t d[WLBS_HB_DIRTY_BYTES] = { 0 };
+	uint8_t d[WLBS_HB_DIRTY_BYTES] = {0};
 	unsigned int p, i;
 
 	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {

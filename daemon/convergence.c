@@ -14,12 +14,12 @@
 #include "conv_internal.h"
 
 static const char *const excl_names[CONV_EXCL_MAX] = {
-	[CONV_EXCL_NONE] = "member",
-	[CONV_EXCL_STOPPED] = "stopped",
-	[CONV_EXCL_DUP] = "duplicate host priority",
-	[CONV_EXCL_RULES] = "port rules differ from a larger group",
-	[CONV_EXCL_DEAF] = "a member does not hear this host",
-	[CONV_EXCL_NOT_IN_VIEW] = "not in the leader's view",
+    [CONV_EXCL_NONE] = "member",
+    [CONV_EXCL_STOPPED] = "stopped",
+    [CONV_EXCL_DUP] = "duplicate host priority",
+    [CONV_EXCL_RULES] = "port rules differ from a larger group",
+    [CONV_EXCL_DEAF] = "a member does not hear this host",
+    [CONV_EXCL_NOT_IN_VIEW] = "not in the leader's view",
 };
 
 const char *conv_excl_name(int excl)
@@ -48,7 +48,6 @@ int conv_init(struct conv *c, const struct conv_params *p, uint64_t now_ms)
 	c->now_ms = now_ms;
 	c->local.state = WLBS_FP_STOPPED;
 	c->tx_due = true;
-	c->last_tx_ms = now_ms - c->p.period_ms;
 	return 0;
 }
 
@@ -86,8 +85,10 @@ void conv_note_cause(struct conv *c, uint8_t cause)
 struct wlbs_hb_rule conv_local_rule(const struct conv *c, unsigned int i)
 {
 	const struct conv_rule_local *l = &c->local.rules[i];
-	struct wlbs_hb_rule r = { .weight = l->weight, .equal = l->equal, .off = l->off,
-				  .handling_prio = l->handling_prio };
+	struct wlbs_hb_rule r = {.weight = l->weight,
+				 .equal = l->equal,
+				 .off = l->off,
+				 .handling_prio = l->handling_prio};
 
 	if (c->local.state != WLBS_FP_RUNNING || r.off) {
 		r.off = true;
@@ -221,7 +222,8 @@ static uint64_t build_view(const struct conv *c)
 	return view;
 }
 
-/* A follower takes the freshest view advertised by its leader, or relayed by a peer following it. */
+/* A follower takes the freshest view advertised by its leader, or relayed by a peer following it.
+ */
 static uint64_t adopt_view(const struct conv *c)
 {
 	const struct conv_peer *l = conv_peer(c, c->leader);
@@ -301,9 +303,12 @@ static uint64_t adv_signature(const struct conv *c)
 {
 	crypto_generichash_state st;
 	uint8_t out[8];
-	uint64_t v[6] = { c->heard, c->view, c->digest,
-			  (uint64_t)c->leader << 16 | (uint64_t)c->local.state << 8 | c->converged,
-			  (uint64_t)c->excluded << 8 | c->listening, 0 };
+	uint64_t v[6] = {c->heard,
+			 c->view,
+			 c->digest,
+			 (uint64_t)c->leader << 16 | (uint64_t)c->local.state << 8 | c->converged,
+			 (uint64_t)c->excluded << 8 | c->listening,
+			 0};
 	struct wlbs_hb_rule r;
 	unsigned int i;
 
@@ -366,6 +371,8 @@ uint64_t conv_next_send(const struct conv *c)
 {
 	uint64_t gap = c->p.period_ms / 10 ? c->p.period_ms / 10 : 1;
 
+	if (!c->seq)
+		return 0; /* nothing sent yet: at once */
 	return c->last_tx_ms + (c->tx_due ? gap : c->p.period_ms);
 }
 
@@ -382,8 +389,8 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	out->flags = (c->converged ? WLBS_HB_F_CONVERGED : 0) |
 		     (c->listening ? WLBS_HB_F_LISTENING : 0) |
 		     (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW
-			      ? WLBS_HB_F_EXCLUDED
-			      : 0);
+			  ? WLBS_HB_F_EXCLUDED
+			  : 0);
 	out->cluster_id = c->p.cluster_id;
 	out->fingerprint = c->p.fingerprint;
 	out->hash_seed = c->p.seed;

@@ -15,6 +15,7 @@
  *   when now >= conv_next_send(&c): conv_build(&c, now, &hb); hb_encode; send
  *   when conv_changed(&c) moved: republish conv_owners(), conv_default_host(),
  *                                conv_dirty(), conv_view(), conv_converged()
+ * struct conv is large (about 800 KB: two owner tables of every rule): allocate it.
  */
 #ifndef WLBSD_CONVERGENCE_H
 #define WLBSD_CONVERGENCE_H
@@ -29,7 +30,7 @@
 #include "wlbs/heartbeat.h"
 
 /* Damping defaults: more than CONV_DAMP_FLAPS leaves within CONV_DAMP_WINDOW_MS... */
-#define CONV_DAMP_FLAPS 3
+#define CONV_DAMP_FLAPS	    3
 #define CONV_DAMP_WINDOW_MS 30000u
 /* ...hold the host out, doubling each repeat up to CONV_DAMP_HOLD_MAX_MS. */
 #define CONV_DAMP_HOLD_MAX_MS 60000u
@@ -42,30 +43,30 @@ typedef int (*conv_map_fn)(const struct bm_host *hosts, int n, int mode, uint32_
 
 /* Fixed for the life of a struct conv (a reload re-initialises). */
 struct conv_params {
-	uint8_t self;              /* this host's priority, 1..WLBS_MAX_HOSTS */
-	uint8_t self_mac[6];       /* source MAC of our heartbeats (duplicate tie-break) */
-	uint32_t period_ms;        /* T: heartbeat period, >= 1 */
-	uint32_t tolerance;        /* K: a peer is alive while heard within T*K, >= 1 */
+	uint8_t self;		   /* this host's priority, 1..WLBS_MAX_HOSTS */
+	uint8_t self_mac[6];	   /* source MAC of our heartbeats (duplicate tie-break) */
+	uint32_t period_ms;	   /* T: heartbeat period, >= 1 */
+	uint32_t tolerance;	   /* K: a peer is alive while heard within T*K, >= 1 */
 	uint32_t cleanup_delay_ms; /* dirty buckets of a vanished host stay dirty this long */
-	uint32_t fence_ms;         /* G: wait before taking buckets of a host outside the view;
+	uint32_t fence_ms;	   /* G: wait before taking buckets of a host outside the view;
 				      0 = 2*T */
-	uint32_t damp_flaps;       /* 0 = CONV_DAMP_FLAPS */
+	uint32_t damp_flaps;	   /* 0 = CONV_DAMP_FLAPS */
 	uint32_t damp_window_ms;   /* 0 = CONV_DAMP_WINDOW_MS */
-	uint32_t damp_hold_ms;     /* first hold-down; 0 = 8*T*K (at least 1 s) */
+	uint32_t damp_hold_ms;	   /* first hold-down; 0 = 8*T*K (at least 1 s) */
 	uint32_t cluster_id;
-	uint32_t seed;             /* cluster hash seed */
-	uint32_t fingerprint;      /* cfg_rules_fingerprint() */
-	uint64_t nonce;            /* random per daemon start (getrandom) */
-	uint8_t n_rules;           /* 0..WLBS_MAX_RULES, in fast-path table order */
+	uint32_t seed;		       /* cluster hash seed */
+	uint32_t fingerprint;	       /* cfg_rules_fingerprint() */
+	uint64_t nonce;		       /* random per daemon start (getrandom) */
+	uint8_t n_rules;	       /* 0..WLBS_MAX_RULES, in fast-path table order */
 	uint8_t modes[WLBS_MAX_RULES]; /* enum wlbs_rule_mode of each rule */
-	conv_map_fn map;           /* NULL: bm_compute */
+	conv_map_fn map;	       /* NULL: bm_compute */
 };
 
 /* How this host takes one rule. */
 struct conv_rule_local {
-	uint8_t weight;        /* 0..100 (multiple host) */
-	bool equal;            /* weight "equal" */
-	bool off;              /* disabled or drained on this host: no new connections */
+	uint8_t weight;	       /* 0..100 (multiple host) */
+	bool equal;	       /* weight "equal" */
+	bool off;	       /* disabled or drained on this host: no new connections */
 	uint8_t handling_prio; /* single host: 1..64 */
 };
 
@@ -77,27 +78,27 @@ struct conv_local {
 
 /* Why this host takes nothing right now (conv_report.excluded). */
 enum conv_excl {
-	CONV_EXCL_NONE = 0,   /* member of the view (or converging into it) */
-	CONV_EXCL_STOPPED,    /* stopped */
-	CONV_EXCL_DUP,        /* another sender with our priority was here first */
-	CONV_EXCL_RULES,      /* a larger group runs different port rules */
-	CONV_EXCL_DEAF,       /* a member does not hear us (one-way loss) */
+	CONV_EXCL_NONE = 0,    /* member of the view (or converging into it) */
+	CONV_EXCL_STOPPED,     /* stopped */
+	CONV_EXCL_DUP,	       /* another sender with our priority was here first */
+	CONV_EXCL_RULES,       /* a larger group runs different port rules */
+	CONV_EXCL_DEAF,	       /* a member does not hear us (one-way loss) */
 	CONV_EXCL_NOT_IN_VIEW, /* the leader's view does not (yet) contain us, or holds us out */
 	CONV_EXCL_MAX,
 };
 
 /* Problems to report (query/display, log). Bit p-1 = host priority p. */
 struct conv_report {
-	uint64_t conflicts;   /* hosts with other port rules or hash seed */
-	uint64_t rule_count;  /* ...of which with another number of rules */
-	uint64_t duplicates;  /* priorities claimed by two senders (ours included) */
-	uint64_t damped;      /* hosts held out for flapping */
-	uint64_t deaf;        /* members that do not hear us */
-	uint64_t heard;       /* hosts we hear */
-	uint8_t excluded;     /* enum conv_excl */
-	uint8_t leader;       /* host we follow, 0 = none */
-	bool listening;       /* just started: not leading yet */
-	bool gains_pending;   /* converged, waiting to take new buckets */
+	uint64_t conflicts;  /* hosts with other port rules or hash seed */
+	uint64_t rule_count; /* ...of which with another number of rules */
+	uint64_t duplicates; /* priorities claimed by two senders (ours included) */
+	uint64_t damped;     /* hosts held out for flapping */
+	uint64_t deaf;	     /* members that do not hear us */
+	uint64_t heard;	     /* hosts we hear */
+	uint8_t excluded;    /* enum conv_excl */
+	uint8_t leader;	     /* host we follow, 0 = none */
+	bool listening;	     /* just started: not leading yet */
+	bool gains_pending;  /* converged, waiting to take new buckets */
 };
 
 /* One known sender. */
@@ -106,21 +107,21 @@ struct conv_peer {
 	bool alive;
 	uint8_t mac[6];
 	struct hb_seq seq;
-	uint64_t rx_ms;      /* when its last heartbeat arrived */
-	uint64_t start_ms;   /* estimated start (rx - uptime), for duplicates */
-	struct wlbs_hb hb;   /* its last heartbeat */
+	uint64_t rx_ms;	   /* when its last heartbeat arrived */
+	uint64_t start_ms; /* estimated start (rx - uptime), for duplicates */
+	struct wlbs_hb hb; /* its last heartbeat */
 };
 
 /* Per host priority: senders, and damping history. */
 struct conv_host {
 	struct conv_peer slot[CONV_SLOTS];
-	int winner;                 /* slot taken as this priority, -1 = none */
-	bool was_heard;             /* in heard at the last tick */
-	uint64_t left_ms[8];        /* recent times it left heard (ring) */
+	int winner;	     /* slot taken as this priority, -1 = none */
+	bool was_heard;	     /* in heard at the last tick */
+	uint64_t left_ms[8]; /* recent times it left heard (ring) */
 	unsigned int n_left;
-	uint64_t hold_until_ms;     /* damped until */
-	uint32_t next_hold_ms;      /* hold-down of the next repeat */
-	uint64_t vanished_ms;       /* when it last timed out (cleanup delay) */
+	uint64_t hold_until_ms;			     /* damped until */
+	uint32_t next_hold_ms;			     /* hold-down of the next repeat */
+	uint64_t vanished_ms;			     /* when it last timed out (cleanup delay) */
 	uint8_t vanished_dirty[WLBS_HB_DIRTY_BYTES]; /* its dirty buckets then */
 };
 
@@ -128,31 +129,31 @@ struct conv {
 	struct conv_params p;
 	struct conv_local local;
 	uint64_t now_ms;
-	uint64_t run_since_ms;   /* when the local state last became running/draining */
+	uint64_t run_since_ms; /* when the local state last became running/draining */
 	struct conv_host hosts[WLBS_MAX_HOSTS + 1]; /* by priority; [0] unused */
 
 	/* Computed by conv_tick. */
-	uint64_t heard;          /* hosts we hear (ourselves if running) */
-	uint64_t mutual;         /* ...that hear us */
+	uint64_t heard;	 /* hosts we hear (ourselves if running) */
+	uint64_t mutual; /* ...that hear us */
 	uint64_t view;
-	uint64_t digest;         /* 0 when it cannot be computed */
+	uint64_t digest; /* 0 when it cannot be computed */
 	uint8_t leader;
 	uint32_t leader_age_ms;
 	bool listening;
 	bool member;
 	bool converged;
-	uint8_t excluded;        /* enum conv_excl */
+	uint8_t excluded; /* enum conv_excl */
 	uint64_t conflicts, rule_count, duplicates, damped, deaf;
 	uint64_t last_vanish_ms; /* latest time a peer timed out */
-	bool dup_self;           /* we lost a duplicate priority contest */
+	bool dup_self;		 /* we lost a duplicate priority contest */
 	uint8_t dup_self_mac[6]; /* the winner */
 
 	/* The map. target = map of the converged view; applied = what we take now. */
-	uint64_t map_digest;     /* digest target was computed for, 0 = none */
-	uint64_t map_since_ms;   /* when we converged on it */
+	uint64_t map_digest;	 /* digest target was computed for, 0 = none */
+	uint64_t map_since_ms;	 /* when we converged on it */
 	uint64_t gains_after_ms; /* gains wait until then (fence) */
 	bool gains_pending;
-	bool holding;            /* applied may hold entries of ours */
+	bool holding; /* applied may hold entries of ours */
 	uint8_t target_default;
 	uint8_t applied_default;
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];
@@ -160,13 +161,13 @@ struct conv {
 	uint8_t dirty[WLBS_HB_DIRTY_BYTES]; /* other hosts' live connections */
 
 	/* Bookkeeping. */
-	uint8_t cause;           /* enum wlbs_conv_cause of the last convergence */
-	uint8_t pending_cause;   /* what happened since */
-	uint64_t changed;        /* bumped when anything the daemon publishes changes */
-	uint64_t adv_sig;        /* signature of what we advertise, to send on change */
+	uint8_t cause;	       /* enum wlbs_conv_cause of the last convergence */
+	uint8_t pending_cause; /* what happened since */
+	uint64_t changed;      /* bumped when anything the daemon publishes changes */
+	uint64_t adv_sig;      /* signature of what we advertise, to send on change */
 	uint64_t seq;
 	uint64_t last_tx_ms;
-	bool tx_due;             /* advertised content changed since the last send */
+	bool tx_due; /* advertised content changed since the last send */
 	bool started;
 };
 
@@ -178,8 +179,9 @@ int conv_set_local(struct conv *c, const struct conv_local *l, uint64_t now_ms);
 
 /*
  * Takes a decoded heartbeat from @src_mac. Returns 0, -EALREADY (stale: not
- * newer than the last from that sender boot), -ELOOP (our own frame), or
- * -EXDEV (another cluster). Call conv_tick afterwards.
+ * newer than the last from that sender boot), -ELOOP (our own frame),
+ * -EXDEV (another cluster) or -EBADMSG (priority out of range; hb_decode
+ * never yields one). Call conv_tick afterwards.
  */
 int conv_receive(struct conv *c, const struct wlbs_hb *hb, const uint8_t src_mac[6],
 		 uint64_t now_ms);
@@ -187,7 +189,7 @@ int conv_receive(struct conv *c, const struct wlbs_hb *hb, const uint8_t src_mac
 /* Recomputes membership, view, convergence and the map. Every T, and after changes. */
 void conv_tick(struct conv *c, uint64_t now_ms);
 
-/* When our next heartbeat is due: every T, sooner when what we advertise changed. */
+/* When our next heartbeat is due: every T, sooner when what we advertise changed; 0 = now. */
 uint64_t conv_next_send(const struct conv *c);
 
 /* Our next heartbeat; counts as sent at @now_ms (sequence +1). */

@@ -38,19 +38,19 @@
 /* Heartbeat flags (byte 7). */
 #define WLBS_HB_F_CONVERGED 0x01 /* converged on view/digest, and released what it loses */
 #define WLBS_HB_F_LISTENING 0x02 /* just started: may join a view, does not lead one */
-#define WLBS_HB_F_EXCLUDED 0x04  /* takes nothing and is no view candidate (see reason) */
-#define WLBS_HB_F_AUTH 0x08      /* the authenticator is set */
-#define WLBS_HB_F_ALL 0x0f
+#define WLBS_HB_F_EXCLUDED  0x04 /* takes nothing and is no view candidate (see reason) */
+#define WLBS_HB_F_AUTH	    0x08 /* the authenticator is set */
+#define WLBS_HB_F_ALL	    0x0f
 
 /* Per-rule flags. */
 #define WLBS_HB_RULE_F_EQUAL 0x1 /* load weight "equal" (weight byte unused) */
-#define WLBS_HB_RULE_F_OFF 0x2   /* takes no new connections of the rule (disabled, drained) */
-#define WLBS_HB_RULE_F_ALL 0x3
+#define WLBS_HB_RULE_F_OFF   0x2 /* takes no new connections of the rule (disabled, drained) */
+#define WLBS_HB_RULE_F_ALL   0x3
 
 /* One port rule as this host takes it. */
 struct wlbs_hb_rule_wire {
-	uint8_t weight;        /* 0: load weight 0..100 (multiple host) */
-	uint8_t flags;         /* 1: WLBS_HB_RULE_F_* */
+	uint8_t weight;	       /* 0: load weight 0..100 (multiple host) */
+	uint8_t flags;	       /* 1: WLBS_HB_RULE_F_* */
 	uint8_t handling_prio; /* 2: handling priority 1..64 (single host), else 0 */
 	uint8_t _reserved;     /* 3: 0 */
 };
@@ -58,27 +58,27 @@ _Static_assert(sizeof(struct wlbs_hb_rule_wire) == 4, "wlbs_hb_rule_wire layout"
 
 /* The payload on the wire. Byte offsets in the comments. */
 struct wlbs_hb_wire {
-	uint32_t magic;         /*    0: WLBS_HB_MAGIC */
-	uint8_t version;        /*    4: WLBS_HB_VERSION */
-	uint8_t host;           /*    5: sender's host priority 1..64 */
-	uint8_t state;          /*    6: enum wlbs_fp_state of the sender */
-	uint8_t flags;          /*    7: WLBS_HB_F_* */
-	uint32_t cluster_id;    /*    8: which cluster (hosts of other clusters are ignored) */
-	uint32_t fingerprint;   /*   12: fingerprint of the cluster-wide port rules */
-	uint32_t hash_seed;     /*   16: cluster hash seed */
-	uint8_t n_rules;        /*   20: port rules, 0..WLBS_MAX_RULES */
-	uint8_t leader;         /*   21: host the sender follows, 0 = none */
-	uint16_t _reserved;     /*   22: 0 */
+	uint32_t magic;		/*    0: WLBS_HB_MAGIC */
+	uint8_t version;	/*    4: WLBS_HB_VERSION */
+	uint8_t host;		/*    5: sender's host priority 1..64 */
+	uint8_t state;		/*    6: enum wlbs_fp_state of the sender */
+	uint8_t flags;		/*    7: WLBS_HB_F_* */
+	uint32_t cluster_id;	/*    8: which cluster (hosts of other clusters are ignored) */
+	uint32_t fingerprint;	/*   12: fingerprint of the cluster-wide port rules */
+	uint32_t hash_seed;	/*   16: cluster hash seed */
+	uint8_t n_rules;	/*   20: port rules, 0..WLBS_MAX_RULES */
+	uint8_t leader;		/*   21: host the sender follows, 0 = none */
+	uint16_t _reserved;	/*   22: 0 */
 	uint32_t leader_age_ms; /*   24: age of the sender's news of its leader */
-	uint32_t uptime_ms;     /*   28: ms since the sender started running (saturates) */
-	uint64_t nonce;         /*   32: random per sender boot */
-	uint64_t seq;           /*   40: per nonce, +1 per heartbeat */
-	uint64_t heard;         /*   48: bit p-1: sender hears host p (itself if running) */
-	uint64_t view;          /*   56: bit p-1: host p in the sender's view */
-	uint64_t digest;        /*   64: digest of the view, members' weights, rules, seed */
+	uint32_t uptime_ms;	/*   28: ms since the sender started running (saturates) */
+	uint64_t nonce;		/*   32: random per sender boot */
+	uint64_t seq;		/*   40: per nonce, +1 per heartbeat */
+	uint64_t heard;		/*   48: bit p-1: sender hears host p (itself if running) */
+	uint64_t view;		/*   56: bit p-1: host p in the sender's view */
+	uint64_t digest;	/*   64: digest of the view, members' weights, rules, seed */
 	struct wlbs_hb_rule_wire rules[WLBS_MAX_RULES]; /*   72: n_rules used, rest 0 */
-	uint8_t dirty[WLBS_HB_DIRTY_BYTES];             /*  200: buckets with live connections */
-	uint8_t auth[WLBS_HB_AUTH_LEN];                 /* 1224: crypto_auth, or 0 */
+	uint8_t dirty[WLBS_HB_DIRTY_BYTES];		/*  200: buckets with live connections */
+	uint8_t auth[WLBS_HB_AUTH_LEN];			/* 1224: crypto_auth, or 0 */
 };
 /* Size of the payload; the frame is 14 bytes more. */
 #define WLBS_HB_LEN 1256
@@ -91,19 +91,19 @@ _Static_assert(14 + WLBS_HB_LEN <= 1514, "heartbeat fits a 1500-byte MTU");
 
 /* One port rule, decoded. */
 struct wlbs_hb_rule {
-	uint8_t weight;        /* 0..100 */
-	bool equal;            /* load weight "equal" */
-	bool off;              /* takes no new connections of this rule */
+	uint8_t weight;	       /* 0..100 */
+	bool equal;	       /* load weight "equal" */
+	bool off;	       /* takes no new connections of this rule */
 	uint8_t handling_prio; /* 0..64 */
 };
 
 /* A heartbeat, decoded (host byte order). */
 struct wlbs_hb {
 	uint8_t host;
-	uint8_t state;  /* enum wlbs_fp_state */
-	uint8_t flags;  /* WLBS_HB_F_* except WLBS_HB_F_AUTH */
+	uint8_t state; /* enum wlbs_fp_state */
+	uint8_t flags; /* WLBS_HB_F_* except WLBS_HB_F_AUTH */
 	uint8_t n_rules;
-	uint8_t leader; /* 0 = none */
+	uint8_t leader;	    /* 0 = none */
 	bool authenticated; /* set by hb_decode: the authenticator checked out */
 	uint32_t cluster_id;
 	uint32_t fingerprint;

@@ -55,14 +55,15 @@ void sim_dump(struct sim *s)
 			continue;
 		}
 		conv_report(h->c, &r);
-		sim_tracef(s,
-			   "  host %u: state %u %s view %#llx heard %#llx leader %u excl %s "
-			   "gains %s deaf %#llx damped %#llx dup %#llx conflicts %#llx",
-			   h->prio, h->local.state, conv_converged(h->c) ? "converged" : "converging",
-			   (unsigned long long)conv_view(h->c), (unsigned long long)r.heard, r.leader,
-			   conv_excl_name(r.excluded), r.gains_pending ? "pending" : "done",
-			   (unsigned long long)r.deaf, (unsigned long long)r.damped,
-			   (unsigned long long)r.duplicates, (unsigned long long)r.conflicts);
+		sim_tracef(
+		    s,
+		    "  host %u: state %u %s view %#llx heard %#llx leader %u excl %s "
+		    "gains %s deaf %#llx damped %#llx dup %#llx conflicts %#llx",
+		    h->prio, h->local.state, conv_converged(h->c) ? "converged" : "converging",
+		    (unsigned long long)conv_view(h->c), (unsigned long long)r.heard, r.leader,
+		    conv_excl_name(r.excluded), r.gains_pending ? "pending" : "done",
+		    (unsigned long long)r.deaf, (unsigned long long)r.damped,
+		    (unsigned long long)r.duplicates, (unsigned long long)r.conflicts);
 	}
 }
 
@@ -82,11 +83,14 @@ static void overlap(struct sim *s, int slot, unsigned int bucket, uint64_t mask)
 		for (j = i + 1; j < s->n; j++)
 			if ((mask >> i & 1) && (mask >> j & 1) && !pair_cut(s, i, j)) {
 				if (slot == SIM_DEFAULT_SLOT)
-					sim_fail(s, "SAFETY: hosts %u and %u are both the default host",
-						 s->h[i].prio, s->h[j].prio);
+					sim_fail(
+					    s, "SAFETY: hosts %u and %u are both the default host",
+					    s->h[i].prio, s->h[j].prio);
 				else
-					sim_fail(s, "SAFETY: hosts %u and %u both accept rule %d bucket %u",
-						 s->h[i].prio, s->h[j].prio, slot, bucket);
+					sim_fail(
+					    s,
+					    "SAFETY: hosts %u and %u both accept rule %d bucket %u",
+					    s->h[i].prio, s->h[j].prio, slot, bucket);
 				return;
 			}
 }
@@ -100,6 +104,9 @@ void check_host(struct sim *s, int i)
 {
 	struct sim_host *h = &s->h[i];
 	uint64_t bit = 1ull << i;
+	const bool alive = h->alive, was_alive = h->seen_alive;
+	uint8_t(*seen)[WLBS_BUCKETS] = h->seen;
+	const uint8_t prio = h->prio;
 	unsigned int r, b;
 	bool acc;
 
@@ -112,18 +119,18 @@ void check_host(struct sim *s, int i)
 		const uint8_t *own = h->c ? conv_owners(h->c, r) : NULL;
 
 		/* Most changes leave the owners as they were: compare fast first. */
-		if (h->alive == h->seen_alive && own && !memcmp(own, h->seen[r], WLBS_BUCKETS))
+		if (!own || (h->alive == h->seen_alive && !memcmp(own, h->seen[r], WLBS_BUCKETS)))
 			continue;
 		for (b = 0; b < WLBS_BUCKETS; b++) {
-			acc = h->alive && own[b] == h->prio;
-			if (acc == !!(s->own[r][b] & bit))
+			/* Only buckets this host accepted before, or accepts now, can change. */
+			acc = alive && own[b] == prio;
+			if (acc == (was_alive && seen[r][b] == prio))
 				continue;
 			s->own[r][b] ^= bit;
 			if (acc && (s->own[r][b] & ~bit))
 				overlap(s, r, b, s->own[r][b]);
 		}
-		if (own)
-			memcpy(h->seen[r], own, WLBS_BUCKETS);
+		memcpy(h->seen[r], own, WLBS_BUCKETS);
 	}
 	h->seen_alive = h->alive;
 	acc = h->alive && conv_default_host(h->c) == h->prio;
@@ -195,10 +202,11 @@ static bool rule_taken(const struct sim *s, int r, uint64_t view)
 		const struct sim_host *h = &s->h[i];
 
 		/* Members as the view has them: a crashed one stays until it times out. */
-		if (!h->exists || !(view & wlbs_hb_bit(h->prio)) || h->local.state != WLBS_FP_RUNNING)
+		if (!h->exists || !(view & wlbs_hb_bit(h->prio)) ||
+		    h->local.state != WLBS_FP_RUNNING)
 			continue;
-		if (s->modes[r] == WLBS_MODE_SINGLE ||
-		    h->local.rules[r].equal || h->local.rules[r].weight)
+		if (s->modes[r] == WLBS_MODE_SINGLE || h->local.rules[r].equal ||
+		    h->local.rules[r].weight)
 			return true;
 	}
 	return false;
@@ -228,8 +236,7 @@ void check_agreement(struct sim *s)
 			return;
 		if (!first)
 			first = h;
-		else if (conv_view(h->c) != conv_view(first->c) ||
-			 h->c->digest != first->c->digest)
+		else if (conv_view(h->c) != conv_view(first->c) || h->c->digest != first->c->digest)
 			return;
 		pending |= h->c->gains_pending;
 	}
@@ -243,8 +250,9 @@ void check_agreement(struct sim *s)
 	for (i = 0; i < s->n; i++) {
 		const struct sim_host *h = &s->h[i];
 
-		if (runs(h) && h != first && memcmp(h->c->target, first->c->target,
-						     s->n_rules * sizeof(first->c->target[0]))) {
+		if (runs(h) && h != first &&
+		    memcmp(h->c->target, first->c->target,
+			   s->n_rules * sizeof(first->c->target[0]))) {
 			sim_fail(s, "AGREEMENT: hosts %u and %u converged on one view, maps differ",
 				 first->prio, h->prio);
 			return;
@@ -268,8 +276,8 @@ void check_agreement(struct sim *s)
 			if (ok && !pending && taken)
 				ok = __builtin_popcountll(s->own[r][b]) == alive_prio(s, o);
 			if (!ok) {
-				sim_fail(s, "AGREEMENT: rule %u bucket %u: owner %u, %d accepting", r,
-					 b, o, __builtin_popcountll(s->own[r][b]));
+				sim_fail(s, "AGREEMENT: rule %u bucket %u: owner %u, %d accepting",
+					 r, b, o, __builtin_popcountll(s->own[r][b]));
 				return;
 			}
 		}

@@ -110,7 +110,8 @@ static int quick(const struct bm_host *hosts, int n, int mode, uint32_t seed, ui
 	if (!total)
 		return 0;
 	for (b = 0; b < WLBS_BUCKETS; b++) {
-		x = (uint32_t)(mix((uint64_t)seed << 40 ^ (uint64_t)salt << 20 ^ (uint64_t)b) % total);
+		x = (uint32_t)(mix((uint64_t)seed << 40 ^ (uint64_t)salt << 20 ^ (uint64_t)b) %
+			       total);
 		for (i = 0; cum[i] <= x; i++)
 			;
 		owners[b] = id[i];

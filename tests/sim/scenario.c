@@ -15,8 +15,12 @@
 
 static void script(struct sim *s, uint64_t t, int action, int a, int b, uint32_t arg)
 {
-	struct sim_event ev = { .t = t, .type = EV_SCRIPT, .host = (uint8_t)action,
-				.a = (uint8_t)a, .b = (uint8_t)b, .arg = arg };
+	struct sim_event ev = {.t = t,
+			       .type = EV_SCRIPT,
+			       .host = (uint8_t)action,
+			       .a = (uint8_t)a,
+			       .b = (uint8_t)b,
+			       .arg = arg};
 
 	sim_push(s, &ev);
 }
@@ -24,7 +28,7 @@ static void script(struct sim *s, uint64_t t, int action, int a, int b, uint32_t
 /* Hosts, rules and network for @s->seed; @tk picks the period/tolerance (-1: random). */
 static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clean)
 {
-	static const uint8_t modes[10] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 2 };
+	static const uint8_t modes[10] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 2};
 	uint64_t used = 0;
 	int i, r;
 
@@ -32,7 +36,7 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 	s->T = T;
 	s->K = K;
 	s->fence = 2 * T;
-	s->map = clean || s->seed % 8 == 1 ? sim_map_cached : sim_map_quick;
+	s->map = clean || s->seed % 16 == 1 ? sim_map_cached : sim_map_quick;
 	s->n_rules = clean ? 1 : (uint8_t)sim_range(s, 1, SIM_MAX_RULES);
 	for (r = 0; r < s->n_rules; r++)
 		s->modes[r] = clean ? WLBS_MODE_MULTIPLE : modes[sim_range(s, 0, 9)];
@@ -46,12 +50,12 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 
 		do
 			p = (uint8_t)(sim_chance_ppm(s, 500000) ? sim_range(s, 1, n + 2)
-								 : sim_range(s, 1, WLBS_MAX_HOSTS));
+								: sim_range(s, 1, WLBS_MAX_HOSTS));
 		while (used & wlbs_hb_bit(p));
 		used |= wlbs_hb_bit(p);
 		h->exists = true;
 		h->prio = p;
-		memcpy(h->mac, (uint8_t[6]){ 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) }, 6);
+		memcpy(h->mac, (uint8_t[6]){0x02, 0, 0, 0, 0, (uint8_t)(i + 1)}, 6);
 		h->clock_off = (int64_t)sim_range(s, 0, 1000000000);
 		memset(&h->local, 0, sizeof(h->local));
 		h->local.state = WLBS_FP_RUNNING;
@@ -59,7 +63,9 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 			struct conv_rule_local *l = &h->local.rules[r];
 
 			l->equal = clean || sim_chance_ppm(s, 300000);
-			l->weight = clean ? 0 : sim_chance_ppm(s, 100000) ? 0 : sim_range(s, 1, 100);
+			l->weight = clean			? 0
+				    : sim_chance_ppm(s, 100000) ? 0
+								: sim_range(s, 1, 100);
 			l->handling_prio = (uint8_t)sim_range(s, 1, WLBS_MAX_HOSTS);
 		}
 	}
@@ -67,8 +73,7 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 
 void scenario_random(struct sim *s)
 {
-	static const uint32_t tk[][2] = { { 100, 5 }, { 10, 2 }, { 50, 3 },
-					  { 200, 2 }, { 20, 4 }, { 30, 2 } };
+	static const uint32_t tk[][2] = {{100, 5}, {10, 2}, {50, 3}, {200, 2}, {20, 4}, {30, 2}};
 	int c = (int)sim_range(s, 0, 5), n = (int)sim_range(s, 2, 7), i, k, events;
 	uint32_t T = tk[c][0], len;
 
@@ -160,12 +165,12 @@ static void snapshot(const struct sim *s, int ref, uint8_t map[WLBS_BUCKETS])
 	memcpy(map, s->h[ref].c->target[0], WLBS_BUCKETS);
 }
 
-static int first_running(const struct sim *s, int not)
+static int first_running(const struct sim *s, int not )
 {
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		if (i != not && s->h[i].alive)
+		if (i != not &&s->h[i].alive)
 			return i;
 	return -1;
 }

@@ -7,14 +7,14 @@
 
 enum measure_kind {
 	MEASURE_FAILOVER, /* a member crashes */
-	MEASURE_JOIN,     /* a host starts */
-	MEASURE_HEAL,     /* a partition heals */
+	MEASURE_JOIN,	  /* a host starts */
+	MEASURE_HEAL,	  /* a partition heals */
 };
 
 struct measure {
-	uint64_t time_ms;  /* until every host settled; UINT64_MAX: never */
-	int moved;         /* buckets of rule 0 that changed owner */
-	int min_moved;     /* the fewest any map could move */
+	uint64_t time_ms; /* until every host settled; UINT64_MAX: never */
+	int moved;	  /* buckets of rule 0 that changed owner */
+	int min_moved;	  /* the fewest any map could move */
 };
 
 /* Schedules a random run on @s (after sim_setup). */

@@ -21,20 +21,20 @@
 
 /* What the network does to frames from host i to host j. */
 struct sim_link {
-	bool cut;          /* partition or one-way loss: nothing gets through */
+	bool cut;	   /* partition or one-way loss: nothing gets through */
 	uint32_t loss_ppm; /* random loss, parts per million */
 };
 
 struct sim_host {
-	bool exists;       /* part of this run */
-	bool alive;        /* process running; a crash loses all state */
+	bool exists; /* part of this run */
+	bool alive;  /* process running; a crash loses all state */
 	uint8_t prio;
 	uint8_t mac[6];
 	int64_t clock_off; /* its monotonic clock = virtual time + offset */
 	unsigned int boot; /* incarnation, for the nonce */
 	struct conv *c;
 	struct conv_local local;
-	uint64_t wake_at;  /* pending wake-up (virtual ms) */
+	uint64_t wake_at; /* pending wake-up (virtual ms) */
 	unsigned int wake_gen;
 	uint64_t last_tick;
 	uint64_t seen_changed; /* conv_changed() last looked at by the checker */
@@ -54,9 +54,9 @@ struct sim_event {
 	uint64_t t;
 	uint64_t order; /* insertion order: ties are deterministic */
 	uint8_t type;
-	uint8_t host;   /* wake: host; deliver: receiver; script: action */
-	uint8_t from;   /* deliver: sender */
-	uint8_t a, b;   /* script arguments */
+	uint8_t host;	  /* wake: host; deliver: receiver; script: action */
+	uint8_t from;	  /* deliver: sender */
+	uint8_t a, b;	  /* script arguments */
 	unsigned int gen; /* wake generation; deliver: payload index */
 	uint32_t arg;
 };
@@ -91,12 +91,12 @@ struct sim {
 	int n;
 	struct sim_host h[SIM_MAX_HOSTS];
 	uint32_t T, K, fence;
-	uint32_t delay_max;  /* ms, frames take 0..delay_max */
-	uint32_t dup_ppm;    /* duplicated frames */
+	uint32_t delay_max; /* ms, frames take 0..delay_max */
+	uint32_t dup_ppm;   /* duplicated frames */
 	uint8_t n_rules;
 	uint8_t modes[SIM_MAX_RULES];
 	struct hb_key key;
-	conv_map_fn map;     /* bucket map of the simulated hosts */
+	conv_map_fn map; /* bucket map of the simulated hosts */
 	struct sim_link link[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
 	/* events */
 	struct sim_event *heap;
@@ -110,11 +110,11 @@ struct sim {
 	uint64_t own[SIM_MAX_RULES + 1][WLBS_BUCKETS]; /* bit i: host i accepts the bucket */
 	uint64_t lastd[SIM_MAX_HOSTS][SIM_MAX_HOSTS];  /* last accepted delivery i -> j */
 	bool cut_mark[SIM_MAX_HOSTS][SIM_MAX_HOSTS];   /* pair silent both ways >= G ... */
-	bool rec[SIM_MAX_HOSTS][SIM_MAX_HOSTS];        /* ...and i -> j delivered since */
+	bool rec[SIM_MAX_HOSTS][SIM_MAX_HOSTS];	       /* ...and i -> j delivered since */
 	bool agree_dirty;
 	bool uncut; /* a pair heard each other again: recheck every overlap */
 	/* liveness */
-	uint64_t final_at;  /* ACT_FINAL time, 0 = not yet */
+	uint64_t final_at;   /* ACT_FINAL time, 0 = not yet */
 	uint64_t settled_at; /* first time settled after final_at */
 	bool stop;
 	char failure[256];

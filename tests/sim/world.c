@@ -133,7 +133,7 @@ static void schedule_wake(struct sim *s, int i)
 	struct sim_host *h = &s->h[i];
 	uint64_t send = (uint64_t)((int64_t)conv_next_send(h->c) - h->clock_off);
 	uint64_t t = h->last_tick + s->T;
-	struct sim_event ev = { .type = EV_WAKE, .host = (uint8_t)i };
+	struct sim_event ev = {.type = EV_WAKE, .host = (uint8_t)i};
 
 	if (send < t)
 		t = send;
@@ -174,8 +174,8 @@ static void send_heartbeat(struct sim *s, int i)
 			continue;
 		copies = sim_chance_ppm(s, s->dup_ppm) ? 2 : 1;
 		for (k = 0; k < copies; k++) {
-			struct sim_event ev = { .type = EV_DELIVER, .host = (uint8_t)j,
-						.from = (uint8_t)i, .gen = pi };
+			struct sim_event ev = {
+			    .type = EV_DELIVER, .host = (uint8_t)j, .from = (uint8_t)i, .gen = pi};
 
 			if (sim_chance_ppm(s, s->link[i][j].loss_ppm))
 				continue;
@@ -200,7 +200,8 @@ static void settle_host(struct sim *s, int i)
 		sim_tracef(s, "host %u: %s view %#llx leader %u%s%s", h->prio,
 			   conv_converged(h->c) ? "converged" : "converging",
 			   (unsigned long long)conv_view(h->c), r.leader,
-			   r.excluded ? " excluded: " : "", r.excluded ? conv_excl_name(r.excluded) : "");
+			   r.excluded ? " excluded: " : "",
+			   r.excluded ? conv_excl_name(r.excluded) : "");
 		h->was_converged = conv_converged(h->c);
 		h->was_view = conv_view(h->c);
 	}
@@ -214,9 +215,15 @@ void sim_boot(struct sim *s, int i)
 {
 	struct sim_host *h = &s->h[i];
 	struct conv_params p = {
-		.self = h->prio, .period_ms = s->T, .tolerance = s->K, .fence_ms = s->fence,
-		.cleanup_delay_ms = 4 * s->T, .cluster_id = 0x0a000001, .seed = 0x5eed,
-		.fingerprint = 0xf1f1, .n_rules = s->n_rules,
+	    .self = h->prio,
+	    .period_ms = s->T,
+	    .tolerance = s->K,
+	    .fence_ms = s->fence,
+	    .cleanup_delay_ms = 4 * s->T,
+	    .cluster_id = 0x0a000001,
+	    .seed = 0x5eed,
+	    .fingerprint = 0xf1f1,
+	    .n_rules = s->n_rules,
 	};
 
 	memcpy(p.self_mac, h->mac, 6);
@@ -273,11 +280,14 @@ static void do_script(struct sim *s, const struct sim_event *ev)
 	case ACT_START:
 	case ACT_DRAIN:
 		sim_tracef(s, "SCRIPT %s host %u",
-			   ev->host == ACT_STOP ? "stop" : ev->host == ACT_START ? "start" : "drain",
+			   ev->host == ACT_STOP	   ? "stop"
+			   : ev->host == ACT_START ? "start"
+						   : "drain",
 			   s->h[a].prio);
-		set_state(s, a, ev->host == ACT_STOP    ? WLBS_FP_STOPPED
-				: ev->host == ACT_START ? WLBS_FP_RUNNING
-							: WLBS_FP_DRAINING);
+		set_state(s, a,
+			  ev->host == ACT_STOP	  ? WLBS_FP_STOPPED
+			  : ev->host == ACT_START ? WLBS_FP_RUNNING
+						  : WLBS_FP_DRAINING);
 		break;
 	case ACT_WEIGHT:
 		sim_tracef(s, "SCRIPT host %u rule %d weight %u", s->h[a].prio, b, ev->arg);
@@ -297,7 +307,7 @@ static void do_script(struct sim *s, const struct sim_event *ev)
 		sim_tracef(s, "SCRIPT %s", ev->host == ACT_HEAL ? "heal" : "final heal");
 		for (i = 0; i < s->n; i++)
 			for (j = 0; j < s->n; j++)
-				s->link[i][j] = (struct sim_link){ 0 };
+				s->link[i][j] = (struct sim_link){0};
 		if (ev->host == ACT_FINAL)
 			s->final_at = s->now;
 		break;

@@ -14,18 +14,18 @@
 
 #include "../../daemon/convergence.c"
 
-#define T 10
-#define K 3
+#define T  10
+#define K  3
 #define NH 4
 
 struct net {
 	struct conv *c[NH];
-	bool up[NH];           /* process running */
-	bool link[NH][NH];     /* i -> j delivers */
+	bool up[NH];	   /* process running */
+	bool link[NH][NH]; /* i -> j delivers */
 	uint8_t mac[NH][6];
 	struct conv_local local[NH];
 	uint64_t now;
-	bool overlap;          /* two hosts accepted one bucket at once */
+	bool overlap; /* two hosts accepted one bucket at once */
 	uint8_t fingerprint[NH];
 };
 
@@ -58,10 +58,15 @@ static void net_free(struct net *n)
 /* Starts host @i with priority @prio (rule 0 multiple, rule 1 single). */
 static void boot(struct net *n, int i, uint8_t prio)
 {
-	struct conv_params p = { .self = prio, .period_ms = T, .tolerance = K,
-				 .cleanup_delay_ms = 100, .cluster_id = 42, .seed = 7,
-				 .fingerprint = 0xabc + n->fingerprint[i], .n_rules = 2,
-				 .modes = { WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE } };
+	struct conv_params p = {.self = prio,
+				.period_ms = T,
+				.tolerance = K,
+				.cleanup_delay_ms = 100,
+				.cluster_id = 42,
+				.seed = 7,
+				.fingerprint = 0xabc + n->fingerprint[i],
+				.n_rules = 2,
+				.modes = {WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE}};
 
 	memcpy(p.self_mac, n->mac[i], 6);
 	p.nonce = n->now * 16 + (uint64_t)i;
@@ -312,7 +317,8 @@ static void test_release_then_acquire(void **state)
 		if (conv_converged(n->c[2]) && !converged_at)
 			converged_at = n->now;
 		if (owned(n->c[2], 0)) {
-			const struct conv_peer *p1 = conv_peer(n->c[2], 1), *p2 = conv_peer(n->c[2], 2);
+			const struct conv_peer *p1 = conv_peer(n->c[2], 1),
+					       *p2 = conv_peer(n->c[2], 2);
 
 			assert_true(p1->hb.flags & WLBS_HB_F_CONVERGED);
 			assert_true(p2->hb.flags & WLBS_HB_F_CONVERGED);
@@ -419,8 +425,8 @@ static void test_listening_host_does_not_lead(void **state)
 static void test_bad_parameters(void **state)
 {
 	struct conv *c = calloc(1, sizeof(*c));
-	struct conv_params p = { .self = 1, .period_ms = 100, .tolerance = 5, .n_rules = 1 };
-	struct conv_local l = { .state = WLBS_FP_RUNNING };
+	struct conv_params p = {.self = 1, .period_ms = 100, .tolerance = 5, .n_rules = 1};
+	struct conv_local l = {.state = WLBS_FP_RUNNING};
 
 	(void)state;
 	p.self = 0;
@@ -452,18 +458,18 @@ static void test_bad_parameters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_hosts_join),
-		cmocka_unit_test(test_leave_and_rejoin),
-		cmocka_unit_test(test_one_way_loss),
-		cmocka_unit_test(test_duplicate_priority),
-		cmocka_unit_test(test_rule_conflict),
-		cmocka_unit_test(test_draining_stays_member),
-		cmocka_unit_test(test_release_then_acquire),
-		cmocka_unit_test(test_receive_checks),
-		cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
-		cmocka_unit_test(test_flapping_host_is_held_out),
-		cmocka_unit_test(test_listening_host_does_not_lead),
-		cmocka_unit_test(test_bad_parameters),
+	    cmocka_unit_test(test_two_hosts_join),
+	    cmocka_unit_test(test_leave_and_rejoin),
+	    cmocka_unit_test(test_one_way_loss),
+	    cmocka_unit_test(test_duplicate_priority),
+	    cmocka_unit_test(test_rule_conflict),
+	    cmocka_unit_test(test_draining_stays_member),
+	    cmocka_unit_test(test_release_then_acquire),
+	    cmocka_unit_test(test_receive_checks),
+	    cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
+	    cmocka_unit_test(test_flapping_host_is_held_out),
+	    cmocka_unit_test(test_listening_host_does_not_lead),
+	    cmocka_unit_test(test_bad_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

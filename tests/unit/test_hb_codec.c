@@ -35,8 +35,8 @@ static struct wlbs_hb sample(void)
 	hb.heard = 0x8000000000000007ull;
 	hb.view = 0x7;
 	hb.digest = 0xdeadbeefcafef00dull;
-	hb.rules[0] = (struct wlbs_hb_rule){ .weight = 60, .handling_prio = 0 };
-	hb.rules[1] = (struct wlbs_hb_rule){ .equal = true, .off = true, .handling_prio = 64 };
+	hb.rules[0] = (struct wlbs_hb_rule){.weight = 60, .handling_prio = 0};
+	hb.rules[1] = (struct wlbs_hb_rule){.equal = true, .off = true, .handling_prio = 64};
 	hb.dirty[0] = 0x81;
 	hb.dirty[WLBS_HB_DIRTY_BYTES - 1] = 0x80; /* bucket 8191 */
 	return hb;
@@ -53,8 +53,9 @@ static void encode_sample(const struct hb_key *key)
 
 static void test_layout_and_round_trip(void **state)
 {
-	static const uint8_t head[24] = { 'W', 'L', 'B', 'H', 1, 3, 1, 1, 0x0a, 0x00, 0x01, 0x05,
-					  0xf1, 0xe2, 0xd3, 0xc4, 0x5e, 0xed, 0x5e, 0xed, 2, 1, 0, 0 };
+	static const uint8_t head[24] = {'W',  'L',  'B',  'H',	 1,    3,    1,	   1,
+					 0x0a, 0x00, 0x01, 0x05, 0xf1, 0xe2, 0xd3, 0xc4,
+					 0x5e, 0xed, 0x5e, 0xed, 2,    1,    0,	   0};
 	struct wlbs_hb in = sample(), out;
 
 	(void)state;
@@ -63,15 +64,15 @@ static void test_layout_and_round_trip(void **state)
 	encode_sample(NULL);
 	/* Offsets and byte order as documented in heartbeat.h and docs/convergence.md. */
 	assert_memory_equal(wire, head, sizeof(head));
-	assert_memory_equal(wire + 24, ((uint8_t[]){ 0, 0, 0, 250, 0, 1, 0xe2, 0x40 }), 8);
-	assert_memory_equal(wire + 32, ((uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8 }), 8);
-	assert_memory_equal(wire + 40, ((uint8_t[]){ 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 }),
-			    8);
+	assert_memory_equal(wire + 24, ((uint8_t[]){0, 0, 0, 250, 0, 1, 0xe2, 0x40}), 8);
+	assert_memory_equal(wire + 32, ((uint8_t[]){1, 2, 3, 4, 5, 6, 7, 8}), 8);
+	assert_memory_equal(wire + 40,
+			    ((uint8_t[]){0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88}), 8);
 	assert_int_equal(wire[48], 0x80);
 	assert_int_equal(wire[55], 0x07);
 	assert_int_equal(wire[63], 0x07);
 	assert_int_equal(wire[64], 0xde);
-	assert_memory_equal(wire + 72, ((uint8_t[]){ 60, 0, 0, 0, 0, 3, 64, 0 }), 8);
+	assert_memory_equal(wire + 72, ((uint8_t[]){60, 0, 0, 0, 0, 3, 64, 0}), 8);
 	assert_int_equal(wire[200], 0x81);
 	assert_int_equal(wire[1223], 0x80);
 	for (int i = WLBS_HB_AUTH_OFF; i < WLBS_HB_LEN; i++)
@@ -126,24 +127,24 @@ static void test_decode_rejects_malformed(void **state)
 	expect_reject(wire, 7, NULL, -EBADMSG);
 	expect_reject(wire, WLBS_HB_LEN - 1, NULL, -EBADMSG);
 	expect_reject(wire, WLBS_HB_LEN + 1, NULL, -EBADMSG);
-	corrupt(0, 'X', -EBADMSG);              /* magic */
-	corrupt(4, 2, -EPROTONOSUPPORT);        /* version */
+	corrupt(0, 'X', -EBADMSG);	 /* magic */
+	corrupt(4, 2, -EPROTONOSUPPORT); /* version */
 	corrupt(4, 0, -EPROTONOSUPPORT);
-	corrupt(11, 0x06, -EXDEV);              /* cluster id */
-	corrupt(5, 0, -EBADMSG);                /* host 0 */
-	corrupt(5, 65, -EBADMSG);               /* host 65 */
-	corrupt(6, 3, -EBADMSG);                /* state */
-	corrupt(7, 0x10, -EBADMSG);             /* unknown flag */
+	corrupt(11, 0x06, -EXDEV);		   /* cluster id */
+	corrupt(5, 0, -EBADMSG);		   /* host 0 */
+	corrupt(5, 65, -EBADMSG);		   /* host 65 */
+	corrupt(6, 3, -EBADMSG);		   /* state */
+	corrupt(7, 0x10, -EBADMSG);		   /* unknown flag */
 	corrupt(7, WLBS_HB_F_AUTH, -EKEYREJECTED); /* claims a signature we cannot check */
-	corrupt(20, 33, -EBADMSG);              /* n_rules */
-	corrupt(21, 65, -EBADMSG);              /* leader */
-	corrupt(23, 1, -EBADMSG);               /* reserved */
-	corrupt(72, 101, -EBADMSG);             /* weight */
-	corrupt(73, 0x4, -EBADMSG);             /* rule flag */
-	corrupt(74, 65, -EBADMSG);              /* handling priority */
-	corrupt(75, 1, -EBADMSG);               /* rule reserved */
-	corrupt(80, 1, -EBADMSG);               /* rule beyond n_rules */
-	corrupt(WLBS_HB_AUTH_OFF, 1, -EBADMSG); /* authenticator without a key */
+	corrupt(20, 33, -EBADMSG);		   /* n_rules */
+	corrupt(21, 65, -EBADMSG);		   /* leader */
+	corrupt(23, 1, -EBADMSG);		   /* reserved */
+	corrupt(72, 101, -EBADMSG);		   /* weight */
+	corrupt(73, 0x4, -EBADMSG);		   /* rule flag */
+	corrupt(74, 65, -EBADMSG);		   /* handling priority */
+	corrupt(75, 1, -EBADMSG);		   /* rule reserved */
+	corrupt(80, 1, -EBADMSG);		   /* rule beyond n_rules */
+	corrupt(WLBS_HB_AUTH_OFF, 1, -EBADMSG);	   /* authenticator without a key */
 }
 
 static void test_authentication(void **state)
@@ -167,8 +168,8 @@ static void test_authentication(void **state)
 		encode_sample(&key);
 		wire[off] ^= 0x01;
 		if (off != 7)
-			expect_reject(wire, WLBS_HB_LEN, &key, off >= 8 && off < 12 ? -EXDEV
-										 : -EKEYREJECTED);
+			expect_reject(wire, WLBS_HB_LEN, &key,
+				      off >= 8 && off < 12 ? -EXDEV : -EKEYREJECTED);
 	}
 	/* An unsigned frame where a key is configured. */
 	encode_sample(NULL);
@@ -215,7 +216,7 @@ static void test_key_derivation(void **state)
 
 static void test_sequence(void **state)
 {
-	struct hb_seq s = { 0 }, before;
+	struct hb_seq s = {0}, before;
 
 	(void)state;
 	assert_int_equal(hb_seq_accept(&s, 7, 10), 0);
@@ -231,8 +232,8 @@ static void test_sequence(void **state)
 
 static void test_error_names(void **state)
 {
-	static const int errs[] = { 0, -EBADMSG, -EPROTONOSUPPORT, -EXDEV, -EACCES, -EKEYREJECTED,
-				    -EALREADY };
+	static const int errs[] = {0,	    -EBADMSG,	   -EPROTONOSUPPORT, -EXDEV,
+				   -EACCES, -EKEYREJECTED, -EALREADY};
 	size_t i, j;
 
 	(void)state;
@@ -245,13 +246,13 @@ static void test_error_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout_and_round_trip),
-		cmocka_unit_test(test_encode_rejects_bad_input),
-		cmocka_unit_test(test_decode_rejects_malformed),
-		cmocka_unit_test(test_authentication),
-		cmocka_unit_test(test_key_derivation),
-		cmocka_unit_test(test_sequence),
-		cmocka_unit_test(test_error_names),
+	    cmocka_unit_test(test_layout_and_round_trip),
+	    cmocka_unit_test(test_encode_rejects_bad_input),
+	    cmocka_unit_test(test_decode_rejects_malformed),
+	    cmocka_unit_test(test_authentication),
+	    cmocka_unit_test(test_key_derivation),
+	    cmocka_unit_test(test_sequence),
+	    cmocka_unit_test(test_error_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
