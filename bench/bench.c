@@ -185,6 +185,8 @@ static int best(int fd, int ffd, const struct frame *f, const struct bench *b, d
 	int err = 0;
 
 	*ns = *floor_ns = 1e9;
+	/* One untimed run first: caches, branch predictors and CPU clock settle. */
+	err = run(fd, f, b->repeat / 4 + 1, &d, &v);
 	for (i = 0; !err && i < b->rounds; i++) {
 		err = run(fd, f, b->repeat, &d, &v);
 		if (!err && d < *ns)
