@@ -323,6 +323,7 @@ int main(int argc, char **argv)
 		return uninstall(d->paths.state_dir);
 
 	d->started = time(NULL);
+	d->igmp_fd = -1;
 	if (start(d, err, sizeof(err))) {
 		log_err("%s", err);
 		sd_notifyf(0, "STATUS=%s", err);

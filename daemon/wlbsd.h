@@ -48,6 +48,7 @@ struct wlbsd {
 	uint8_t default_host;               /* 0 while stopped */
 	uint8_t owners[WLBS_MAX_RULES][WLBS_BUCKETS]; /* last published ownership */
 	bool cluster_ready;                 /* interface plumbing applied */
+	int igmp_fd;                        /* igmp mode: the socket holding the membership */
 	struct conv conv;                   /* convergence core */
 	struct conv_local conv_local;       /* what it was last told about this host */
 	uint64_t conv_seen;                 /* conv_changed() last published */

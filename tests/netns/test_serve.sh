@@ -126,3 +126,42 @@ test_reload()
 		"new connection to port $PORT_STREAM after the reload"
 	expect_state h1 converged
 }
+
+# mode = igmp: the host joins 239.255.c.d (so snooping switches forward the
+# cluster's frames to it), clients learn 01:00:5e:7f:c:d, and it serves.
+test_igmp_mode()
+{
+	local neigh
+	topo_up 1
+	host_conf h1
+	sed -i 's/^mode = multicast/mode = igmp/' "$(conf_path h1)"
+	server_start h1
+	wlbsd_start h1
+	expect_state h1 converged
+	expect_served "$CLIENT_IP4" h1
+	expect_match "$(in_ns h1 cat /proc/net/igmp)" 6400FFEF \
+		"h1 joined 239.255.0.100 (/proc/net/igmp)"
+	neigh=$(ip -n "$(ns c)" neigh show "$CLUSTER_IP4" dev eth0)
+	expect_match "$neigh" "lladdr 01:00:5e:7f:00:64" "client's neighbour entry in igmp mode"
+}
+
+# mode = unicast: the NIC carries the cluster MAC 02:bf:c6:12:00:64, frames
+# leave with the masked source 02:01:c6:12:00:64 (NLB), so the switch never
+# learns the cluster MAC on one port; clients learn the cluster MAC; it serves.
+test_unicast_mode()
+{
+	local neigh fdb
+	topo_up 1
+	host_conf h1
+	sed -i 's/^mode = multicast/mode = unicast/' "$(conf_path h1)"
+	server_start h1
+	wlbsd_start h1
+	expect_state h1 converged
+	expect_eq "$(in_ns h1 cat /sys/class/net/eth0/address)" 02:bf:c6:12:00:64 "h1's NIC MAC"
+	expect_served "$CLIENT_IP4" h1
+	neigh=$(ip -n "$(ns c)" neigh show "$CLUSTER_IP4" dev eth0)
+	expect_match "$neigh" "lladdr 02:bf:c6:12:00:64" "client's neighbour entry in unicast mode"
+	fdb=$(bridge -n "$(ns br)" fdb show br br0 2>/dev/null)
+	expect_match "$fdb" "02:01:c6:12:00:64" "the bridge learned h1's masked MAC"
+	expect_nomatch "$fdb" "02:bf:c6:12:00:64" "the bridge learned the cluster MAC"
+}
