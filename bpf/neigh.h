@@ -56,7 +56,7 @@ struct wlbs_nd_msg {
 };
 
 #define NA_FLAG_SOLICITED 0x40000000
-#define NA_FLAG_OVERRIDE 0x20000000
+#define NA_FLAG_OVERRIDE  0x20000000
 
 static __always_inline __u32 sum16(const void *p, int words, __u32 sum)
 {
@@ -84,7 +84,7 @@ __attribute__((noinline)) int wlbs_send_na(struct xdp_md *ctx, __u32 l3off,
 					   const struct wlbs_nd_msg *na, const struct wlbs_vip *dst,
 					   int unspecified)
 {
-	static const __u8 all_nodes[ETH_ALEN] = { 0x33, 0x33, 0, 0, 0, 1 };
+	static const __u8 all_nodes[ETH_ALEN] = {0x33, 0x33, 0, 0, 0, 1};
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	struct ipv6hdr *ip6;
 	struct ethhdr *eth;

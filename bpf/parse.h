@@ -40,8 +40,8 @@ struct ip6_frag_hdr {
 /* Fragment position of a datagram. */
 enum frag_kind {
 	FRAG_NONE = 0,
-	FRAG_FIRST,  /* offset 0, more to come: carries the ports */
-	FRAG_LATER,  /* offset != 0: no ports */
+	FRAG_FIRST, /* offset 0, more to come: carries the ports */
+	FRAG_LATER, /* offset != 0: no ports */
 };
 
 /* A classified cluster packet, client -> cluster IP. */
@@ -50,15 +50,15 @@ struct flow {
 	__u32 vip[4];
 	__u16 client_port; /* host order */
 	__u16 vip_port;
-	__u32 vip_idx;  /* index into the live wlbs_tables.vips */
+	__u32 vip_idx; /* index into the live wlbs_tables.vips */
 	__u32 frag_id;
 	__u8 v4;
-	__u8 l4proto;   /* IPPROTO_TCP/UDP/..., of the quoted packet for ICMP errors */
-	__u8 syn;       /* TCP SYN without ACK: a new connection */
-	__u8 frag;      /* enum frag_kind */
-	__u8 quoted;    /* classified from the packet an ICMP error quotes */
+	__u8 l4proto; /* IPPROTO_TCP/UDP/..., of the quoted packet for ICMP errors */
+	__u8 syn;     /* TCP SYN without ACK: a new connection */
+	__u8 frag;    /* enum frag_kind */
+	__u8 quoted;  /* classified from the packet an ICMP error quotes */
 	__u8 _pad[3];
-	__u32 rule;     /* stats slot of the verdict (set by wlbs_decide) */
+	__u32 rule; /* stats slot of the verdict (set by wlbs_decide) */
 };
 
 /*

@@ -31,8 +31,9 @@ static __always_inline const struct wlbs_tables *live_tables(void)
 static __always_inline int find_rule(const struct wlbs_tables *t, __u32 vip, __u8 l4proto,
 				     __u16 port)
 {
-	__u8 bit = l4proto == IPPROTO_TCP ? WLBS_PROTO_TCP :
-		   l4proto == IPPROTO_UDP ? WLBS_PROTO_UDP : 0;
+	__u8 bit = l4proto == IPPROTO_TCP   ? WLBS_PROTO_TCP
+		   : l4proto == IPPROTO_UDP ? WLBS_PROTO_UDP
+					    : 0;
 	__u32 n = t->n_rules;
 	int i;
 
@@ -129,8 +130,8 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & WLBS_RULE_F_OFF))
 		return count(XDP_DROP, i, WLBS_R_RULE_DISABLED);
 
-	bucket = wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity,
-				  wlbs_cfg.hash_seed);
+	bucket =
+	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
 	slot = wlbs_owner_slot(wlbs_cfg.gen & 1, i, bucket);
 	b = bpf_map_lookup_elem(&wlbs_owners, &slot);
 	if (!b)

@@ -70,8 +70,7 @@ static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, s
 	return action;
 }
 
-static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3,
-				       void *end)
+static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3, void *end)
 {
 	struct wlbs_frag_key key = {};
 	struct iphdr *ip = l3, *qip;
@@ -320,7 +319,8 @@ int wlbs_tc_egress(struct __sk_buff *skb)
 	if (skip_vlans(data, end, &proto, &l3off))
 		return TC_ACT_OK;
 	/* Unicast mode: switches must never learn the shared MAC on one port. */
-	if ((wlbs_cfg.flags & WLBS_CFG_F_MASK_SRC) && mac_equal(eth->h_source, wlbs_cfg.cluster_mac))
+	if ((wlbs_cfg.flags & WLBS_CFG_F_MASK_SRC) &&
+	    mac_equal(eth->h_source, wlbs_cfg.cluster_mac))
 		__builtin_memcpy(eth->h_source, wlbs_cfg.src_mac, ETH_ALEN);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		ns_offer_cluster_mac(skb, l3off);
@@ -371,8 +371,8 @@ int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 	if (i < 0 || i >= WLBS_MAX_RULES)
 		return 0;
 	r = &t->rules[i];
-	slot = wlbs_conn_slot(i, wlbs_flow_bucket(remote, v4, rport, r->affinity,
-						  wlbs_cfg.hash_seed));
+	slot =
+	    wlbs_conn_slot(i, wlbs_flow_bucket(remote, v4, rport, r->affinity, wlbs_cfg.hash_seed));
 	conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
 	if (conns)
 		__sync_fetch_and_add(conns, held ? 1 : -1);

@@ -17,7 +17,8 @@ int cli_main(int argc, char *const argv[])
 	struct timespec ts;
 	int err;
 
-	/* Remote options (--password-file, NLB's /PASSW @F ...) out first; cli_parse gets the rest. */
+	/* Remote options (--password-file, NLB's /PASSW @F ...) out first; cli_parse gets the rest.
+	 */
 	if (cli_remote_options(argc, argv, &ro, &argc, rest)) {
 		fprintf(stderr, "wlbs: %s\nTry 'wlbs help'.\n", ro.error);
 		return CLI_EXIT_USAGE;
@@ -44,8 +45,9 @@ int cli_main(int argc, char *const argv[])
 		return cli_remote_run(&a, &ro, stdout, stderr);
 	if (a.remote || ro.password_file || ro.password_env || ro.port) {
 		fprintf(stderr, "wlbs: %s\nTry 'wlbs help'.\n",
-			a.remote ? "/local and CLUSTER[:HOST] exclude each other"
-				 : "--password-file, --password-env and --port need CLUSTER[:HOST]");
+			a.remote
+			    ? "/local and CLUSTER[:HOST] exclude each other"
+			    : "--password-file, --password-env and --port need CLUSTER[:HOST]");
 		return CLI_EXIT_USAGE;
 	}
 

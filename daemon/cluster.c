@@ -140,7 +140,7 @@ static int addr_del(int ifindex, const char *a, struct nl_err *e)
 /* The first IPv4 cluster IP (the cluster MAC's a.b.c.d); an IPv6-only cluster: its low 32 bits. */
 static struct in_addr first_v4(const struct wlbs_config *c)
 {
-	struct in_addr a = { 0 };
+	struct in_addr a = {0};
 	int i;
 
 	for (i = 0; i < c->n_vips; i++)

@@ -33,7 +33,7 @@ static const char *const reason_names[WLBS_R_MAX] = {
     [WLBS_R_ARP_DROP] = "arp-drop",
     [WLBS_R_ND_REPLY] = "nd-reply",
     [WLBS_R_ND_DROP] = "nd-drop",
-	[WLBS_R_CONTROL] = "control",
+    [WLBS_R_CONTROL] = "control",
 };
 
 static bool accepted(unsigned int r)

@@ -190,8 +190,8 @@ static int attach_tc(struct fp *fp, char *err, size_t errlen)
 				    strerror(-ret));
 	}
 	ret = attach_tc_one(fp, BPF_TC_INGRESS, fp->skel->progs.wlbs_tc_ingress, err, errlen);
-	return ret ? ret : attach_tc_one(fp, BPF_TC_EGRESS, fp->skel->progs.wlbs_tc_egress, err,
-					 errlen);
+	return ret ? ret
+		   : attach_tc_one(fp, BPF_TC_EGRESS, fp->skel->progs.wlbs_tc_egress, err, errlen);
 }
 
 /* The interface a pinned XDP link is attached to, 0 when defunct, -errno. */
@@ -428,7 +428,7 @@ int fp_clock(const struct fp *fp, struct wlbs_clock *c)
 /* The kernel's HZ, measured against CLOCK_MONOTONIC and snapped to a CONFIG_HZ value. */
 static unsigned int measure_hz(const struct wlbs_clock *a, const struct wlbs_clock *b)
 {
-	static const unsigned int hz[] = { 100, 250, 300, 1000 };
+	static const unsigned int hz[] = {100, 250, 300, 1000};
 	double est = (double)(b->jiffies - a->jiffies) * 1e9 / (double)(b->mono_ns - a->mono_ns);
 	unsigned int i, best = hz[0];
 
@@ -452,7 +452,8 @@ void fp_touch(struct fp *fp, unsigned int timeout_ms)
 	/* Until measured, the highest HZ: a deadline later than asked, never earlier. */
 	hz = fp->hz ? fp->hz : 1000;
 	__atomic_store_n(&fp->cfg->alive_deadline,
-			 now.jiffies + ((uint64_t)timeout_ms * hz + 999) / 1000 + 1, __ATOMIC_RELEASE);
+			 now.jiffies + ((uint64_t)timeout_ms * hz + 999) / 1000 + 1,
+			 __ATOMIC_RELEASE);
 }
 
 int64_t fp_conns(const struct fp *fp, int rule)

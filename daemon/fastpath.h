@@ -16,7 +16,7 @@
 
 /* How the XDP program is attached. */
 enum fp_xdp_mode {
-	FP_XDP_AUTO = 0,    /* native where the driver has it, else generic */
+	FP_XDP_AUTO = 0, /* native where the driver has it, else generic */
 	FP_XDP_NATIVE = 1,
 	FP_XDP_GENERIC = 2,
 };
@@ -27,16 +27,16 @@ struct fp {
 	struct wlbs_bpf *skel;
 	char ifname[32];
 	int ifindex;
-	char pin_dir[256];       /* <bpffs>/wlbs/<ifname> */
-	bool adopted;            /* found pinned and took it over */
-	bool native;             /* attached in driver mode */
-	struct wlbs_cfg *cfg;    /* the program's live configuration (mmap) */
+	char pin_dir[256];	    /* <bpffs>/wlbs/<ifname> */
+	bool adopted;		    /* found pinned and took it over */
+	bool native;		    /* attached in driver mode */
+	struct wlbs_cfg *cfg;	    /* the program's live configuration (mmap) */
 	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
 	struct wlbs_bucket *owners; /* mmap of wlbs_owners */
-	int64_t *conns;          /* mmap of wlbs_conns */
+	int64_t *conns;		    /* mmap of wlbs_conns */
 	int xdp_link_fd;
-	struct wlbs_clock cal;   /* first clock sample, to measure HZ */
-	unsigned int hz;         /* kernel HZ once measured, else 0 */
+	struct wlbs_clock cal; /* first clock sample, to measure HZ */
+	unsigned int hz;       /* kernel HZ once measured, else 0 */
 };
 
 /*
@@ -46,8 +46,8 @@ struct fp {
  * XDP link. Refuses when another XDP program sits on the interface.
  * Returns 0 or -errno with a message in @err.
  */
-int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode,
-	    char *err, size_t errlen);
+int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode, char *err,
+	    size_t errlen);
 
 /* Closes the daemon's handles; the pinned fast path stays attached and running. */
 void fp_close(struct fp *fp);

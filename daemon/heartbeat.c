@@ -19,9 +19,9 @@
 int hb_socket_open(int ifindex, char *err, size_t errlen)
 {
 	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(WLBS_ETH_P_HEARTBEAT),
-		.sll_ifindex = ifindex,
+	    .sll_family = AF_PACKET,
+	    .sll_protocol = htons(WLBS_ETH_P_HEARTBEAT),
+	    .sll_ifindex = ifindex,
 	};
 	int fd, one = HB_RCVBUF, prio = HB_PRIORITY;
 
@@ -46,11 +46,11 @@ int hb_socket_open(int ifindex, char *err, size_t errlen)
 int hb_send(int fd, int ifindex, const void *payload, size_t len)
 {
 	struct sockaddr_ll to = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(WLBS_ETH_P_HEARTBEAT),
-		.sll_ifindex = ifindex,
-		.sll_halen = ETH_ALEN,
-		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	    .sll_family = AF_PACKET,
+	    .sll_protocol = htons(WLBS_ETH_P_HEARTBEAT),
+	    .sll_ifindex = ifindex,
+	    .sll_halen = ETH_ALEN,
+	    .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
 
 	if (sendto(fd, payload, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)

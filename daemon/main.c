@@ -29,21 +29,22 @@ static struct wlbsd daemon_state;
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: wlbsd [-c FILE] [--socket PATH] [--state-dir DIR] [--bpffs DIR] [-v]\n"
-		"       wlbsd --check-config [-c FILE]\n"
-		"       wlbsd --uninstall [--state-dir DIR]\n"
-		"\n"
-		"  -c, --config FILE   configuration (default %s)\n"
-		"      --check-config  validate the configuration and exit (0 = valid)\n"
-		"      --uninstall     remove every trace of wlbs: XDP and tc programs, pinned\n"
-		"                      maps, cluster IPs, MAC filter, sysctls (from the install\n"
-		"                      records in the state directory)\n"
-		"      --socket PATH   local control socket (default %s)\n"
-		"      --state-dir DIR persisted state and install records (default /var/lib/wlbs)\n"
-		"      --bpffs DIR     bpf filesystem for pinned objects (default /sys/fs/bpf)\n"
-		"  -v, --verbose       debug logging\n",
-		CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
+	fprintf(
+	    out,
+	    "usage: wlbsd [-c FILE] [--socket PATH] [--state-dir DIR] [--bpffs DIR] [-v]\n"
+	    "       wlbsd --check-config [-c FILE]\n"
+	    "       wlbsd --uninstall [--state-dir DIR]\n"
+	    "\n"
+	    "  -c, --config FILE   configuration (default %s)\n"
+	    "      --check-config  validate the configuration and exit (0 = valid)\n"
+	    "      --uninstall     remove every trace of wlbs: XDP and tc programs, pinned\n"
+	    "                      maps, cluster IPs, MAC filter, sysctls (from the install\n"
+	    "                      records in the state directory)\n"
+	    "      --socket PATH   local control socket (default %s)\n"
+	    "      --state-dir DIR persisted state and install records (default /var/lib/wlbs)\n"
+	    "      --bpffs DIR     bpf filesystem for pinned objects (default /sys/fs/bpf)\n"
+	    "  -v, --verbose       debug logging\n",
+	    CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
 }
 
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
@@ -118,8 +119,8 @@ static int check_config(const char *path)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	printf("%s: valid (%d cluster IP(s), %d port rule(s), host priority %u)\n", path,
-	       c.n_vips, c.n_rules, c.priority);
+	printf("%s: valid (%d cluster IP(s), %d port rule(s), host priority %u)\n", path, c.n_vips,
+	       c.n_rules, c.priority);
 	return 0;
 }
 
@@ -148,8 +149,8 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create %s: %s", d->paths.state_dir, strerror(errno));
 		return -errno;
 	}
-	ret = fp_open(&d->fp, d->cfg.ifname, d->paths.bpffs, (enum fp_xdp_mode)d->cfg.xdp_mode,
-		      err, errlen);
+	ret = fp_open(&d->fp, d->cfg.ifname, d->paths.bpffs, (enum fp_xdp_mode)d->cfg.xdp_mode, err,
+		      errlen);
 	if (ret)
 		return ret;
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
@@ -179,7 +180,7 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 static int run(struct wlbsd *d)
 {
 	long tick_ns = membership_tick_ms(d) * 1000000L;
-	struct itimerspec its = { .it_interval = { 0, tick_ns }, .it_value = { 0, tick_ns } };
+	struct itimerspec its = {.it_interval = {0, tick_ns}, .it_value = {0, tick_ns}};
 	struct epoll_event ev, events[8];
 	struct ctl_server *ctl = NULL;
 	char err[512];
@@ -279,16 +280,11 @@ static int run(struct wlbsd *d)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "uninstall", no_argument, NULL, 'U' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "state-dir", required_argument, NULL, 'D' },
-		{ "bpffs", required_argument, NULL, 'B' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{},
+	    {"config", required_argument, NULL, 'c'},	 {"check-config", no_argument, NULL, 'C'},
+	    {"uninstall", no_argument, NULL, 'U'},	 {"socket", required_argument, NULL, 'S'},
+	    {"state-dir", required_argument, NULL, 'D'}, {"bpffs", required_argument, NULL, 'B'},
+	    {"verbose", no_argument, NULL, 'v'},	 {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},	 {},
 	};
 	struct wlbsd *d = &daemon_state;
 	bool check = false, remove = false;
@@ -301,16 +297,36 @@ int main(int argc, char **argv)
 	d->paths.bpffs = "/sys/fs/bpf";
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': d->paths.config = optarg; break;
-		case 'C': check = true; break;
-		case 'U': remove = true; break;
-		case 'S': d->paths.socket = optarg; break;
-		case 'D': d->paths.state_dir = optarg; break;
-		case 'B': d->paths.bpffs = optarg; break;
-		case 'v': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("wlbsd %s\n", WLBSD_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			d->paths.config = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'U':
+			remove = true;
+			break;
+		case 'S':
+			d->paths.socket = optarg;
+			break;
+		case 'D':
+			d->paths.state_dir = optarg;
+			break;
+		case 'B':
+			d->paths.bpffs = optarg;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("wlbsd %s\n", WLBSD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {

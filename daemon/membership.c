@@ -59,7 +59,7 @@ static void local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BYTES
 
 static void set_local(struct wlbsd *d)
 {
-	struct conv_local l = { .state = hs_fp_state(&d->hs) };
+	struct conv_local l = {.state = hs_fp_state(&d->hs)};
 	unsigned int i;
 
 	for (i = 0; i < d->tables.n_rules; i++) {
@@ -67,8 +67,8 @@ static void set_local(struct wlbsd *d)
 
 		l.rules[i].weight = r->load_weight;
 		l.rules[i].equal = r->equal_load;
-		l.rules[i].handling_prio = r->handling_priority ? r->handling_priority :
-								  d->cfg.priority;
+		l.rules[i].handling_prio =
+		    r->handling_priority ? r->handling_priority : d->cfg.priority;
 		l.rules[i].off = hs_rule_flags(&d->hs, i) & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN);
 	}
 	local_dirty(d, l.dirty);
@@ -134,12 +134,18 @@ void membership_local_changed(struct wlbsd *d)
 static int drop_reason(int err)
 {
 	switch (err) {
-	case -EPROTONOSUPPORT: return MB_DROP_VERSION;
-	case -EXDEV: return MB_DROP_FOREIGN;
-	case -EACCES: return MB_DROP_UNAUTH;
-	case -EKEYREJECTED: return MB_DROP_BADAUTH;
-	case -EALREADY: return MB_DROP_STALE;
-	default: return MB_DROP_MALFORMED;
+	case -EPROTONOSUPPORT:
+		return MB_DROP_VERSION;
+	case -EXDEV:
+		return MB_DROP_FOREIGN;
+	case -EACCES:
+		return MB_DROP_UNAUTH;
+	case -EKEYREJECTED:
+		return MB_DROP_BADAUTH;
+	case -EALREADY:
+		return MB_DROP_STALE;
+	default:
+		return MB_DROP_MALFORMED;
 	}
 }
 
@@ -166,8 +172,9 @@ void membership_on_readable(struct wlbsd *d)
 		if (ret) {
 			d->hb_drops[drop_reason(ret)]++;
 			log_limited(&hb_limit, LOG_WARNING,
-				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s", src[0],
-				    src[1], src[2], src[3], src[4], src[5], hb_err_name(ret));
+				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
+				    src[0], src[1], src[2], src[3], src[4], src[5],
+				    hb_err_name(ret));
 			continue;
 		}
 		d->hb_rx++;
@@ -223,13 +230,14 @@ int membership_start(struct wlbsd *d, char *err, size_t errlen)
 
 int membership_reload(struct wlbsd *d, char *err, size_t errlen)
 {
-	struct hb_key key = { .set = false };
+	struct hb_key key = {.set = false};
 	int ret;
 
 	if (d->cfg.key_file[0]) {
 		ret = hb_key_load(d->cfg.key_file, &key);
 		if (ret) {
-			snprintf(err, errlen, "cluster key %s: %s", d->cfg.key_file, strerror(-ret));
+			snprintf(err, errlen, "cluster key %s: %s", d->cfg.key_file,
+				 strerror(-ret));
 			return ret;
 		}
 	}
@@ -238,7 +246,8 @@ int membership_reload(struct wlbsd *d, char *err, size_t errlen)
 	if (cfg_rules_fingerprint(&d->cfg) != d->conv.p.fingerprint ||
 	    d->tables.n_rules != d->conv.p.n_rules ||
 	    d->cfg.heartbeat_period_ms != d->conv.p.period_ms ||
-	    d->cfg.heartbeat_tolerance != d->conv.p.tolerance || d->cfg.hash_seed != d->conv.p.seed) {
+	    d->cfg.heartbeat_tolerance != d->conv.p.tolerance ||
+	    d->cfg.hash_seed != d->conv.p.seed) {
 		ret = conv_start(d, err, errlen);
 		if (ret)
 			return ret;
@@ -257,8 +266,8 @@ unsigned int membership_tick_ms(const struct wlbsd *d)
 
 void membership_display(const struct wlbsd *d, void *out)
 {
-	static const char *const drops[MB_DROP_MAX] = { "malformed", "version", "foreign",
-							"unauthenticated", "bad-auth", "stale" };
+	static const char *const drops[MB_DROP_MAX] = {"malformed",	  "version",  "foreign",
+						       "unauthenticated", "bad-auth", "stale"};
 	struct wlbs_ctl_response *resp = out;
 	struct conv_report r;
 	int i;
@@ -273,7 +282,8 @@ void membership_display(const struct wlbsd *d, void *out)
 			d->hb_key.set ? "authenticated" : "not authenticated",
 			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);
 	if (r.conflicts)
-		ctl_resp_append(resp, "CONFLICT          hosts 0x%016llx have different port rules\n",
+		ctl_resp_append(resp,
+				"CONFLICT          hosts 0x%016llx have different port rules\n",
 				(unsigned long long)r.conflicts);
 	if (r.duplicates)
 		ctl_resp_append(resp, "CONFLICT          duplicate host priority 0x%016llx\n",

@@ -17,9 +17,9 @@ enum mb_drop {
 	MB_DROP_MALFORMED = 0, /* truncated, bad magic or field */
 	MB_DROP_VERSION,       /* another heartbeat version */
 	MB_DROP_FOREIGN,       /* another cluster */
-	MB_DROP_UNAUTH,        /* no authenticator while we have a key */
+	MB_DROP_UNAUTH,	       /* no authenticator while we have a key */
 	MB_DROP_BADAUTH,       /* authenticator wrong */
-	MB_DROP_STALE,         /* replayed or reordered */
+	MB_DROP_STALE,	       /* replayed or reordered */
 	MB_DROP_MAX,
 };
 

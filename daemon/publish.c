@@ -46,7 +46,8 @@ void wlbsd_publish(struct wlbsd *d)
 		t.rules[i].flags = hs_rule_flags(&d->hs, i);
 	/* Owners as convergence applies them now (release-then-acquire included). */
 	for (i = 0; i < WLBS_MAX_RULES; i++)
-		fp_stage_owners(&d->fp, i, running && i < t.n_rules ? conv_owners(&d->conv, i) : none,
+		fp_stage_owners(&d->fp, i,
+				running && i < t.n_rules ? conv_owners(&d->conv, i) : none,
 				conv_dirty(&d->conv));
 	fp_stage_tables(&d->fp, &t);
 	d->fp.cfg->host_id = d->cfg.priority;

@@ -19,14 +19,17 @@ struct log_limit {
 	unsigned long suppressed;
 };
 
-#define LOG_LIMIT_INIT(interval, n) { .interval_s = (interval), .burst = (n) }
+#define LOG_LIMIT_INIT(interval, n)                                                                \
+	{                                                                                          \
+		.interval_s = (interval), .burst = (n)                                             \
+	}
 
 void log_limited(struct log_limit *lim, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 #endif

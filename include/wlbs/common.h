@@ -40,7 +40,7 @@
 #define WLBS_STATS_NO_RULE WLBS_MAX_RULES
 /* Stats slot for frames that are not cluster traffic. */
 #define WLBS_STATS_NOT_CLUSTER (WLBS_MAX_RULES + 1)
-#define WLBS_STATS_SLOTS (WLBS_MAX_RULES + 2)
+#define WLBS_STATS_SLOTS       (WLBS_MAX_RULES + 2)
 
 /* What this host does with cluster traffic (cfg.state). */
 enum wlbs_fp_state {
@@ -52,7 +52,7 @@ enum wlbs_fp_state {
 /* Port rule filtering mode (NLB's). */
 enum wlbs_rule_mode {
 	WLBS_MODE_MULTIPLE = 0, /* buckets split across hosts by weight */
-	WLBS_MODE_SINGLE = 1,   /* one host (best handling priority) owns all */
+	WLBS_MODE_SINGLE = 1,	/* one host (best handling priority) owns all */
 	WLBS_MODE_DISABLED = 2, /* every packet dropped */
 };
 
@@ -68,7 +68,7 @@ enum wlbs_affinity {
 #define WLBS_PROTO_UDP 0x2
 
 /* Per-host rule flags (wlbs disable/drain PORT), set by this host only. */
-#define WLBS_RULE_F_OFF 0x1   /* take nothing of this rule, not even held */
+#define WLBS_RULE_F_OFF	  0x1 /* take nothing of this rule, not even held */
 #define WLBS_RULE_F_DRAIN 0x2 /* take no new connections of this rule */
 
 /* A cluster IP. IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
@@ -108,20 +108,20 @@ _Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_
  * the mmap'ed map, so each aligned field changes atomically.
  */
 struct wlbs_cfg {
-	__u64 alive_deadline;   /* jiffies: past it wlbsd is gone, fail closed; 0 = never */
+	__u64 alive_deadline; /* jiffies: past it wlbsd is gone, fail closed; 0 = never */
 	__u64 _reserved0;
-	__u32 hash_seed;        /* cluster hash seed */
-	__u32 gen;              /* which tables[] and owner generation are live (0/1) */
-	__u32 netns_ino;        /* inode of the cluster's network namespace */
-	__u8 host_id;           /* this host's priority, 1..WLBS_MAX_HOSTS */
-	__u8 default_host;      /* priority of the default host, 0 = none */
-	__u8 state;             /* enum wlbs_fp_state */
-	__u8 flags;             /* WLBS_CFG_F_* */
-	__u8 cluster_mac[6];    /* answered in ARP/ND for cluster IPs */
-	__u8 host_mac[6];       /* accepted cluster frames get this destination */
-	__u8 src_mac[6];        /* source of frames the program sends (ARP/NA) */
-	__u16 ctl_port;         /* remote control UDP port every host takes, 0 = off */
-	__u16 ctl_port_legacy;  /* Convoy's 1717 when answered, else 0 */
+	__u32 hash_seed;       /* cluster hash seed */
+	__u32 gen;	       /* which tables[] and owner generation are live (0/1) */
+	__u32 netns_ino;       /* inode of the cluster's network namespace */
+	__u8 host_id;	       /* this host's priority, 1..WLBS_MAX_HOSTS */
+	__u8 default_host;     /* priority of the default host, 0 = none */
+	__u8 state;	       /* enum wlbs_fp_state */
+	__u8 flags;	       /* WLBS_CFG_F_* */
+	__u8 cluster_mac[6];   /* answered in ARP/ND for cluster IPs */
+	__u8 host_mac[6];      /* accepted cluster frames get this destination */
+	__u8 src_mac[6];       /* source of frames the program sends (ARP/NA) */
+	__u16 ctl_port;	       /* remote control UDP port every host takes, 0 = off */
+	__u16 ctl_port_legacy; /* Convoy's 1717 when answered, else 0 */
 	__u8 _pad1[2];
 };
 _Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
@@ -155,24 +155,24 @@ static inline __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
 /* Why the program gave a verdict; per-CPU counters per rule and reason. */
 enum wlbs_reason {
 	WLBS_R_NOT_CLUSTER = 0, /* pass: not addressed to a cluster IP */
-	WLBS_R_HEARTBEAT,       /* pass: convergence heartbeat */
-	WLBS_R_OWNED,           /* pass: this host owns the bucket */
-	WLBS_R_HELD,            /* pass: a local socket holds the connection */
-	WLBS_R_DEFAULT,         /* pass: no rule covers it, this is the default host */
-	WLBS_R_FRAG_PASS,       /* pass: fragment whose first fragment was accepted */
-	WLBS_R_NOT_OWNER,       /* drop: another host's bucket */
-	WLBS_R_DIRTY,           /* drop: dirty bucket, not SYN, no local socket */
-	WLBS_R_STOPPED,         /* drop: this host is stopped or suspended */
-	WLBS_R_STALE,           /* drop: daemon liveness stamp stale (fail closed) */
-	WLBS_R_RULE_DISABLED,   /* drop: rule disabled (cluster-wide or on this host) */
-	WLBS_R_NOT_DEFAULT,     /* drop: no rule covers it, another host is default */
-	WLBS_R_FRAG_DROP,       /* drop: fragment of another host's datagram */
-	WLBS_R_MALFORMED,       /* drop: cluster traffic that cannot be classified */
-	WLBS_R_ARP_REPLY,       /* tx: ARP reply with the cluster MAC */
-	WLBS_R_ARP_DROP,        /* drop: cluster ARP another host answers */
-	WLBS_R_ND_REPLY,        /* tx: neighbour advertisement with the cluster MAC */
-	WLBS_R_ND_DROP,         /* drop: cluster NS another host answers */
-	WLBS_R_CONTROL,         /* pass: remote control request, every host answers */
+	WLBS_R_HEARTBEAT,	/* pass: convergence heartbeat */
+	WLBS_R_OWNED,		/* pass: this host owns the bucket */
+	WLBS_R_HELD,		/* pass: a local socket holds the connection */
+	WLBS_R_DEFAULT,		/* pass: no rule covers it, this is the default host */
+	WLBS_R_FRAG_PASS,	/* pass: fragment whose first fragment was accepted */
+	WLBS_R_NOT_OWNER,	/* drop: another host's bucket */
+	WLBS_R_DIRTY,		/* drop: dirty bucket, not SYN, no local socket */
+	WLBS_R_STOPPED,		/* drop: this host is stopped or suspended */
+	WLBS_R_STALE,		/* drop: daemon liveness stamp stale (fail closed) */
+	WLBS_R_RULE_DISABLED,	/* drop: rule disabled (cluster-wide or on this host) */
+	WLBS_R_NOT_DEFAULT,	/* drop: no rule covers it, another host is default */
+	WLBS_R_FRAG_DROP,	/* drop: fragment of another host's datagram */
+	WLBS_R_MALFORMED,	/* drop: cluster traffic that cannot be classified */
+	WLBS_R_ARP_REPLY,	/* tx: ARP reply with the cluster MAC */
+	WLBS_R_ARP_DROP,	/* drop: cluster ARP another host answers */
+	WLBS_R_ND_REPLY,	/* tx: neighbour advertisement with the cluster MAC */
+	WLBS_R_ND_DROP,		/* drop: cluster NS another host answers */
+	WLBS_R_CONTROL,		/* pass: remote control request, every host answers */
 	WLBS_R_MAX,
 };
 
@@ -194,8 +194,8 @@ struct wlbs_clock {
 struct wlbs_frag_key {
 	__u32 saddr[4]; /* IPv4 v4-mapped */
 	__u32 daddr[4];
-	__u32 id;       /* IPv4 id or IPv6 fragment identification */
-	__u32 proto;    /* L4 protocol of the datagram */
+	__u32 id;    /* IPv4 id or IPv6 fragment identification */
+	__u32 proto; /* L4 protocol of the datagram */
 };
 _Static_assert(sizeof(struct wlbs_frag_key) == 40, "wlbs_frag_key layout");
 

@@ -7,8 +7,8 @@
  * Three multiply-fold rounds over the client address (two 64-bit words, as
  * loaded from memory: every host of a cluster must share one byte order) and
  * the client port, seeded per cluster, and a splitmix64-style finish. Four
- * multiplications: MurmurHash3's thirteen cost 6-8 ns a packet in the fast path. Affinity picks the input: none hashes address and
- * port, single the address, class C the IPv4 /24 or IPv6 /56.
+ * multiplications: MurmurHash3's thirteen cost 6-8 ns a packet in the fast path. Affinity picks the
+ * input: none hashes address and port, single the address, class C the IPv4 /24 or IPv6 /56.
  */
 #ifndef WLBS_HASH_H
 #define WLBS_HASH_H
@@ -42,7 +42,7 @@ static inline __u32 wlbs_keep_bytes(__u32 w, int keep)
 	union {
 		__u32 w;
 		__u8 b[4];
-	} u = { .w = w };
+	} u = {.w = w};
 	int i;
 
 	for (i = keep; i < 4; i++)

@@ -105,10 +105,10 @@ static void test_seed_and_port(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spread),
-		cmocka_unit_test(test_sequential_spread),
-		cmocka_unit_test(test_affinity),
-		cmocka_unit_test(test_seed_and_port),
+	    cmocka_unit_test(test_spread),
+	    cmocka_unit_test(test_sequential_spread),
+	    cmocka_unit_test(test_affinity),
+	    cmocka_unit_test(test_seed_and_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
