@@ -57,17 +57,6 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
 }
 
-static void set_vip(struct wlbs_vip *v, const char *s)
-{
-	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
-
-	if (strchr(s, ':'))
-		inet_pton(AF_INET6, s, a);
-	else
-		inet_pton(AF_INET, s, a + 12);
-	memcpy(v->addr, a, 16);
-}
-
 /* A running host 1 of a cluster, default host, owning every bucket; 3 rules. */
 static int setup(struct bench *b)
 {
@@ -106,8 +95,8 @@ static int setup(struct bench *b)
 	memcpy(c->src_mac, mac, 6);
 	memcpy(c->cluster_mac, frame_cluster_mac, 6);
 	t->n_vips = 2;
-	set_vip(&t->vips[0], VIP4);
-	set_vip(&t->vips[1], VIP6);
+	frame_vip(&t->vips[0], VIP4);
+	frame_vip(&t->vips[1], VIP6);
 	t->n_rules = N_RULES;
 	memcpy(t->rules, rules, sizeof(rules));
 	for (r = 0; r < N_RULES; r++)

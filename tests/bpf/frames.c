@@ -402,3 +402,14 @@ int frame_ns(struct frame *f, const uint8_t eth_src[6], const char *src, const c
 			       frame_pseudo_sum(1, s, d, IPPROTO_ICMPV6, (uint32_t)(f->len - l4))));
 	return f->err;
 }
+
+void frame_vip(struct wlbs_vip *v, const char *addr)
+{
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+
+	if (strchr(addr, ':'))
+		inet_pton(AF_INET6, addr, a);
+	else
+		inet_pton(AF_INET, addr, a + 12);
+	memcpy(v->addr, a, 16);
+}

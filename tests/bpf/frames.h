@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wlbs/common.h"
+
 /* Largest frame the builder makes (a full Ethernet frame with two tags). */
 #define FRAME_MAX 1536
 /* VLAN tags the builder can stack (the fast path parses two). */
@@ -80,5 +82,8 @@ uint32_t frame_pseudo_sum(int v6, const uint8_t *src, const uint8_t *dst, uint8_
 /* The default client and cluster Ethernet addresses pkt_init() uses. */
 extern const uint8_t frame_client_mac[6];
 extern const uint8_t frame_cluster_mac[6];
+
+/* A cluster IP in the tables' form (IPv4 v4-mapped) from its text. */
+void frame_vip(struct wlbs_vip *v, const char *addr);
 
 #endif /* WLBS_TEST_FRAMES_H */

@@ -138,20 +138,9 @@ uint64_t h_jiffies(void)
 	return c.jiffies;
 }
 
-static void vip(struct wlbs_vip *v, const char *s)
-{
-	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
-
-	if (strchr(s, ':'))
-		inet_pton(AF_INET6, s, a);
-	else
-		inet_pton(AF_INET, s, a + 12);
-	memcpy(v->addr, a, 16);
-}
-
 void h_set_vip(uint32_t gen, uint32_t idx, const char *addr)
 {
-	vip(&h_tables(gen)->vips[idx], addr);
+	frame_vip(&h_tables(gen)->vips[idx], addr);
 }
 
 static void rule(struct wlbs_tables *t, uint32_t v, uint8_t proto, uint16_t lo, uint16_t hi,
@@ -181,10 +170,10 @@ void h_reset(void)
 	h_set_host(1);
 
 	t->n_vips = 4;
-	vip(&t->vips[0], H_VIP4);
-	vip(&t->vips[1], H_VIP6);
-	vip(&t->vips[2], H_VIP4B);
-	vip(&t->vips[3], H_VIP6B);
+	frame_vip(&t->vips[0], H_VIP4);
+	frame_vip(&t->vips[1], H_VIP6);
+	frame_vip(&t->vips[2], H_VIP4B);
+	frame_vip(&t->vips[3], H_VIP6B);
 	rule(t, 0, WLBS_PROTO_TCP, 80, 80, WLBS_MODE_MULTIPLE, WLBS_AFF_NONE);
 	rule(t, WLBS_VIP_ALL, tcpudp, 1000, 1999, WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
 	rule(t, 1, tcpudp, 443, 443, WLBS_MODE_MULTIPLE, WLBS_AFF_CLASSC);
