@@ -146,8 +146,8 @@ host_conf()
 [cluster]
 ip = $CLUSTER_IP4/24, $CLUSTER_IP6/64
 mode = multicast
-heartbeat_period_ms = 100
-heartbeat_tolerance = 5
+heartbeat_period_ms = ${HB_PERIOD_MS:-100}
+heartbeat_tolerance = ${HB_TOLERANCE:-5}
 cleanup_delay_ms = 1000
 
 [host]
