@@ -170,11 +170,21 @@ $(BUILD)/fuzz_remote: $(FUZZ_SRCS) $(HDRS) | $(BUILD)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -o $@ $(FUZZ_SRCS) -lsodium
 
-check-fuzz: $(BUILD)/fuzz_remote
-	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote 20
+# The heartbeat path: codec and convergence core, as wlbsd receives a frame.
+FUZZ_HB_SRCS := tests/fuzz/fuzz_heartbeat.c lib/hb_codec.c daemon/convergence.c \
+	daemon/conv_peers.c daemon/conv_map.c daemon/bucketmap.c
+$(BUILD)/fuzz_heartbeat: $(FUZZ_HB_SRCS) $(HDRS) | $(BUILD)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Idaemon -o $@ $(FUZZ_HB_SRCS) -lsodium
 
-fuzz: $(BUILD)/fuzz_remote
+check-fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat
+	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote 20
+	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_heartbeat 15
+
+fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote $(or $(FUZZ_SECONDS),600)
+	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_heartbeat $(or $(FUZZ_SECONDS),600)
 
 bench: $(BUILD)/bench
 	$(Q)$(BUILD)/bench --json $(BUILD)/bench.json $(BENCH_ARGS)

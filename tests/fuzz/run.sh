@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs the remote control fuzz target (fuzz_remote.c) for a bounded time.
-#   run.sh BINARY [SECONDS]   (make check-fuzz: 20 s; make fuzz: 600 s)
-# The corpus grows in $BUILD/fuzz-remote/corpus across runs; a crash leaves its
-# input in $BUILD/fuzz-remote/ (crash-*, reproduce with: BINARY FILE) and fails.
+# Runs a fuzz target (fuzz_remote.c, fuzz_heartbeat.c) for a bounded time.
+#   run.sh BINARY [SECONDS]   (make check-fuzz: 20 s / 15 s; make fuzz: 600 s)
+# The corpus grows in $BUILD/<name>/corpus across runs; a crash leaves its
+# input in $BUILD/<name>/ (crash-*, reproduce with: BINARY FILE) and fails.
 set -euo pipefail
 bin=$1
 secs=${2:-20}
-dir=$(dirname "$bin")/fuzz-remote
+name=$(basename "$bin" | tr _ -)
+dir=$(dirname "$bin")/$name
 mkdir -p "$dir/corpus"
+what="remote control parser/verifier"
+if [ "$name" = fuzz-heartbeat ]; then
+	what="heartbeat codec and convergence core"
+	# Seeds: real heartbeats of a peer, plain and sealed, written by the target.
+	WLBS_FUZZ_SEEDS="$dir/corpus" "$bin" -runs=0 >/dev/null 2>&1 || true
+fi
+if [ "$name" = fuzz-remote ]; then
 
 # Seeds: a well-formed request and answer (mode byte first, MACs left for the
 # harness to seal), so the fuzzer starts behind the MAC instead of finding it.
@@ -28,9 +36,10 @@ for name, data in seeds.items():
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data)
 PY
+fi
 
 log=$dir/last-run.log
-echo "  FUZZ     remote control parser/verifier for ${secs}s ($log)"
+echo "  FUZZ     $what for ${secs}s ($log)"
 if ! "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$dir/" "$dir/corpus" >"$log" 2>&1; then
 	tail -n 40 "$log"
