@@ -196,7 +196,11 @@ install: all
 	install -D -m 0755 $(BUILD)/wlbsd $(DESTDIR)$(PREFIX)/sbin/wlbsd
 	install -D -m 0755 $(BUILD)/wlbs $(DESTDIR)$(PREFIX)/sbin/wlbs
 	install -d $(DESTDIR)/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/wlbsd.service.in >$(DESTDIR)/lib/systemd/system/wlbsd.service
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/wlbs|g' \
+		systemd/wlbsd.service.in >$(DESTDIR)/lib/systemd/system/wlbsd.service
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
+	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
+		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
 
 uninstall:

@@ -5,7 +5,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed "s|@SBINDIR@|$top/build|g" "$top/systemd/wlbsd.service.in" >"$tmp/wlbsd.service"
+sed -e "s|@SBINDIR@|$top/build|g" -e "s|@DOCDIR@|$top|g" "$top/systemd/wlbsd.service.in" \
+	>"$tmp/wlbsd.service"
 if ! command -v systemd-analyze >/dev/null; then
 	[ "${CI:-}" = true ] && { echo "systemd-analyze missing" >&2; exit 1; }
 	echo "systemd: skipped (no systemd-analyze)"; exit 0
