@@ -26,6 +26,17 @@ struct {
 	__type(value, __s64);
 } wlbs_conns SEC(".maps");
 
+/*
+ * The wlbs_conns slot + 1 a socket is counted in, so its end (and a recount
+ * after the rule table changed) moves exactly what was added.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} wlbs_sock_slot SEC(".maps");
+
 /* Per-CPU verdict counters per rule (plus no-rule and not-cluster slots). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

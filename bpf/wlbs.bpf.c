@@ -335,23 +335,20 @@ static __always_inline int holding_state(int state)
 	       state == TCP_CLOSING;
 }
 
-/* Keeps wlbs_conns exact: +1 when a cluster connection starts, -1 when it ends. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
+/*
+ * The wlbs_conns slot of a cluster TCP socket under the live tables: 0 with
+ * @slot set, or -1 when no rule covers it (or it is in another netns).
+ */
+static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 {
 	const struct wlbs_tables *t = live_tables();
 	const struct wlbs_rule *r;
-	__u32 local[4], remote[4], slot;
+	__u32 local[4], remote[4];
 	__u16 lport, rport;
-	int held, vip, i, v4;
-	__s64 *conns;
+	int vip, i, v4;
 
-	held = holding_state(newstate);
-	if (held == holding_state(oldstate) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
 	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != wlbs_cfg.netns_ino)
-		return 0;
-
+		return -1;
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
 		map_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
 		map_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
@@ -366,15 +363,90 @@ int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 
 	vip = find_vip(t, local);
 	if (vip < 0)
-		return 0;
+		return -1;
 	i = find_rule(t, vip, IPPROTO_TCP, lport);
 	if (i < 0 || i >= WLBS_MAX_RULES)
-		return 0;
+		return -1;
 	r = &t->rules[i];
-	slot =
+	*slot =
 	    wlbs_conn_slot(i, wlbs_flow_bucket(remote, v4, rport, r->affinity, wlbs_cfg.hash_seed));
-	conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+	return 0;
+}
+
+static __always_inline void conns_add(__u32 slot, __s64 n)
+{
+	__s64 *conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+
 	if (conns)
-		__sync_fetch_and_add(conns, held ? 1 : -1);
+		__sync_fetch_and_add(conns, n);
+}
+
+/*
+ * Keeps wlbs_conns exact: +1 when a cluster connection starts, -1 when it
+ * ends, in the slot it was counted in (remembered per socket: the rule table
+ * may have changed in between).
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
+{
+	struct sock *s = (struct sock *)sk;
+	__u32 *stored, slot;
+	int held;
+
+	held = holding_state(newstate);
+	if (held == holding_state(oldstate) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (!held) {
+		stored = bpf_sk_storage_get(&wlbs_sock_slot, s, 0, 0);
+		if (stored && *stored) {
+			conns_add(*stored - 1, -1);
+			*stored = 0;
+		}
+		return 0;
+	}
+	if (sock_conn_slot(sk, &slot))
+		return 0;
+	/* Not counted when it cannot be remembered: its end could not be taken back. */
+	stored = bpf_sk_storage_get(&wlbs_sock_slot, s, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!stored)
+		return 0;
+	if (*stored)
+		conns_add(*stored - 1, -1);
+	conns_add(slot, 1);
+	*stored = slot + 1;
+	return 0;
+}
+
+/*
+ * Run by wlbsd after the rule table changed: moves every held connection's
+ * count to the slot the live tables give it (held sockets of the reader's
+ * netns; the socket is locked, so wlbs_sock_state cannot interleave).
+ */
+SEC("iter/tcp")
+int wlbs_recount(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+	__u32 *stored, slot, want = 0;
+	struct sock *sk;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* request and time-wait sockets hold nothing */
+	sk = (struct sock *)tp;
+	if (!holding_state(sk->__sk_common.skc_state) || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	if (!sock_conn_slot(sk, &slot))
+		want = slot + 1;
+	stored = bpf_sk_storage_get(&wlbs_sock_slot, sk, 0, want ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (!stored || *stored == want)
+		return 0;
+	if (*stored)
+		conns_add(*stored - 1, -1);
+	if (want)
+		conns_add(want - 1, 1);
+	*stored = want;
 	return 0;
 }

@@ -99,9 +99,10 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {skel->maps.wlbs_owners, skel->maps.wlbs_conns,
-				  skel->maps.wlbs_stats, skel->maps.wlbs_frags, skel->maps.bss};
-	const char *names[] = {"owners", "conns", "stats", "frags", "cfg"};
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,    skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot, skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,     skel->maps.bss};
+	const char *names[] = {"owners", "conns", "sockslot", "stats", "frags", "cfg"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -347,7 +348,8 @@ void fp_close(struct fp *fp)
 int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
 		 size_t errlen)
 {
-	const char *pins[] = {"xdp", "sockstate", "owners", "conns", "stats", "frags", "cfg"};
+	const char *pins[] = {"xdp",	  "sockstate", "owners", "conns",
+			      "sockslot", "stats",     "frags",	 "cfg"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;
@@ -454,6 +456,31 @@ void fp_touch(struct fp *fp, unsigned int timeout_ms)
 	__atomic_store_n(&fp->cfg->alive_deadline,
 			 now.jiffies + ((uint64_t)timeout_ms * hz + 999) / 1000 + 1,
 			 __ATOMIC_RELEASE);
+}
+
+int fp_recount(struct fp *fp)
+{
+	struct bpf_link *link = bpf_program__attach_iter(fp->skel->progs.wlbs_recount, NULL);
+	char buf[64];
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* The program writes nothing: reading to the end walks every socket once. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return ret;
 }
 
 int64_t fp_conns(const struct fp *fp, int rule)

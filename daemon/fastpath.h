@@ -82,6 +82,14 @@ void fp_touch(struct fp *fp, unsigned int timeout_ms);
 /* The fast path's clocks (jiffies, CLOCK_MONOTONIC), read through the clock program. */
 int fp_clock(const struct fp *fp, struct wlbs_clock *c);
 
+/*
+ * Moves the count of every held cluster connection of this netns to the slot
+ * the live tables give it. Run after publishing a changed rule table (and at
+ * start): connections keep the slot they were counted in until then.
+ * Returns 0 or -errno.
+ */
+int fp_recount(struct fp *fp);
+
 /* Local connections the fast path counts in @rule's buckets (all rules for -1). */
 int64_t fp_conns(const struct fp *fp, int rule);
 

@@ -47,6 +47,16 @@ static void usage(FILE *out)
 	    CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
 }
 
+/* Held connections counted under an older rule table move to their slot in the live one. */
+static void recount(struct wlbsd *d)
+{
+	int ret = fp_recount(&d->fp);
+
+	if (ret)
+		log_warn("recounting held connections: %s (counts stay off until a reload)",
+			 strerror(-ret));
+}
+
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 {
 	struct wlbs_config next, old = d->cfg;
@@ -85,6 +95,7 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 		hs_set_rules(&d->hs, &d->tables); /* keeps per-rule flags of unchanged rules */
 		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
+		recount(d);
 		wlbsd_event(d, "configuration reloaded from %s", d->paths.config);
 	} else {
 		wlbsd_event(d, "reload refused: %s", err);
@@ -170,6 +181,7 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	wlbsd_publish(d);
+	recount(d); /* the config may differ from the tables the held connections were counted by */
 	wlbsd_event(d, "wlbsd %s on %s: %s XDP%s, host %u %s", WLBSD_VERSION, d->cfg.ifname,
 		    d->fp.native ? "native" : "generic",
 		    d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -136,6 +137,30 @@ uint64_t h_jiffies(void)
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(h_skel->progs.wlbs_clock), &opts),
 			 0);
 	return c.jiffies;
+}
+
+int h_recount(void)
+{
+	struct bpf_link *link = bpf_program__attach_iter(h_skel->progs.wlbs_recount, NULL);
+	char buf[64];
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return ret;
 }
 
 void h_set_vip(uint32_t gen, uint32_t idx, const char *addr)

@@ -69,6 +69,8 @@ void h_stats_clear(void);
 uint64_t h_stat(uint32_t slot, uint32_t reason);
 /* The kernel's jiffies (the clock of wlbs_cfg.alive_deadline). */
 uint64_t h_jiffies(void);
+/* Runs the wlbs_recount iterator over this netns's TCP sockets; 0 or -errno. */
+int h_recount(void);
 
 /* Builds a flow frame from client @src:@sport to @dst:@dport (fails the test on error). */
 void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char *dst, uint8_t proto,

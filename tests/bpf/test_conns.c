@@ -316,11 +316,162 @@ static void test_dual_stack(void **state)
 	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 }
 
+/* Every slot but @want is 0 (none negative), and @want holds @n. */
+static void assert_only(const __s64 *want, __s64 n)
+{
+	size_t i;
+
+	for (i = 0; i < WLBS_CONN_SLOTS; i++)
+		if (h_conns[i] != (&h_conns[i] == want ? n : 0))
+			fail_msg("conns[%zu] = %lld, want %lld", i, (long long)h_conns[i],
+				 (long long)(&h_conns[i] == want ? n : 0));
+}
+
+/*
+ * A reload as wlbsd publishes it: gen 1 gets a new rule in front (every
+ * index shifts by one), the connection's rule hashes the client address
+ * only, and another host owns every bucket. Returns the connection's new rule.
+ */
+static uint32_t reload_shifted(uint32_t rule)
+{
+	struct wlbs_tables *t = h_tables(1);
+	uint32_t i;
+
+	*t = *h_tables(0);
+	memmove(&t->rules[1], &t->rules[0], t->n_rules * sizeof(t->rules[0]));
+	t->n_rules++;
+	t->rules[0] = (struct wlbs_rule){
+	    .vip = WLBS_VIP_ALL, .port_lo = 22, .port_hi = 22, .proto = WLBS_PROTO_TCP};
+	t->rules[rule + 1].affinity = WLBS_AFF_SINGLE;
+	for (i = 0; i < t->n_rules; i++)
+		h_fill_owner(1, i, 2, 0);
+	h_cfg()->gen = 1;
+	return rule + 1;
+}
+
+static void attach_sock_state(void)
+{
+	sock_link = bpf_program__attach(h_skel->progs.wlbs_sock_state);
+	if (!sock_link)
+		fail_msg("attach wlbs_sock_state: %s", strerror(errno));
+}
+
+/*
+ * After a reload moved a held connection's rule, the recount moves its count
+ * to the new slot: the connection stays held under the new tables, and its
+ * close takes back exactly what was added.
+ */
+static void test_recount_after_reload(void **state)
+{
+	struct frame mine;
+	struct pkt pm;
+	struct conn c;
+	uint32_t rule, moved;
+	__s64 *before, *after;
+	int v6;
+
+	(void)state;
+	attach_sock_state();
+	for (v6 = 0; v6 < 2; v6++) {
+		rule = loopback_cluster(v6);
+		h_cfg()->netns_ino = (__u32)netns_ino();
+		conn_open(&c, v6, v6 ? "::1" : "127.0.0.1", PORT);
+		seg(&mine, &pm, &c, c.cport, TCPF_ACK | TCPF_PSH);
+		before = h_conn(rule, model_bucket(v6, pm.src, pm.sport, rule));
+		if (!conns_settle(before, 1))
+			fail_msg("v%d: conns[slot] %lld after connect, want 1", v6 ? 6 : 4,
+				 (long long)*before);
+
+		moved = reload_shifted(rule);
+		after = h_conn(moved, model_bucket(v6, pm.src, pm.sport, moved));
+		assert_ptr_not_equal(before, after);
+		/* Counted under the old slot: the gate does not see it yet. */
+		h_expect(&mine, XDP_DROP, (int)moved, WLBS_R_NOT_OWNER, NULL);
+		assert_int_equal(h_recount(), 0);
+		assert_only(after, 1);
+		h_expect(&mine, XDP_PASS, (int)moved, WLBS_R_HELD, NULL);
+		/* A second pass changes nothing. */
+		assert_int_equal(h_recount(), 0);
+		assert_only(after, 1);
+
+		conn_close(&c);
+		if (!conns_settle(after, 0))
+			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
+				 v6 ? 6 : 4, (long long)*after, (long long)conns_total());
+		assert_only(after, 0);
+		h_expect(&mine, XDP_DROP, (int)moved, WLBS_R_NOT_OWNER, NULL);
+	}
+}
+
+/* A connection that ends after a reload, before any recount, leaves no drift. */
+static void test_close_after_reload(void **state)
+{
+	struct conn c;
+	struct pkt pm;
+	struct frame f;
+	uint32_t rule;
+	__s64 *slot;
+
+	(void)state;
+	attach_sock_state();
+	rule = loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	conn_open(&c, 0, "127.0.0.1", PORT);
+	seg(&f, &pm, &c, c.cport, TCPF_ACK);
+	slot = h_conn(rule, model_bucket(0, pm.src, pm.sport, rule));
+	if (!conns_settle(slot, 1))
+		fail_msg("conns[slot] %lld after connect, want 1", (long long)*slot);
+	reload_shifted(rule);
+	conn_close(&c);
+	if (!conns_settle(slot, 0))
+		fail_msg("conns[slot] %lld, total %lld after close, want 0", (long long)*slot,
+			 (long long)conns_total());
+	assert_only(slot, 0);
+}
+
+/*
+ * The recount adds connections nobody counted (opened before the hook was
+ * attached) and drops ones no rule covers any more.
+ */
+static void test_recount_adds_and_drops(void **state)
+{
+	struct conn c;
+	struct pkt pm;
+	struct frame f;
+	uint32_t rule;
+	__s64 *slot;
+
+	(void)state;
+	rule = loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	conn_open(&c, 0, "127.0.0.1", PORT);
+	seg(&f, &pm, &c, c.cport, TCPF_ACK);
+	slot = h_conn(rule, model_bucket(0, pm.src, pm.sport, rule));
+	attach_sock_state();
+	assert_only(slot, 0);
+	assert_int_equal(h_recount(), 0);
+	assert_only(slot, 1);
+
+	/* Port 80 no longer covered on 127.0.0.1. */
+	*h_tables(1) = *h_tables(0);
+	h_tables(1)->rules[H_R_WEB4].port_lo = h_tables(1)->rules[H_R_WEB4].port_hi = 81;
+	h_tables(1)->rules[H_R_WEB].port_lo = h_tables(1)->rules[H_R_WEB].port_hi = 81;
+	h_cfg()->gen = 1;
+	assert_int_equal(h_recount(), 0);
+	assert_only(slot, 0);
+	conn_close(&c);
+	usleep(50000);
+	assert_only(slot, 0);
+}
+
 static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_held_connection, close_all),
     cmocka_unit_test_teardown(test_stale_keeps_held, close_all),
     cmocka_unit_test_teardown(test_sock_state_counts, close_all),
     cmocka_unit_test_teardown(test_dual_stack, close_all),
+    cmocka_unit_test_teardown(test_recount_after_reload, close_all),
+    cmocka_unit_test_teardown(test_close_after_reload, close_all),
+    cmocka_unit_test_teardown(test_recount_adds_and_drops, close_all),
 };
 
 H_GROUP(h_group_conns, conn_tests);
