@@ -458,9 +458,9 @@ void fp_touch(struct fp *fp, unsigned int timeout_ms)
 			 __ATOMIC_RELEASE);
 }
 
-int fp_recount(struct fp *fp)
+int fp_run_iter(struct bpf_program *prog)
 {
-	struct bpf_link *link = bpf_program__attach_iter(fp->skel->progs.wlbs_recount, NULL);
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
 	char buf[64];
 	ssize_t n;
 	int fd, ret = 0;
@@ -481,6 +481,11 @@ int fp_recount(struct fp *fp)
 out:
 	bpf_link__destroy(link);
 	return ret;
+}
+
+int fp_recount(struct fp *fp)
+{
+	return fp_run_iter(fp->skel->progs.wlbs_recount);
 }
 
 int64_t fp_conns(const struct fp *fp, int rule)

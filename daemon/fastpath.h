@@ -89,6 +89,9 @@ int fp_clock(const struct fp *fp, struct wlbs_clock *c);
  * Returns 0 or -errno.
  */
 int fp_recount(struct fp *fp);
+/* Runs an iterator program once over everything it iterates; 0 or -errno. */
+struct bpf_program;
+int fp_run_iter(struct bpf_program *prog);
 
 /* Local connections the fast path counts in @rule's buckets (all rules for -1). */
 int64_t fp_conns(const struct fp *fp, int rule);

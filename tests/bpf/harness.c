@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "wlbs.skel.h"
+#include "../../daemon/fastpath.h"
 
 struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;
@@ -141,26 +142,7 @@ uint64_t h_jiffies(void)
 
 int h_recount(void)
 {
-	struct bpf_link *link = bpf_program__attach_iter(h_skel->progs.wlbs_recount, NULL);
-	char buf[64];
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!link)
-		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
-	if (n < 0)
-		ret = -errno;
-	close(fd);
-out:
-	bpf_link__destroy(link);
-	return ret;
+	return fp_run_iter(h_skel->progs.wlbs_recount);
 }
 
 void h_set_vip(uint32_t gen, uint32_t idx, const char *addr)
