@@ -74,6 +74,16 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 			 old.priority, next.priority);
 		ret = -EINVAL;
 	}
+	/* A cluster key that cannot be read refuses the reload before anything changes. */
+	if (!ret && next.key_file[0]) {
+		struct hb_key key;
+
+		ret = hb_key_load(next.key_file, &key);
+		hb_key_clear(&key);
+		if (ret)
+			snprintf(err, errlen, "cluster key %s: %s", next.key_file,
+				 ret == -EINVAL ? "too short" : strerror(-ret));
+	}
 	/* Remote control first: it refuses without changing anything (unreadable secret). */
 	if (!ret && d->remote)
 		ret = remote_configure(d->remote, &next, d->fp.cfg, err, errlen);

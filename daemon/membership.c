@@ -57,10 +57,39 @@ static void local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BYTES
 				dirty[b / 8] |= 1u << (b % 8);
 }
 
+/*
+ * A host that hears frames of its cluster failing authentication and no
+ * authenticated peer is most likely the one with the wrong key_file: alone,
+ * it would take every bucket and answer the cluster's connections twice.
+ */
+static bool key_mismatch(const struct wlbsd *d, uint64_t now)
+{
+	uint64_t alive_ms = (uint64_t)d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance;
+	uint64_t self = 1ull << (d->cfg.priority - 1);
+	struct conv_report r;
+
+	if (!d->bad_auth_ms || now - d->bad_auth_ms > alive_ms)
+		return false;
+	conv_report(&d->conv, &r);
+	return !(r.heard & ~self);
+}
+
 static void set_local(struct wlbsd *d)
 {
 	struct conv_local l = {.state = hs_fp_state(&d->hs)};
+	bool mismatch = key_mismatch(d, now_ms());
 	unsigned int i;
+
+	if (mismatch != d->key_mismatch) {
+		d->key_mismatch = mismatch;
+		if (mismatch)
+			log_err("heartbeats of this cluster fail authentication and no host with "
+				"our key is heard: taking no traffic (check key_file on every host)");
+		else
+			log_info("authenticated peers heard again: taking part in convergence");
+	}
+	if (mismatch)
+		l.state = WLBS_FP_STOPPED;
 
 	for (i = 0; i < d->tables.n_rules; i++) {
 		const struct cfg_rule *r = &d->cfg.rules[d->order[i]];
@@ -171,6 +200,8 @@ void membership_on_readable(struct wlbsd *d)
 			continue;
 		if (ret) {
 			d->hb_drops[drop_reason(ret)]++;
+			if (ret == -EACCES || ret == -EKEYREJECTED)
+				d->bad_auth_ms = now;
 			log_limited(&hb_limit, LOG_WARNING,
 				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
 				    src[0], src[1], src[2], src[3], src[4], src[5],
@@ -278,6 +309,9 @@ void membership_display(const struct wlbsd *d, void *out)
 			(unsigned long long)conv_view(&d->conv), r.leader,
 			r.excluded ? ", excluded: " : "",
 			r.excluded ? conv_excl_name(r.excluded) : "");
+	if (d->key_mismatch)
+		ctl_resp_append(resp, "EXCLUDED          heartbeats of this cluster fail "
+				      "authentication, no host with our key heard: check key_file\n");
 	ctl_resp_append(resp, "heartbeats        %s, received %llu, hosts heard 0x%016llx\n",
 			d->hb_key.set ? "authenticated" : "not authenticated",
 			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);

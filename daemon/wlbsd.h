@@ -56,6 +56,8 @@ struct wlbsd {
 	int hb_fd;			/* heartbeat socket */
 	uint64_t hb_rx;			/* heartbeats accepted */
 	uint64_t hb_drops[MB_DROP_MAX]; /* heartbeats dropped, by reason */
+	uint64_t bad_auth_ms;           /* last heartbeat that failed authentication */
+	bool key_mismatch;              /* standing down: see membership.c key_mismatch() */
 	struct wlbsd_event events[WLBSD_EVENTS];
 	unsigned int n_events; /* total ever logged; ring index = n % size */
 	time_t started;
