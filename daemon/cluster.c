@@ -247,7 +247,6 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 		memcpy(d->fp.cfg->src_mac, link.mac, 6);
 		d->fp.cfg->flags &= ~WLBS_CFG_F_MASK_SRC;
 	}
-	d->cluster_ready = true;
 	return 0;
 fail:
 	snprintf(err, errlen, "%s", e.msg[0] ? e.msg : strerror(-ret));

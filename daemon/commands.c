@@ -102,8 +102,7 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 	membership_display(d, resp);
 	ctl_resp_append(resp, "\nfast path         %s XDP on %s%s, live connections %lld\n",
 			d->fp.native ? "native" : "generic", d->fp.ifname,
-			d->fp.adopted ? " (adopted at start)" : "",
-			(long long)fp_conns(&d->fp, -1));
+			d->fp.adopted ? " (adopted at start)" : "", (long long)d->held);
 	ctl_resp_append(resp, "\ncounters (packets)\n");
 	for (i = 0; i < WLBS_STATS_SLOTS; i++) {
 		if (i < WLBS_MAX_RULES && i >= d->tables.n_rules)

@@ -488,18 +488,6 @@ int fp_recount(struct fp *fp)
 	return fp_run_iter(fp->skel->progs.wlbs_recount);
 }
 
-int64_t fp_conns(const struct fp *fp, int rule)
-{
-	unsigned int first = rule < 0 ? 0 : (unsigned int)rule;
-	unsigned int last = rule < 0 ? WLBS_MAX_RULES : first + 1;
-	int64_t sum = 0;
-	unsigned int i;
-
-	for (i = first * WLBS_BUCKETS; i < last * WLBS_BUCKETS && i < WLBS_CONN_SLOTS; i++)
-		sum += __atomic_load_n(&fp->conns[i], __ATOMIC_RELAXED);
-	return sum;
-}
-
 int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();

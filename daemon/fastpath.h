@@ -93,9 +93,6 @@ int fp_recount(struct fp *fp);
 struct bpf_program;
 int fp_run_iter(struct bpf_program *prog);
 
-/* Local connections the fast path counts in @rule's buckets (all rules for -1). */
-int64_t fp_conns(const struct fp *fp, int rule);
-
 /* Sums the per-CPU counters of one stats slot. */
 int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out);
 

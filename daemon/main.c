@@ -117,12 +117,9 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 /* Once per tick: prove we are alive, end a drain when nothing is held. */
 static void tick(struct wlbsd *d)
 {
-	int64_t held;
-
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
-	membership_tick(d);
-	held = fp_conns(&d->fp, -1);
-	if (hs_on_held(&d->hs, held < 0 ? 0 : (uint64_t)held)) {
+	membership_tick(d); /* also counts d->held */
+	if (hs_on_held(&d->hs, (uint64_t)d->held)) {
 		membership_local_changed(d);
 		wlbsd_publish(d);
 		if (wlbsd_persist_save(d))
@@ -360,7 +357,6 @@ int main(int argc, char **argv)
 	if (remove)
 		return uninstall(d->paths.state_dir);
 
-	d->started = time(NULL);
 	d->igmp_fd = -1;
 	if (start(d, err, sizeof(err))) {
 		log_err("%s", err);

@@ -45,16 +45,25 @@ static int params(const struct wlbsd *d, struct conv_params *p)
 	return 0;
 }
 
-/* Buckets (any rule) where this host's fast path counts live connections. */
-static void local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BYTES])
+/*
+ * Buckets (any rule) where this host's fast path counts live connections, and
+ * their total: one pass over the counters per tick serves heartbeats and drain.
+ */
+static int64_t local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BYTES])
 {
+	int64_t n, total = 0;
 	unsigned int r, b;
 
 	memset(dirty, 0, WLBS_HB_DIRTY_BYTES);
-	for (r = 0; r < d->tables.n_rules; r++)
-		for (b = 0; b < WLBS_BUCKETS; b++)
-			if (d->fp.conns[wlbs_conn_slot(r, b)] > 0)
+	for (r = 0; r < WLBS_MAX_RULES; r++)
+		for (b = 0; b < WLBS_BUCKETS; b++) {
+			n = d->fp.conns[wlbs_conn_slot(r, b)];
+			if (n > 0) {
 				dirty[b / 8] |= 1u << (b % 8);
+				total += n;
+			}
+		}
+	return total;
 }
 
 /*
@@ -83,8 +92,9 @@ static void set_local(struct wlbsd *d)
 	if (mismatch != d->key_mismatch) {
 		d->key_mismatch = mismatch;
 		if (mismatch)
-			log_err("heartbeats of this cluster fail authentication and no host with "
-				"our key is heard: taking no traffic (check key_file on every host)");
+			log_err(
+			    "heartbeats of this cluster fail authentication and no host with "
+			    "our key is heard: taking no traffic (check key_file on every host)");
 		else
 			log_info("authenticated peers heard again: taking part in convergence");
 	}
@@ -100,7 +110,7 @@ static void set_local(struct wlbsd *d)
 		    r->handling_priority ? r->handling_priority : d->cfg.priority;
 		l.rules[i].off = hs_rule_flags(&d->hs, i) & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN);
 	}
-	local_dirty(d, l.dirty);
+	d->held = local_dirty(d, l.dirty);
 	if (memcmp(&l, &d->conv_local, sizeof(l))) {
 		d->conv_local = l;
 		conv_set_local(&d->conv, &l, now_ms());
@@ -310,8 +320,9 @@ void membership_display(const struct wlbsd *d, void *out)
 			r.excluded ? ", excluded: " : "",
 			r.excluded ? conv_excl_name(r.excluded) : "");
 	if (d->key_mismatch)
-		ctl_resp_append(resp, "EXCLUDED          heartbeats of this cluster fail "
-				      "authentication, no host with our key heard: check key_file\n");
+		ctl_resp_append(resp,
+				"EXCLUDED          heartbeats of this cluster fail "
+				"authentication, no host with our key heard: check key_file\n");
 	ctl_resp_append(resp, "heartbeats        %s, received %llu, hosts heard 0x%016llx\n",
 			d->hb_key.set ? "authenticated" : "not authenticated",
 			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);

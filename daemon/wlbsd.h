@@ -42,12 +42,10 @@ struct wlbsd {
 	struct wlbs_config cfg;
 	struct fp fp;
 	struct hs hs;
-	struct wlbs_tables tables; /* fast-path tables of cfg (flags come from hs) */
-	int order[WLBS_MAX_RULES]; /* table rule i = cfg.rules[order[i]] */
-	uint64_t members;	   /* agreed cluster view, bit p-1 = priority p */
-	uint8_t default_host;	   /* 0 while stopped */
-	uint8_t owners[WLBS_MAX_RULES][WLBS_BUCKETS]; /* last published ownership */
-	bool cluster_ready;			      /* interface plumbing applied */
+	struct wlbs_tables tables;	/* fast-path tables of cfg (flags come from hs) */
+	int order[WLBS_MAX_RULES];	/* table rule i = cfg.rules[order[i]] */
+	uint64_t members;		/* agreed cluster view, bit p-1 = priority p */
+	uint8_t default_host;		/* 0 while stopped */
 	int igmp_fd;			/* igmp mode: the socket holding the membership */
 	struct conv conv;		/* convergence core */
 	struct conv_local conv_local;	/* what it was last told about this host */
@@ -56,11 +54,11 @@ struct wlbsd {
 	int hb_fd;			/* heartbeat socket */
 	uint64_t hb_rx;			/* heartbeats accepted */
 	uint64_t hb_drops[MB_DROP_MAX]; /* heartbeats dropped, by reason */
-	uint64_t bad_auth_ms;           /* last heartbeat that failed authentication */
-	bool key_mismatch;              /* standing down: see membership.c key_mismatch() */
+	int64_t held;			/* live local connections, counted each tick */
+	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
+	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
 	struct wlbsd_event events[WLBSD_EVENTS];
-	unsigned int n_events; /* total ever logged; ring index = n % size */
-	time_t started;
+	unsigned int n_events;	      /* total ever logged; ring index = n % size */
 	struct remote_server *remote; /* remote control (UDP); NULL outside run() */
 };
 

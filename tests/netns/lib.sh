@@ -294,16 +294,19 @@ wlbsd_restart()
 
 # ---- traffic ----------------------------------------------------------------
 
-# server_start HOST: id server on PORT_ID and streaming server on PORT_STREAM.
+# server_start HOST [SERVER OPTIONS...]: HOST's id server (ID and stream ports,
+# plus any options given), waited for; its pid is kept in $WT_DIR/HOST/server.pid.
 server_start()
 {
 	local h=$1 ready=$WT_DIR/$1/server.ready i pid
+	shift
 	rm -f "$ready"
 	ip netns exec "$(ns "$h")" "$PY" "$WT_SRC/server.py" --id "$h" --port "$PORT_ID" \
-		--stream-port "$PORT_STREAM" --ready "$ready" >"$WT_DIR/$h/server.log" 2>&1 &
+		--stream-port "$PORT_STREAM" --ready "$ready" "$@" >"$WT_DIR/$h/server.log" 2>&1 &
 	pid=$!
+	echo "$pid" >"$WT_DIR/$h/server.pid"
 	wt_track "$pid" "server-$h"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		[ -s "$ready" ] && return 0
 		[ -d "/proc/$pid" ] || break
 		sleep 0.1
@@ -536,26 +539,12 @@ affinity = classc
 EOC
 }
 
-# cluster_server_start HOST: like server_start, plus the pattern port and the
-# ports of the affinity rules; the pid is kept in $WT_DIR/HOST/server.pid.
+# cluster_server_start HOST: server_start plus the pattern port and the ports
+# of the affinity rules.
 cluster_server_start()
 {
-	local h=$1 ready=$WT_DIR/$1/server.ready i pid
-	rm -f "$ready"
-	ip netns exec "$(ns "$h")" "$PY" "$WT_SRC/server.py" --id "$h" --port "$PORT_ID" \
-		--stream-port "$PORT_STREAM" --pattern-port "$PORT_PATTERN" \
-		--also-port "$PORT_SINGLE" --also-port "$PORT_CLASSC" --ready "$ready" \
-		>"$WT_DIR/$h/server.log" 2>&1 &
-	pid=$!
-	echo "$pid" >"$WT_DIR/$h/server.pid"
-	wt_track "$pid" "server-$h"
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$ready" ] && return 0
-		[ -d "/proc/$pid" ] || break
-		sleep 0.1
-	done
-	cat "$WT_DIR/$h/server.log"
-	fail "server on $h not listening"
+	server_start "$1" --pattern-port "$PORT_PATTERN" --also-port "$PORT_SINGLE" \
+		--also-port "$PORT_CLASSC"
 }
 
 # cluster_topo NHOSTS [WEIGHT...]: topology, configs (WEIGHT i for host i) and
