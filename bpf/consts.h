@@ -37,8 +37,9 @@
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_ACK 0x10
 
-#define AF_INET	    2 /* socket family IPv4 */
-#define PACKET_HOST 0 /* skb->pkt_type: to us */
+#define AF_INET	    2  /* socket family IPv4 */
+#define AF_INET6    10 /* socket family IPv6 */
+#define PACKET_HOST 0  /* skb->pkt_type: to us */
 #define TC_ACT_OK   0
 
 #endif

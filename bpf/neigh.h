@@ -7,11 +7,13 @@
 #ifndef WLBS_BPF_NEIGH_H
 #define WLBS_BPF_NEIGH_H
 
-/* True when this host answers neighbour requests for the cluster. */
+/*
+ * True when this host answers neighbour requests for the cluster: the default
+ * host while it takes new connections (so exactly one host answers).
+ */
 static __always_inline int answers_neighbours(void)
 {
-	return wlbs_cfg.default_host == wlbs_cfg.host_id && wlbs_cfg.host_id &&
-	       wlbs_cfg.state != WLBS_FP_STOPPED;
+	return is_default_host() && wlbs_cfg.state == WLBS_FP_RUNNING && daemon_alive();
 }
 
 static __always_inline int handle_arp(struct ethhdr *eth, void *l3, void *end)
@@ -22,12 +24,14 @@ static __always_inline int handle_arp(struct ethhdr *eth, void *l3, void *end)
 	__be32 sip;
 
 	if ((void *)(arp + 1) > end || arp->hrd != bpf_htons(ARPHRD_ETHER) ||
-	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4 ||
-	    arp->op != bpf_htons(ARPOP_REQUEST))
+	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
 	map_v4(tip, arp->tip);
 	if (find_vip(t, tip) < 0)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
+	/* A reply to a host that asked from a cluster IP: only the asker has an entry to fill. */
+	if (arp->op != bpf_htons(ARPOP_REQUEST))
+		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS);
 	if (!answers_neighbours())
 		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ARP_DROP);
 

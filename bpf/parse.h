@@ -55,9 +55,10 @@ struct flow {
 	__u8 v4;
 	__u8 l4proto; /* IPPROTO_TCP/UDP/..., of the quoted packet for ICMP errors */
 	__u8 syn;     /* TCP SYN without ACK: a new connection */
+	__u8 synack;  /* TCP SYN+ACK: answer to a connection a host opened from a cluster IP */
 	__u8 frag;    /* enum frag_kind */
 	__u8 quoted;  /* classified from the packet an ICMP error quotes */
-	__u8 _pad[3];
+	__u8 _pad[2];
 	__u32 rule; /* stats slot of the verdict (set by wlbs_decide) */
 };
 
@@ -151,6 +152,7 @@ static __always_inline int parse_ports(struct flow *f, void *l4, void *end)
 		f->client_port = bpf_ntohs(th->source);
 		f->vip_port = bpf_ntohs(th->dest);
 		f->syn = th->syn && !th->ack;
+		f->synack = th->syn && th->ack;
 	} else if (f->l4proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 

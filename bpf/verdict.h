@@ -93,14 +93,51 @@ static __always_inline int daemon_alive(void)
 	return !deadline || (__s64)(bpf_jiffies64() - deadline) <= 0;
 }
 
-/* Cluster traffic no rule covers goes to the default host. */
+static __always_inline int is_default_host(void)
+{
+	return wlbs_cfg.default_host && wlbs_cfg.default_host == wlbs_cfg.host_id;
+}
+
+/*
+ * Cluster traffic no rule covers goes to the default host, and only while it
+ * takes new connections: running (a draining host is default no more) and
+ * its wlbsd alive. A host whose daemon is gone must not go on as a second
+ * default host beside the one the others chose.
+ */
 static __always_inline int uncovered(struct ethhdr *eth)
 {
 	if (wlbs_cfg.state == WLBS_FP_STOPPED)
 		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
-	if (wlbs_cfg.default_host && wlbs_cfg.default_host == wlbs_cfg.host_id)
-		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
-	return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT);
+	if (!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING)
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT);
+	if (!daemon_alive())
+		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE);
+	return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
+}
+
+/* True when this host counts local connections in conns slot @slot and holds @f's. */
+static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *f, __u32 slot)
+{
+	__s64 *conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+
+	return conns && *conns != 0 && holds_connection(ctx, f);
+}
+
+/*
+ * A SYN-ACK to a cluster IP answers a connection a host opened from it
+ * (FTP active mode, a client bound to the cluster IP). Its SYN_SENT socket
+ * says whose it is; every other host drops it, and the bucket's owner marks
+ * the bucket dirty at once so that it never answers the connection's next
+ * packets with a RST (the holder advertises it from its next heartbeat on).
+ */
+static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth,
+					  const struct flow *f, __u32 slot, struct wlbs_bucket *b)
+{
+	if (holds_connection(ctx, f))
+		return accept(eth, slot, WLBS_R_HELD);
+	if (b && b->owner == wlbs_cfg.host_id)
+		b->flags |= WLBS_BUCKET_F_DIRTY;
+	return count(XDP_DROP, slot, WLBS_R_FOREIGN_SYNACK);
 }
 
 /*
@@ -116,15 +153,23 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	const struct wlbs_rule *r;
 	struct wlbs_bucket *b;
 	__u32 slot, bucket;
-	__s64 *conns;
 	int i, stale = 0;
 
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
 	f->rule = WLBS_STATS_NO_RULE;
 	i = find_rule(t, f->vip_idx, f->l4proto, f->vip_port);
-	if (i < 0 || i >= WLBS_MAX_RULES)
+	if (i < 0 || i >= WLBS_MAX_RULES) {
+		if (f->l4proto != IPPROTO_TCP || f->syn)
+			return uncovered(eth);
+		if (f->synack)
+			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL);
+		/* Held by a host that is default no more (draining, or its wlbsd gone). */
+		if ((!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) &&
+		    holds_counted(ctx, f, WLBS_CONN_UNCOVERED))
+			return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
 		return uncovered(eth);
+	}
 	f->rule = i;
 	r = &t->rules[i];
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & WLBS_RULE_F_OFF))
@@ -136,6 +181,8 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	b = bpf_map_lookup_elem(&wlbs_owners, &slot);
 	if (!b)
 		return count(XDP_DROP, i, WLBS_R_MALFORMED);
+	if (f->synack)
+		return foreign_synack(ctx, eth, f, i, b);
 
 	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
 	    !(r->flags & WLBS_RULE_F_DRAIN)) {
@@ -152,12 +199,8 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		}
 	}
 
-	if (f->l4proto == IPPROTO_TCP) {
-		slot = wlbs_conn_slot(i, bucket);
-		conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
-		if (conns && *conns != 0 && holds_connection(ctx, f))
-			return accept(eth, i, WLBS_R_HELD);
-	}
+	if (f->l4proto == IPPROTO_TCP && holds_counted(ctx, f, wlbs_conn_slot(i, bucket)))
+		return accept(eth, i, WLBS_R_HELD);
 	return count(XDP_DROP, i, stale ? WLBS_R_STALE : WLBS_R_NOT_OWNER);
 }
 

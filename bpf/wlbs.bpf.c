@@ -32,17 +32,37 @@ static __always_inline int malformed(void)
 	return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_MALFORMED);
 }
 
-/* A fragment that carries no ports follows its first fragment's verdict. */
+/* First-fragment verdicts live as long as the kernel keeps a datagram's fragments. */
+static __always_inline __u64 frag_ttl_ns(int v4)
+{
+	__u32 ms = v4 ? wlbs_cfg.frag_ttl_ms_v4 : wlbs_cfg.frag_ttl_ms_v6;
+
+	if (!ms)
+		ms = v4 ? WLBS_FRAG_TTL_MS_V4 : WLBS_FRAG_TTL_MS_V6;
+	return (__u64)ms * 1000000;
+}
+
+/*
+ * A fragment that carries no ports follows its first fragment's verdict.
+ * One that comes first (reordered) goes to every host that is not stopped:
+ * the first fragment then reaches its owner alone, so only the owner's
+ * reassembly completes; the others' expires within the kernel's bounds.
+ */
 static __always_inline int later_fragment(struct ethhdr *eth, struct wlbs_frag_key *key)
 {
 	struct wlbs_frag_verdict *v = bpf_map_lookup_elem(&wlbs_frags, key);
 	__u32 slot;
 
-	if (!v)
-		return uncovered(eth); /* first fragment not seen (yet): the default host */
+	if (v && v->expires_ns < bpf_ktime_get_ns()) {
+		bpf_map_delete_elem(&wlbs_frags, key); /* an IP ID reused after the timeout */
+		v = NULL;
+	}
+	if (!v) {
+		if (wlbs_cfg.state == WLBS_FP_STOPPED)
+			return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
+		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_FRAG_EARLY);
+	}
 	slot = v->rule < WLBS_STATS_SLOTS ? v->rule : WLBS_STATS_NO_RULE;
-	if (wlbs_cfg.state == WLBS_FP_STOPPED)
-		return count(XDP_DROP, slot, WLBS_R_STOPPED);
 	if (v->accept)
 		return accept(eth, slot, WLBS_R_FRAG_PASS);
 	return count(XDP_DROP, slot, WLBS_R_FRAG_DROP);
@@ -57,17 +77,70 @@ static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, s
 
 	/* Remote control reaches every host, stopped ones too (they can be started). */
 	if (f->l4proto == IPPROTO_UDP && !f->quoted && wlbs_cfg.ctl_port &&
-	    (f->vip_port == wlbs_cfg.ctl_port || f->vip_port == wlbs_cfg.ctl_port_legacy))
-		return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_CONTROL);
-	if (wlbs_cfg.state == WLBS_FP_STOPPED)
+	    (f->vip_port == wlbs_cfg.ctl_port || f->vip_port == wlbs_cfg.ctl_port_legacy)) {
+		f->rule = WLBS_STATS_NO_RULE;
+		action = accept(eth, WLBS_STATS_NO_RULE, WLBS_R_CONTROL);
+	} else if (wlbs_cfg.state == WLBS_FP_STOPPED) {
 		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
-	action = wlbs_decide(ctx, f);
+	} else {
+		action = wlbs_decide(ctx, f);
+	}
 	if (f->frag == FRAG_FIRST) {
 		v.accept = action == XDP_PASS;
 		v.rule = f->rule;
+		v.expires_ns = bpf_ktime_get_ns() + frag_ttl_ns(f->v4);
 		bpf_map_update_elem(&wlbs_frags, key, &v, BPF_ANY);
 	}
 	return action;
+}
+
+/*
+ * Unicast mode: every host's NIC has the cluster MAC, so each receives the
+ * frames for the other hosts' own addresses as if they were its own. With
+ * forwarding on, the kernel would route them back out where they came from
+ * (duplicates and ICMP redirects on the segment): such a frame is another
+ * host's. Only unicast frames are forwarded; @fib holds the addresses.
+ */
+static __always_inline int not_cluster_ip(struct xdp_md *ctx, struct ethhdr *eth,
+					  struct bpf_fib_lookup *fib)
+{
+	long rc;
+
+	if (!(wlbs_cfg.flags & WLBS_CFG_F_NO_HAIRPIN) || (eth->h_dest[0] & 1))
+		return not_cluster();
+	fib->ifindex = ctx->ingress_ifindex;
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
+	    fib->ifindex == ctx->ingress_ifindex)
+		return count(XDP_DROP, WLBS_STATS_NOT_CLUSTER, WLBS_R_HAIRPIN);
+	return not_cluster();
+}
+
+static __always_inline int not_cluster_v4(struct xdp_md *ctx, struct ethhdr *eth,
+					  const struct iphdr *ip)
+{
+	struct bpf_fib_lookup fib = {};
+
+	fib.family = AF_INET;
+	fib.l4_protocol = ip->protocol;
+	fib.tot_len = bpf_ntohs(ip->tot_len);
+	fib.tos = ip->tos;
+	fib.ipv4_src = ip->saddr;
+	fib.ipv4_dst = ip->daddr;
+	return not_cluster_ip(ctx, eth, &fib);
+}
+
+static __always_inline int not_cluster_v6(struct xdp_md *ctx, struct ethhdr *eth,
+					  const struct ipv6hdr *ip6)
+{
+	struct bpf_fib_lookup fib = {};
+
+	fib.family = AF_INET6;
+	fib.l4_protocol = ip6->nexthdr;
+	fib.tot_len = bpf_ntohs(ip6->payload_len);
+	copy_v6(fib.ipv6_src, &ip6->saddr);
+	copy_v6(fib.ipv6_dst, &ip6->daddr);
+	return not_cluster_ip(ctx, eth, &fib);
 }
 
 static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3, void *end)
@@ -85,7 +158,7 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 	map_v4(f.vip, ip->daddr);
 	vip = find_vip(live_tables(), f.vip);
 	if (vip < 0)
-		return not_cluster();
+		return not_cluster_v4(ctx, eth, ip);
 	if (ip->version != 4 || ip->ihl < 5)
 		return malformed();
 	l4 = l3 + ip->ihl * 4;
@@ -164,7 +237,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 	copy_v6(f.vip, &ip6->daddr);
 	vip = find_vip(live_tables(), f.vip);
 	if (vip < 0)
-		return not_cluster();
+		return not_cluster_v6(ctx, eth, ip6);
 	if (ip6->version != 6)
 		return malformed();
 
@@ -206,6 +279,9 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 		ic = l4;
 		if ((void *)(ic + 1) > end)
 			return malformed();
+		/* The answer to a host's own solicitation sent from a cluster IP: for the asker. */
+		if (ic->icmp6_type == NDISC_NEIGHBOUR_ADVERTISEMENT)
+			return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS);
 		if (ic->icmp6_type == 0 || ic->icmp6_type > ICMPV6_ERR_MAX)
 			return uncovered(eth);
 		qip = (void *)(ic + 1);
@@ -307,6 +383,29 @@ static __always_inline void ns_offer_cluster_mac(struct __sk_buff *skb, __u32 l3
 		bpf_l4_csum_replace(skb, l3off + sizeof(*ip6) + 2, 0, diff, 0);
 }
 
+/*
+ * The same for ARP: the kernel asks for a client's MAC from the cluster IP
+ * (a host without a dedicated IP in that subnet), and the client would learn
+ * this host's MAC for the cluster IP from the request.
+ */
+static __always_inline void arp_offer_cluster_mac(struct __sk_buff *skb, __u32 l3off)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct arp_eth *arp;
+	__u32 sip[4];
+
+	if (l3off > 22)
+		return;
+	arp = data + l3off;
+	if ((void *)(arp + 1) > end || arp->hrd != bpf_htons(ARPHRD_ETHER) ||
+	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4)
+		return;
+	map_v4(sip, arp->sip);
+	if (find_vip(live_tables(), sip) < 0 || mac_equal(arp->sha, wlbs_cfg.cluster_mac))
+		return;
+	__builtin_memcpy(arp->sha, wlbs_cfg.cluster_mac, ETH_ALEN);
+}
+
 /* Frames this host sends on the cluster interface. */
 SEC("tc")
 int wlbs_tc_egress(struct __sk_buff *skb)
@@ -324,6 +423,8 @@ int wlbs_tc_egress(struct __sk_buff *skb)
 		__builtin_memcpy(eth->h_source, wlbs_cfg.src_mac, ETH_ALEN);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		ns_offer_cluster_mac(skb, l3off);
+	else if (proto == bpf_htons(ETH_P_ARP))
+		arp_offer_cluster_mac(skb, l3off);
 	return TC_ACT_OK;
 }
 
@@ -337,7 +438,8 @@ static __always_inline int holding_state(int state)
 
 /*
  * The wlbs_conns slot of a cluster TCP socket under the live tables: 0 with
- * @slot set, or -1 when no rule covers it (or it is in another netns).
+ * @slot set (WLBS_CONN_UNCOVERED when no rule covers it), or -1 when it is
+ * not a cluster socket of this netns.
  */
 static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 {
@@ -365,7 +467,11 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	if (vip < 0)
 		return -1;
 	i = find_rule(t, vip, IPPROTO_TCP, lport);
-	if (i < 0 || i >= WLBS_MAX_RULES)
+	if (i < 0) { /* the default host's, for as long as it holds it */
+		*slot = WLBS_CONN_UNCOVERED;
+		return 0;
+	}
+	if (i >= WLBS_MAX_RULES)
 		return -1;
 	r = &t->rules[i];
 	*slot =

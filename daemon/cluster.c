@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -159,6 +160,19 @@ static void masked_mac(const uint8_t cmac[6], uint8_t prio, uint8_t out[6])
 	out[1] = prio;
 }
 
+/* The kernel's reassembly timeout (sysctl, seconds) in ms; 0 = the fast path's default. */
+static uint32_t frag_ttl_ms(const char *sysctl)
+{
+	struct nl_err e = {""};
+	char val[32];
+	unsigned long secs;
+
+	if (nl_sysctl_get(sysctl, val, sizeof(val), &e))
+		return 0;
+	secs = strtoul(val, NULL, 10);
+	return secs && secs < 3600 ? (uint32_t)secs * 1000 : 0;
+}
+
 int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, size_t errlen)
 {
 	const struct wlbs_config *c = &d->cfg;
@@ -240,12 +254,14 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 
 	memcpy(d->fp.cfg->cluster_mac, cmac, 6);
 	memcpy(d->fp.cfg->host_mac, link.mac, 6);
+	d->fp.cfg->frag_ttl_ms_v4 = frag_ttl_ms("net/ipv4/ipfrag_time");
+	d->fp.cfg->frag_ttl_ms_v6 = frag_ttl_ms("net/ipv6/ip6frag_time");
 	if (c->cluster_mode == WLBS_CLUSTER_UNICAST) {
 		masked_mac(cmac, c->priority, d->fp.cfg->src_mac);
-		d->fp.cfg->flags |= WLBS_CFG_F_MASK_SRC;
+		d->fp.cfg->flags |= WLBS_CFG_F_MASK_SRC | WLBS_CFG_F_NO_HAIRPIN;
 	} else {
 		memcpy(d->fp.cfg->src_mac, link.mac, 6);
-		d->fp.cfg->flags &= ~WLBS_CFG_F_MASK_SRC;
+		d->fp.cfg->flags &= ~(WLBS_CFG_F_MASK_SRC | WLBS_CFG_F_NO_HAIRPIN);
 	}
 	return 0;
 fail:

@@ -34,13 +34,17 @@ static const char *const reason_names[WLBS_R_MAX] = {
     [WLBS_R_ND_REPLY] = "nd-reply",
     [WLBS_R_ND_DROP] = "nd-drop",
     [WLBS_R_CONTROL] = "control",
+    [WLBS_R_FRAG_EARLY] = "frag-early",
+    [WLBS_R_NEIGH_PASS] = "neigh-pass",
+    [WLBS_R_FOREIGN_SYNACK] = "foreign-synack",
+    [WLBS_R_HAIRPIN] = "hairpin",
 };
 
 static bool accepted(unsigned int r)
 {
 	return r == WLBS_R_OWNED || r == WLBS_R_HELD || r == WLBS_R_DEFAULT ||
 	       r == WLBS_R_FRAG_PASS || r == WLBS_R_ARP_REPLY || r == WLBS_R_ND_REPLY ||
-	       r == WLBS_R_CONTROL;
+	       r == WLBS_R_CONTROL || r == WLBS_R_FRAG_EARLY || r == WLBS_R_NEIGH_PASS;
 }
 
 static void params_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)

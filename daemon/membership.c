@@ -63,7 +63,9 @@ static int64_t local_dirty(const struct wlbsd *d, uint8_t dirty[WLBS_HB_DIRTY_BY
 				total += n;
 			}
 		}
-	return total;
+	/* Held outside every rule: a drain waits for them too. */
+	n = d->fp.conns[WLBS_CONN_UNCOVERED];
+	return total + (n > 0 ? n : 0);
 }
 
 /*

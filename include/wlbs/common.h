@@ -34,8 +34,10 @@
 #define WLBS_FRAG_ENTRIES 16384
 /* Owner table slots: two generations (see wlbs_cfg.gen) of every rule's buckets. */
 #define WLBS_OWNER_SLOTS (2 * WLBS_MAX_RULES * WLBS_BUCKETS)
-/* Connection-count slots: one per bucket of every rule. */
-#define WLBS_CONN_SLOTS (WLBS_MAX_RULES * WLBS_BUCKETS)
+/* Connection-count slot of cluster connections no rule covers (the default host's). */
+#define WLBS_CONN_UNCOVERED (WLBS_MAX_RULES * WLBS_BUCKETS)
+/* Connection-count slots: one per bucket of every rule, then WLBS_CONN_UNCOVERED. */
+#define WLBS_CONN_SLOTS (WLBS_CONN_UNCOVERED + 1)
 /* Stats slot for cluster traffic no rule covers, and for ARP/ND. */
 #define WLBS_STATS_NO_RULE WLBS_MAX_RULES
 /* Stats slot for frames that are not cluster traffic. */
@@ -108,8 +110,9 @@ _Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_
  * the mmap'ed map, so each aligned field changes atomically.
  */
 struct wlbs_cfg {
-	__u64 alive_deadline; /* jiffies: past it wlbsd is gone, fail closed; 0 = never */
-	__u64 _reserved0;
+	__u64 alive_deadline;  /* jiffies: past it wlbsd is gone, fail closed; 0 = never */
+	__u32 frag_ttl_ms_v4;  /* first-fragment verdicts live this long (ipfrag_time), */
+	__u32 frag_ttl_ms_v6;  /* and for IPv6 (ip6frag_time); 0 = the kernel defaults */
 	__u32 hash_seed;       /* cluster hash seed */
 	__u32 gen;	       /* which tables[] and owner generation are live (0/1) */
 	__u32 netns_ino;       /* inode of the cluster's network namespace */
@@ -128,6 +131,11 @@ _Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
 
 /* Unicast mode: frames leaving with the cluster MAC as source get src_mac (NLB's masking). */
 #define WLBS_CFG_F_MASK_SRC 0x1
+/*
+ * Unicast mode: every host shares the NIC MAC, so a frame for another host
+ * arrives here as if addressed to us; never route it back onto the segment.
+ */
+#define WLBS_CFG_F_NO_HAIRPIN 0x2
 
 /* A bucket's entry in the owner table (map wlbs_owners). */
 struct wlbs_bucket {
@@ -173,6 +181,10 @@ enum wlbs_reason {
 	WLBS_R_ND_REPLY,	/* tx: neighbour advertisement with the cluster MAC */
 	WLBS_R_ND_DROP,		/* drop: cluster NS another host answers */
 	WLBS_R_CONTROL,		/* pass: remote control request, every host answers */
+	WLBS_R_FRAG_EARLY,	/* pass: fragment ahead of its first: every host, one reassembles */
+	WLBS_R_NEIGH_PASS,     /* pass: ARP reply / NA to a cluster IP: every host, for the asker */
+	WLBS_R_FOREIGN_SYNACK, /* drop: SYN-ACK of another host's outbound connection */
+	WLBS_R_HAIRPIN,	       /* drop: unicast mode, would be routed back out (another host's) */
 	WLBS_R_MAX,
 };
 
@@ -201,8 +213,14 @@ _Static_assert(sizeof(struct wlbs_frag_key) == 40, "wlbs_frag_key layout");
 
 /* Verdict of a datagram's first fragment, as seen by this host. */
 struct wlbs_frag_verdict {
-	__u32 accept; /* 1: this host accepted the first fragment */
-	__u32 rule;   /* stats slot of the first fragment */
+	__u32 accept;	  /* 1: this host accepted the first fragment */
+	__u32 rule;	  /* stats slot of the first fragment */
+	__u64 expires_ns; /* CLOCK_MONOTONIC: after it the kernel gave the datagram up */
 };
+_Static_assert(sizeof(struct wlbs_frag_verdict) == 16, "wlbs_frag_verdict layout");
+
+/* Reassembly timeouts of the kernel's defaults (net.ipv4.ipfrag_time, ipv6.ip6frag_time). */
+#define WLBS_FRAG_TTL_MS_V4 30000
+#define WLBS_FRAG_TTL_MS_V6 60000
 
 #endif /* WLBS_COMMON_H */

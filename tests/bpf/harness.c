@@ -23,9 +23,10 @@ uint64_t h_seed;
 static int n_cpus;
 
 static const char *const reason_names[WLBS_R_MAX] = {
-    "NOT_CLUSTER", "HEARTBEAT", "OWNED",     "HELD",	 "DEFAULT",	  "FRAG_PASS",
-    "NOT_OWNER",   "DIRTY",	"STOPPED",   "STALE",	 "RULE_DISABLED", "NOT_DEFAULT",
-    "FRAG_DROP",   "MALFORMED", "ARP_REPLY", "ARP_DROP", "ND_REPLY",	  "ND_DROP",
+    "NOT_CLUSTER", "HEARTBEAT",	 "OWNED",      "HELD",		 "DEFAULT",	  "FRAG_PASS",
+    "NOT_OWNER",   "DIRTY",	 "STOPPED",    "STALE",		 "RULE_DISABLED", "NOT_DEFAULT",
+    "FRAG_DROP",   "MALFORMED",	 "ARP_REPLY",  "ARP_DROP",	 "ND_REPLY",	  "ND_DROP",
+    "CONTROL",	   "FRAG_EARLY", "NEIGH_PASS", "FOREIGN_SYNACK", "HAIRPIN",
 };
 
 static const char *verdict_name(int v)
@@ -272,7 +273,8 @@ int h_untouched(const struct frame *f, const struct h_result *r)
 static int passes_cluster(int reason)
 {
 	return reason == WLBS_R_OWNED || reason == WLBS_R_HELD || reason == WLBS_R_DEFAULT ||
-	       reason == WLBS_R_FRAG_PASS;
+	       reason == WLBS_R_FRAG_PASS || reason == WLBS_R_FRAG_EARLY ||
+	       reason == WLBS_R_NEIGH_PASS || reason == WLBS_R_CONTROL;
 }
 
 void _h_expect(const struct frame *f, int verdict, int slot, int reason, struct h_result *r,

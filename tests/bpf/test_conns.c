@@ -220,12 +220,13 @@ static ino_t netns_ino(void)
 	return st.st_ino;
 }
 
+/* Sum over the rules' slots (the client end of a loopback connection is uncovered). */
 static __s64 conns_total(void)
 {
 	__s64 sum = 0;
 	size_t i;
 
-	for (i = 0; i < WLBS_CONN_SLOTS; i++)
+	for (i = 0; i < WLBS_CONN_UNCOVERED; i++)
 		sum += h_conns[i];
 	return sum;
 }
@@ -244,7 +245,18 @@ static int conns_settle(__s64 *slot, __s64 want)
 	return 0;
 }
 
-/* wlbs_sock_state counts a covered connection while it lives, and nothing else. */
+/* Waits up to 2 s for the uncovered slot to reach @want. */
+static int uncovered_settle(__s64 want)
+{
+	struct timespec ts = {0, 10000000};
+	int i;
+
+	for (i = 0; i < 200 && h_conns[WLBS_CONN_UNCOVERED] != want; i++)
+		nanosleep(&ts, NULL);
+	return h_conns[WLBS_CONN_UNCOVERED] == want;
+}
+
+/* wlbs_sock_state counts a cluster connection while it lives, and nothing else. */
 static void test_sock_state_counts(void **state)
 {
 	struct conn c;
@@ -271,12 +283,19 @@ static void test_sock_state_counts(void **state)
 			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
 				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
 	}
-	/* Not counted: a port no rule covers, a non-cluster address, another netns. */
+	/* A port no rule covers: the uncovered slot (both loopback ends are cluster sockets). */
 	loopback_cluster(0);
 	h_cfg()->netns_ino = (__u32)netns_ino();
+	slot = &h_conns[WLBS_CONN_UNCOVERED];
+	assert_int_equal(*slot, 0);
 	conn_open(&c, 0, "127.0.0.1", 81);
 	assert_int_equal(conns_total(), 0);
+	if (!uncovered_settle(2))
+		fail_msg("uncovered slot %lld after connect, want 2", (long long)*slot);
 	conn_close(&c);
+	if (!uncovered_settle(0))
+		fail_msg("uncovered slot %lld after close, want 0", (long long)*slot);
+	/* Not counted: a non-cluster address, another netns. */
 	conn_open(&c, 0, "127.0.0.2", PORT);
 	assert_int_equal(conns_total(), 0);
 	conn_close(&c);
@@ -316,12 +335,12 @@ static void test_dual_stack(void **state)
 	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 }
 
-/* Every slot but @want is 0 (none negative), and @want holds @n. */
+/* Every rule slot but @want is 0 (none negative), and @want holds @n. */
 static void assert_only(const __s64 *want, __s64 n)
 {
 	size_t i;
 
-	for (i = 0; i < WLBS_CONN_SLOTS; i++)
+	for (i = 0; i < WLBS_CONN_UNCOVERED; i++)
 		if (h_conns[i] != (&h_conns[i] == want ? n : 0))
 			fail_msg("conns[%zu] = %lld, want %lld", i, (long long)h_conns[i],
 				 (long long)(&h_conns[i] == want ? n : 0));
@@ -464,7 +483,113 @@ static void test_recount_adds_and_drops(void **state)
 	assert_only(slot, 0);
 }
 
+/*
+ * A connection no rule covers, held by a host that is default no more (its
+ * wlbsd gone, or draining after SIGTERM): its packets still pass here (the
+ * sock hook counts it in WLBS_CONN_UNCOVERED); new connections do not.
+ */
+static void test_uncovered_held(void **state)
+{
+	struct frame mine, stranger, syn;
+	struct pkt pm;
+	struct conn c;
+	int pass;
+
+	(void)state;
+	loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	attach_sock_state();
+	conn_open(&c, 0, "127.0.0.1", 81);
+	if (!uncovered_settle(2))
+		fail_msg("uncovered slot %lld, want 2", (long long)h_conns[WLBS_CONN_UNCOVERED]);
+	h_flow(&mine, &pm, 0, c.addr, c.addr, IPPROTO_TCP, c.cport, 81, TCPF_ACK);
+	h_flow(&stranger, NULL, 0, c.addr, c.addr, IPPROTO_TCP, (uint16_t)(c.cport + 1), 81,
+	       TCPF_ACK);
+	h_flow(&syn, NULL, 0, c.addr, c.addr, IPPROTO_TCP, (uint16_t)(c.cport + 1), 81, TCPF_SYN);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			h_cfg()->alive_deadline = h_jiffies() - 1;
+		else
+			h_cfg()->state = WLBS_FP_DRAINING;
+		h_expect(&mine, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_HELD, NULL);
+		h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE,
+			 pass ? WLBS_R_NOT_DEFAULT : WLBS_R_STALE, NULL);
+		h_expect(&syn, XDP_DROP, WLBS_STATS_NO_RULE,
+			 pass ? WLBS_R_NOT_DEFAULT : WLBS_R_STALE, NULL);
+		h_cfg()->alive_deadline = 0;
+		h_cfg()->state = WLBS_FP_RUNNING;
+	}
+	/* The default host, taking new connections, does not look. */
+	h_expect(&stranger, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	/* Another host's default: held ones still pass here. */
+	h_cfg()->default_host = 2;
+	h_expect(&mine, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_HELD, NULL);
+	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+	conn_close(&c);
+	if (!uncovered_settle(0))
+		fail_msg("uncovered slot %lld after close, want 0",
+			 (long long)h_conns[WLBS_CONN_UNCOVERED]);
+	h_expect(&mine, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+}
+
+/*
+ * A connection this host opened from a cluster IP (client bound to
+ * 127.0.0.1:1500, rule RANGE covers the local port): the server's SYN-ACK
+ * passes only on the host whose socket it answers, whoever owns the bucket;
+ * on the bucket's owner it marks the bucket dirty, so the connection's next
+ * packets meet no RST there before the holder's heartbeat says it is held.
+ */
+static void test_outbound_synack(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(1500)};
+	struct frame synack, stranger, ack;
+	struct pkt p, q;
+	struct conn c;
+	int one = 1;
+
+	(void)state;
+	loopback_cluster(0);
+	c.v6 = 0;
+	c.addr = "127.0.0.1";
+	c.lfd = track(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	c.cfd = track(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	assert_true(c.lfd >= 0 && c.cfd >= 0);
+	inet_pton(AF_INET, c.addr, &a.sin_addr);
+	setsockopt(c.cfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(c.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(c.cfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons(PORT);
+	if (bind(c.lfd, (struct sockaddr *)&a, sizeof(a)) || listen(c.lfd, 8) ||
+	    connect(c.cfd, (struct sockaddr *)&a, sizeof(a)))
+		fail_msg("loopback connection from 127.0.0.1:1500: %s", strerror(errno));
+	c.sfd = track(accept(c.lfd, NULL, NULL));
+	/* Server 127.0.0.1:80 -> our 127.0.0.1:1500, as the NIC would see the answer. */
+	h_flow(&synack, &p, 0, c.addr, c.addr, IPPROTO_TCP, PORT, 1500, TCPF_SYN | TCPF_ACK);
+	h_flow(&stranger, &q, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 1500, TCPF_SYN | TCPF_ACK);
+	h_flow(&ack, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 1500, TCPF_ACK);
+	h_flow_owner(&p, H_R_RANGE)->owner = 2;
+	h_expect(&synack, XDP_PASS, H_R_RANGE, WLBS_R_HELD, NULL);
+	h_flow_owner(&p, H_R_RANGE)->owner = 1;
+	h_expect(&synack, XDP_PASS, H_R_RANGE, WLBS_R_HELD, NULL);
+	/* Nobody's here: dropped; on the owner, the bucket turns dirty. */
+	h_flow_owner(&q, H_R_RANGE)->owner = 2;
+	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
+	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, 0);
+	h_flow_owner(&q, H_R_RANGE)->owner = 1;
+	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
+	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
+	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, WLBS_BUCKET_F_DIRTY);
+	h_expect(&ack, XDP_DROP, H_R_RANGE, WLBS_R_DIRTY, NULL);
+	/* No rule covers the local port: the same, without a bucket to mark. */
+	h_flow(&stranger, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 3000,
+	       TCPF_SYN | TCPF_ACK);
+	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_FOREIGN_SYNACK, NULL);
+	conn_close(&c);
+}
+
 static const struct CMUnitTest conn_tests[] = {
+    cmocka_unit_test_teardown(test_uncovered_held, close_all),
+    cmocka_unit_test_teardown(test_outbound_synack, close_all),
     cmocka_unit_test_teardown(test_held_connection, close_all),
     cmocka_unit_test_teardown(test_stale_keeps_held, close_all),
     cmocka_unit_test_teardown(test_sock_state_counts, close_all),

@@ -47,15 +47,25 @@ static void random_flow(uint64_t *rng, struct pkt *p)
 static int model_owner(const struct pkt *p)
 {
 	int vip = model_vip(p->v6, p->dst), rule;
+	const struct wlbs_bucket *b;
 
 	if (vip < 0)
 		return -1;
 	rule = model_rule(vip, p->proto, p->dport);
+	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags == (TCPF_SYN | TCPF_ACK))
+		return 0;
 	if (rule < 0)
 		return h_cfg()->default_host;
 	if (h_tables(h_cfg()->gen)->rules[rule].mode == WLBS_MODE_DISABLED)
 		return 0;
-	return h_flow_owner(p, (uint32_t)rule)->owner;
+	/* Answers a connection opened from the cluster IP: no host has its socket here. */
+	if (p->proto == IPPROTO_TCP && p->tcp_flags == (TCPF_SYN | TCPF_ACK))
+		return 0;
+	b = h_flow_owner(p, (uint32_t)rule);
+	/* Such a SYN-ACK marked its bucket: what is not a SYN needs a local socket there. */
+	if (p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN && (b->flags & WLBS_BUCKET_F_DIRTY))
+		return 0;
+	return b->owner;
 }
 
 /* Builds the cluster of @n hosts: random owners, seed, default host and generation. */

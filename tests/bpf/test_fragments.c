@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fragments (bpfspec 8): fragments without ports follow their first fragment's
- * host; with no record of it, only the default host takes them.
+ * host; ahead of it (reordered), every host that is not stopped takes them.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -121,7 +122,10 @@ static void test_frag_follow_first_v6(void **state)
 	run_datagrams(1, 11);
 }
 
-/* A later fragment whose first fragment was not seen: the default host's alone. */
+/*
+ * A later fragment whose first fragment was not seen (reordered, KB247819):
+ * every host that is not stopped takes it; the first then decides.
+ */
 static void test_frag_no_record(void **state)
 {
 	struct datagram d, other;
@@ -135,26 +139,122 @@ static void test_frag_no_record(void **state)
 			      IPPROTO_UDP, 4000, 53, 0x4242);
 		for (h = 1; h <= 3; h++) {
 			h_set_host((uint8_t)h);
-			if (h == 2) {
-				h_expect(&d.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT,
-					 NULL);
-				h_expect(&d.last, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT,
-					 NULL);
-			} else {
-				h_expect(&d.middle, XDP_DROP, WLBS_STATS_NO_RULE,
-					 WLBS_R_NOT_DEFAULT, NULL);
-			}
+			h_expect(&d.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_EARLY, NULL);
+			h_expect(&d.last, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_EARLY, NULL);
 		}
+		h_cfg()->state = WLBS_FP_STOPPED;
+		h_expect(&d.middle, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED, NULL);
+		h_cfg()->state = WLBS_FP_RUNNING;
 		/* The record is per datagram: another id or source does not match it. */
 		h_set_host(1);
 		h_expect(&d.first, XDP_PASS, H_R_DNS, WLBS_R_OWNED, NULL);
 		h_expect(&d.middle, XDP_PASS, H_R_DNS, WLBS_R_FRAG_PASS, NULL);
+		h_flow_owner(&d.p, H_R_DNS)->owner = 2;
 		make_datagram(&other, v6, v6 ? "2001:db8:5::5" : "198.18.5.5", v6 ? H_VIP6 : H_VIP4,
 			      IPPROTO_UDP, 4000, 53, 0x4243);
-		h_expect(&other.middle, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+		h_expect(&other.first, XDP_DROP, H_R_DNS, WLBS_R_NOT_OWNER, NULL);
+		h_expect(&other.middle, XDP_DROP, H_R_DNS, WLBS_R_FRAG_DROP, NULL);
+		h_expect(&d.middle, XDP_PASS, H_R_DNS, WLBS_R_FRAG_PASS, NULL);
 		make_datagram(&other, v6, v6 ? "2001:db8:5::6" : "198.18.5.6", v6 ? H_VIP6 : H_VIP4,
 			      IPPROTO_UDP, 4000, 53, 0x4242);
-		h_expect(&other.middle, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+		h_expect(&other.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_EARLY, NULL);
+	}
+}
+
+/*
+ * Every order of a datagram's three fragments, on 4 hosts with random owners:
+ * the owner takes every fragment; each other host takes at most the ones
+ * ahead of the first (its reassembly never completes without the first).
+ */
+static void test_frag_any_order(void **state)
+{
+	static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+					 {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	uint64_t rng = h_rng_init(12);
+	const struct frame *frag[3];
+	int o, h, k, slot, want, i, v6;
+	struct h_result r;
+	struct datagram d;
+	char src[64];
+
+	(void)state;
+	random_owners(&rng);
+	for (i = 0; i < 60; i++) {
+		v6 = i & 1;
+		snprintf(src, sizeof(src), v6 ? "2001:db8:7::%x" : "198.18.7.%u", (unsigned)i + 1);
+		make_datagram(&d, v6, src, v6 ? H_VIP6 : H_VIP4, IPPROTO_UDP,
+			      (uint16_t)(2000 + i * 7), i % 3 ? 53 : 1500, (uint32_t)(0x1000 + i));
+		want = owner_of(&d, &slot);
+		frag[0] = &d.first;
+		frag[1] = &d.middle;
+		frag[2] = &d.last;
+		for (o = 0; o < 6; o++)
+			for (h = 1; h <= HOSTS; h++) {
+				int seen_first = 0;
+
+				h_frags_clear();
+				h_set_host((uint8_t)h);
+				for (k = 0; k < 3; k++) {
+					const struct frame *f = frag[orders[o][k]];
+
+					h_run(f, &r);
+					if (f == &d.first)
+						seen_first = 1;
+					/* The owner takes all; before the first, everyone. */
+					if (h == want || !seen_first)
+						assert_true(h_accepted(f, &r));
+					else
+						assert_int_equal(r.verdict, XDP_DROP);
+				}
+			}
+	}
+}
+
+/* Remote control reaches every host, stopped ones too: so do its fragments. */
+static void test_frag_control(void **state)
+{
+	struct datagram d;
+	int h;
+
+	(void)state;
+	h_reset();
+	h_cfg()->ctl_port = 2504;
+	h_cfg()->default_host = 3;
+	make_datagram(&d, 0, "198.18.8.8", H_VIP4, IPPROTO_UDP, 40000, 2504, 77);
+	for (h = 1; h <= 3; h++) {
+		h_frags_clear();
+		h_set_host((uint8_t)h);
+		h_cfg()->state = h == 2 ? WLBS_FP_STOPPED : WLBS_FP_RUNNING;
+		h_expect(&d.first, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_CONTROL, NULL);
+		h_expect(&d.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_PASS, NULL);
+		h_expect(&d.last, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_PASS, NULL);
+	}
+}
+
+/* A verdict lives as long as the kernel's reassembly: then the IP ID is free again. */
+static void test_frag_verdict_expires(void **state)
+{
+	struct datagram d;
+	int v6;
+
+	(void)state;
+	for (v6 = 0; v6 < 2; v6++) {
+		h_reset();
+		h_cfg()->frag_ttl_ms_v4 = 20;
+		h_cfg()->frag_ttl_ms_v6 = 20;
+		make_datagram(&d, v6, v6 ? "2001:db8:6::6" : "198.18.6.6", v6 ? H_VIP6 : H_VIP4,
+			      IPPROTO_UDP, 4000, 1500, 0x99);
+		h_flow_owner(&d.p, H_R_RANGE)->owner = 2;
+		h_expect(&d.first, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
+		h_expect(&d.middle, XDP_DROP, H_R_RANGE, WLBS_R_FRAG_DROP, NULL);
+		usleep(30000);
+		h_expect(&d.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_EARLY, NULL);
+		/* The kernel's defaults (30 s / 60 s) when wlbsd set none. */
+		h_cfg()->frag_ttl_ms_v4 = 0;
+		h_cfg()->frag_ttl_ms_v6 = 0;
+		h_expect(&d.first, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
+		usleep(30000);
+		h_expect(&d.middle, XDP_DROP, H_R_RANGE, WLBS_R_FRAG_DROP, NULL);
 	}
 }
 
@@ -194,7 +294,8 @@ static void test_frag_atomic_v6(void **state)
 static const struct CMUnitTest fragment_tests[] = {
     cmocka_unit_test(test_frag_follow_first_v4), cmocka_unit_test(test_frag_follow_first_v6),
     cmocka_unit_test(test_frag_no_record),	 cmocka_unit_test(test_frag_first_dropped),
-    cmocka_unit_test(test_frag_atomic_v6),
+    cmocka_unit_test(test_frag_atomic_v6),	 cmocka_unit_test(test_frag_any_order),
+    cmocka_unit_test(test_frag_control),	 cmocka_unit_test(test_frag_verdict_expires),
 };
 
 H_GROUP(h_group_fragments, fragment_tests);

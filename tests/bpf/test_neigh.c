@@ -9,8 +9,9 @@
 
 #include "harness.h"
 
-#define REQ_IP	"192.0.2.50"
-#define REQ_IP6 "2001:db8:1::50"
+#define REQ_IP	 "192.0.2.50"
+#define REQ_IP6	 "2001:db8:1::50"
+#define NDISC_NA 136 /* ICMPv6 neighbour advertisement */
 
 static const uint8_t req_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 
@@ -37,8 +38,13 @@ static void test_arp_reply(void **state)
 		expected_arp_reply(&want, vips[i]);
 		assert_int_equal(r.len, want.len);
 		assert_memory_equal(r.out, want.b, want.len);
-		/* The default host answers while draining too. */
+		/* Draining, or its wlbsd gone: default no more, another host answers. */
 		h_cfg()->state = WLBS_FP_DRAINING;
+		h_expect(&req, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ARP_DROP, NULL);
+		h_cfg()->state = WLBS_FP_RUNNING;
+		h_cfg()->alive_deadline = h_jiffies() - 1;
+		h_expect(&req, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ARP_DROP, NULL);
+		h_cfg()->alive_deadline = 0;
 		h_expect(&req, XDP_TX, WLBS_STATS_NO_RULE, WLBS_R_ARP_REPLY, NULL);
 	}
 }
@@ -60,20 +66,28 @@ static void test_arp_others_drop(void **state)
 	h_expect(&req, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ARP_DROP, NULL);
 }
 
-/* ARP not asking for a cluster IP, and ARP replies, are the kernel's business. */
+/*
+ * ARP not for a cluster IP is the kernel's business; ARP replies to a cluster
+ * IP answer a host that asked from it: every host gets them, the asker uses it.
+ */
 static void test_arp_other_passes(void **state)
 {
 	struct frame f;
+	int h;
 
 	(void)state;
 	h_reset();
 	assert_int_equal(frame_arp(&f, 1, req_mac, REQ_IP, NULL, "10.0.0.99"), 0);
 	h_expect(&f, XDP_PASS, -1, WLBS_R_NOT_CLUSTER, NULL);
 	assert_int_equal(frame_arp(&f, 2, req_mac, REQ_IP, frame_client_mac, H_VIP4), 0);
-	h_expect(&f, XDP_PASS, -1, WLBS_R_NOT_CLUSTER, NULL);
+	for (h = 1; h <= 3; h++) {
+		h_set_host((uint8_t)h);
+		h_expect(&f, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS, NULL);
+	}
+	h_set_host(1);
 	/* Gratuitous ARP from another box claiming the cluster IP: not a request to us. */
 	assert_int_equal(frame_arp(&f, 2, req_mac, H_VIP4, NULL, H_VIP4), 0);
-	h_expect(&f, XDP_PASS, -1, WLBS_R_NOT_CLUSTER, NULL);
+	h_expect(&f, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS, NULL);
 	/* A cluster IP of the idle generation is not a cluster IP. */
 	h_tables(0)->n_vips = 0;
 	assert_int_equal(frame_arp(&f, 1, req_mac, REQ_IP, NULL, H_VIP4), 0);
@@ -159,9 +173,59 @@ static void test_ns_others_drop(void **state)
 	h_expect(&ns, XDP_PASS, -1, WLBS_R_NOT_CLUSTER, NULL);
 }
 
+/*
+ * A host (owner of a client's bucket, not the default host) solicits the
+ * client's MAC from the cluster IP it answers from; the client's NA comes back
+ * to the cluster IP and the cluster MAC. Every host that is up takes it, so
+ * the one that asked completes its neighbour entry.
+ */
+static void test_na_to_cluster_ip_every_host(void **state)
+{
+	uint8_t vip[16];
+	struct frame na;
+	int h, who;
+
+	(void)state;
+	h_reset();
+	h_cfg()->default_host = 2;
+	assert_int_equal(frame_ns(&na, req_mac, REQ_IP6, REQ_IP6), 0);
+	na.b[na.l4] = NDISC_NA;
+	assert_int_equal(inet_pton(AF_INET6, H_VIP6, vip), 1);
+	memcpy(na.b + na.l3 + 24, vip, 16);
+	assert_int_equal(h_acceptors(&na, na.len, 3, &who), 3);
+	for (h = 1; h <= 3; h++) {
+		h_set_host((uint8_t)h);
+		h_expect(&na, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS, NULL);
+	}
+	/* Its wlbsd gone or draining: still its own neighbour entries to complete. */
+	h_cfg()->alive_deadline = h_jiffies() - 1;
+	h_cfg()->state = WLBS_FP_DRAINING;
+	h_expect(&na, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_NEIGH_PASS, NULL);
+}
+
+/* The default host with its wlbsd gone or draining answers no solicitation. */
+static void test_ns_default_fails_closed(void **state)
+{
+	struct frame ns;
+
+	(void)state;
+	h_reset();
+	assert_int_equal(frame_ns(&ns, req_mac, REQ_IP6, H_VIP6), 0);
+	h_cfg()->alive_deadline = h_jiffies() - 1;
+	h_expect(&ns, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ND_DROP, NULL);
+	h_cfg()->alive_deadline = h_jiffies() + 100000;
+	h_expect(&ns, XDP_TX, WLBS_STATS_NO_RULE, WLBS_R_ND_REPLY, NULL);
+	h_cfg()->state = WLBS_FP_DRAINING;
+	h_expect(&ns, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ND_DROP, NULL);
+}
+
 static const struct CMUnitTest neigh_tests[] = {
-    cmocka_unit_test(test_arp_reply),	     cmocka_unit_test(test_arp_others_drop),
-    cmocka_unit_test(test_arp_other_passes), cmocka_unit_test(test_ns_reply),
+    cmocka_unit_test(test_na_to_cluster_ip_every_host),
+    cmocka_unit_test(test_ns_default_fails_closed),
+    cmocka_unit_test(test_arp_reply),
+    cmocka_unit_test(test_arp_others_drop),
+    cmocka_unit_test(test_arp_other_passes),
+    cmocka_unit_test(test_ns_reply),
     cmocka_unit_test(test_ns_others_drop),
 };
 

@@ -190,6 +190,36 @@ static void test_default_host(void **state)
 	h_expect(&tcp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
 }
 
+/*
+ * The default host fails closed like any owner: with its wlbsd gone (stale
+ * stamp) or draining (SIGTERM), it takes no uncovered traffic, so the host
+ * the others chose is the only default host.
+ */
+static void test_default_host_fails_closed(void **state)
+{
+	struct frame tcp, ack, udp, echo4, echo6;
+
+	(void)state;
+	h_reset();
+	h_flow(&tcp, NULL, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 22, TCPF_SYN);
+	h_flow(&ack, NULL, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 22, TCPF_ACK);
+	h_flow(&udp, NULL, 1, CLIENT6, H_VIP6, IPPROTO_UDP, 40000, 5000, 0);
+	h_flow(&echo4, NULL, 0, CLIENT4, H_VIP4, IPPROTO_ICMP, 0, 0, 0);
+	h_flow(&echo6, NULL, 1, CLIENT6, H_VIP6, IPPROTO_ICMPV6, 0, 0, 0);
+	h_cfg()->alive_deadline = h_jiffies() - 1;
+	h_expect(&tcp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_expect(&ack, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_expect(&udp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_expect(&echo4, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_expect(&echo6, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_cfg()->alive_deadline = h_jiffies() + 100000;
+	h_expect(&tcp, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	h_cfg()->state = WLBS_FP_DRAINING;
+	h_expect(&tcp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+	h_expect(&echo4, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+	h_expect(&udp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+}
+
 /* Disabled rules (cluster-wide mode, or this host's OFF flag) drop everything. */
 static void test_rule_disabled(void **state)
 {
@@ -285,7 +315,8 @@ static void test_dirty(void **state)
 	h_flow_owner(&p, H_R_WEB4)->flags = WLBS_BUCKET_F_DIRTY;
 	h_flow_owner(&q, H_R_RANGE)->flags = WLBS_BUCKET_F_DIRTY;
 	h_expect(&syn, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
-	h_expect(&synack, XDP_DROP, H_R_WEB4, WLBS_R_DIRTY, NULL);
+	/* No local socket for it: another host's outbound connection (test_conns.c). */
+	h_expect(&synack, XDP_DROP, H_R_WEB4, WLBS_R_FOREIGN_SYNACK, NULL);
 	h_expect(&ack, XDP_DROP, H_R_WEB4, WLBS_R_DIRTY, NULL);
 	h_expect(&rst, XDP_DROP, H_R_WEB4, WLBS_R_DIRTY, NULL);
 	h_expect(&udp, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
@@ -295,12 +326,19 @@ static void test_dirty(void **state)
 }
 
 static const struct CMUnitTest verdict_tests[] = {
-    cmocka_unit_test(test_not_cluster),	 cmocka_unit_test(test_generation),
-    cmocka_unit_test(test_heartbeat),	 cmocka_unit_test(test_vlan),
-    cmocka_unit_test(test_stopped),	 cmocka_unit_test(test_rule_match),
-    cmocka_unit_test(test_default_host), cmocka_unit_test(test_rule_disabled),
-    cmocka_unit_test(test_ownership),	 cmocka_unit_test(test_draining),
-    cmocka_unit_test(test_liveness),	 cmocka_unit_test(test_dirty),
+    cmocka_unit_test(test_default_host_fails_closed),
+    cmocka_unit_test(test_not_cluster),
+    cmocka_unit_test(test_generation),
+    cmocka_unit_test(test_heartbeat),
+    cmocka_unit_test(test_vlan),
+    cmocka_unit_test(test_stopped),
+    cmocka_unit_test(test_rule_match),
+    cmocka_unit_test(test_default_host),
+    cmocka_unit_test(test_rule_disabled),
+    cmocka_unit_test(test_ownership),
+    cmocka_unit_test(test_draining),
+    cmocka_unit_test(test_liveness),
+    cmocka_unit_test(test_dirty),
 };
 
 H_GROUP(h_group_verdicts, verdict_tests);
