@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Unicast mode and the host's dedicated IPs: the NIC's MAC changes when wlbsd
+# starts (to the cluster MAC) and when it is uninstalled (back to the NIC's
+# own); clients must follow both changes at once, not after their neighbour
+# entries time out (tens of seconds).
+
+CLUSTER_UMAC=02:bf:c6:12:00:64
+
+_unicast_conf()
+{
+	host_conf "$1"
+	sed -i 's/^mode = multicast/mode = unicast/' "$(conf_path "$1")"
+}
+
+# _reach SRC DST SECS: a TCP connection from the client's SRC to h1's
+# dedicated DST is answered by h1 within SECS; sets REACH_MS.
+_reach()
+{
+	local t0 got
+	t0=$(now_ms)
+	while :; do
+		got=$(client connect --dst "$2" --port "$PORT_ID" --src "$1" --timeout 0.2 |
+			awk '{ print $2 }')
+		REACH_MS=$(($(now_ms) - t0))
+		[ "$got" = h1 ] && break
+		[ "$REACH_MS" -gt $(($3 * 1000)) ] && fail "h1's $2 not reached from $1 in $3 s (last: $got)"
+	done
+	log "ok: client $1 reached h1's $2 after $REACH_MS ms"
+}
+
+# _expect_neigh IP MAC: the client's neighbour entry for IP points at MAC and
+# is usable (REACHABLE, or STALE/DELAY on the way to being confirmed).
+_expect_neigh()
+{
+	local n
+	n=$(ip -n "$(ns c)" neigh show "$1" dev eth0)
+	expect_match "$n" "lladdr $2 .*(REACHABLE|STALE|DELAY)" "client's neighbour entry for $1"
+}
+
+# _reach_dedicated MAC SECS: the client reaches h1's dedicated IPv4 and IPv6
+# addresses within SECS each, and its neighbour entries then say MAC.
+_reach_dedicated()
+{
+	_reach 198.18.0.220 198.18.0.1 "$2"
+	_expect_neigh 198.18.0.1 "$1"
+	_reach 2001:db8:18::220 2001:db8:18::1 "$2"
+	_expect_neigh 2001:db8:18::1 "$1"
+}
+
+# After `wlbsd --uninstall` the NIC has its own MAC again: clients that talked
+# to the dedicated IPs through the cluster MAC reach them again within ~1 s.
+# (A daemon exit keeps the cluster MAC and the fast path: checked first.)
+test_unicast_uninstall_announces()
+{
+	local own out
+	topo_up 1
+	_unicast_conf h1
+	own=$(in_ns h1 cat /sys/class/net/eth0/address)
+	server_start h1
+	wlbsd_start h1
+	expect_state h1 converged
+	_reach_dedicated "$CLUSTER_UMAC" "${UNICAST_WAIT_S:-2}"
+
+	wlbsd_kill h1 TERM
+	expect_eq "$(in_ns h1 cat /sys/class/net/eth0/address)" "$CLUSTER_UMAC" \
+		"h1's NIC MAC after wlbsd exited"
+	_reach_dedicated "$CLUSTER_UMAC" 2
+
+	out=$(in_ns h1 timeout 10 "$WLBSD" --uninstall --state-dir "$WT_DIR/h1/state" 2>&1) ||
+		fail "wlbsd --uninstall: $out"
+	expect_eq "$(in_ns h1 cat /sys/class/net/eth0/address)" "$own" \
+		"h1's NIC MAC after uninstall"
+	_reach_dedicated "$own" "${UNICAST_WAIT_S:-2}"
+}
+
+# When wlbsd starts in unicast mode the NIC's own MAC stops receiving: clients
+# that talked to the dedicated IPs before reach them again within ~1 s.
+test_unicast_start_announces()
+{
+	local own
+	topo_up 1
+	_unicast_conf h1
+	own=$(in_ns h1 cat /sys/class/net/eth0/address)
+	server_start h1
+	_reach_dedicated "$own" 2
+
+	wlbsd_start h1
+	expect_eq "$(in_ns h1 cat /sys/class/net/eth0/address)" "$CLUSTER_UMAC" \
+		"h1's NIC MAC with wlbsd"
+	_reach_dedicated "$CLUSTER_UMAC" "${UNICAST_WAIT_S:-2}"
+}
