@@ -89,4 +89,7 @@ test_unicast_start_announces()
 	expect_eq "$(in_ns h1 cat /sys/class/net/eth0/address)" "$CLUSTER_UMAC" \
 		"h1's NIC MAC with wlbsd"
 	_reach_dedicated "$CLUSTER_UMAC" "${UNICAST_WAIT_S:-2}"
+	# The announcements left with the masked source, like every frame of h1.
+	expect_nomatch "$(bridge -n "$(ns br)" fdb show br br0 2>/dev/null)" "$CLUSTER_UMAC" \
+		"the bridge learned the cluster MAC"
 }
