@@ -166,14 +166,27 @@ static int build_family(int ifindex, int family, const struct nl_link *link,
 	return 0;
 }
 
+/* Every frame once; 0 or the first -errno. */
+static int send_round(int fd, int ifindex, uint8_t frames[][ANN_NA_LEN], const size_t lens[], int n)
+{
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
+	int i;
+
+	for (i = 0; i < n; i++) {
+		to.sll_protocol = htons(lens[i] == ANN_ARP_LEN ? ETH_P_ARP : ETH_P_IPV6);
+		if (sendto(fd, frames[i], lens[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 int ann_host_addrs(int ifindex, const struct nl_addr *skip, int n_skip, struct nl_err *err)
 {
 	static const struct timespec gap = {0, ANN_INTERVAL_MS * 1000000L};
 	uint8_t frames[2 * ANN_MAX_ADDRS][ANN_NA_LEN];
 	size_t lens[2 * ANN_MAX_ADDRS];
-	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
 	struct nl_link link;
-	int fd, i, r, n = 0, ret;
+	int fd, r, n = 0, ret;
 
 	ret = nl_link_get_index(ifindex, &link, err);
 	if (ret)
@@ -195,13 +208,7 @@ int ann_host_addrs(int ifindex, const struct nl_addr *skip, int n_skip, struct n
 	for (r = 0; r < ANN_ROUNDS && !ret; r++) {
 		if (r)
 			nanosleep(&gap, NULL);
-		for (i = 0; i < n && !ret; i++) {
-			to.sll_protocol =
-			    lens[i] == ANN_ARP_LEN ? htons(ETH_P_ARP) : htons(ETH_P_IPV6);
-			if (sendto(fd, frames[i], lens[i], 0, (struct sockaddr *)&to, sizeof(to)) <
-			    0)
-				ret = -errno;
-		}
+		ret = send_round(fd, ifindex, frames, lens, n);
 	}
 	close(fd);
 	if (ret) {
