@@ -93,3 +93,27 @@ test_unicast_start_announces()
 	expect_nomatch "$(bridge -n "$(ns br)" fdb show br br0 2>/dev/null)" "$CLUSTER_UMAC" \
 		"the bridge learned the cluster MAC"
 }
+
+# A cluster IP the admin configured stays on the NIC after uninstall, but it
+# still belongs to the cluster (the other hosts serve it): it is not announced
+# with h1's own MAC.
+test_unicast_uninstall_keeps_cluster_ip()
+{
+	local own out
+	topo_up 1
+	_unicast_conf h1
+	own=$(in_ns h1 cat /sys/class/net/eth0/address)
+	ip -n "$(ns h1)" addr add "$CLUSTER_IP4/24" dev eth0
+	server_start h1
+	wlbsd_start h1
+	expect_served "$CLIENT_IP4" h1
+	_expect_neigh "$CLUSTER_IP4" "$CLUSTER_UMAC"
+	wlbsd_kill h1 TERM
+	out=$(in_ns h1 timeout 10 "$WLBSD" --uninstall --state-dir "$WT_DIR/h1/state" 2>&1) ||
+		fail "wlbsd --uninstall: $out"
+	expect_match "$(ip -n "$(ns h1)" addr show dev eth0)" "inet $CLUSTER_IP4/24" \
+		"the admin's cluster IP after uninstall"
+	_reach 198.18.0.220 198.18.0.1 2
+	_expect_neigh 198.18.0.1 "$own"
+	_expect_neigh "$CLUSTER_IP4" "$CLUSTER_UMAC"
+}
