@@ -117,3 +117,38 @@ test_unicast_uninstall_keeps_cluster_ip()
 	_expect_neigh 198.18.0.1 "$own"
 	_expect_neigh "$CLUSTER_IP4" "$CLUSTER_UMAC"
 }
+
+# ---- every frame between two hosts is for all of them (issue 8 item 9) ------
+
+# Sum of the ICMP redirects HOST has sent (IPv4 and IPv6).
+_redirects() { in_ns "$1" nstat -asz IcmpOutRedirects Icmp6OutRedirects | awk '{ s += $2 } END { print s + 0 }'; }
+
+# _no_duplicates MODE FORWARDING: three hosts in MODE with IP forwarding
+# FORWARDING (0/1) on each; h1 pings h2's dedicated IPv4 and IPv6 addresses
+# 100 times. Every echo is answered once, and h3, which shares the frames in
+# unicast mode, forwards none of them (no duplicates, no ICMP redirects).
+_no_duplicates()
+{
+	local h out dup r0 r1 dst
+	topo_up 3
+	for h in h1 h2 h3; do
+		host_conf "$h"
+		sed -i "s/^mode = multicast/mode = $1/" "$(conf_path "$h")"
+		in_ns "$h" sysctl -qw net.ipv4.ip_forward="$2" net.ipv6.conf.all.forwarding="$2"
+	done
+	cluster_start 20 h1 h2 h3
+	r0=$(_redirects h3)
+	for dst in 198.18.0.2 2001:db8:18::2; do
+		out=$(in_ns h1 timeout 30 ping -n -q -c 100 -i 0.01 -W 1 -w 20 "$dst" 2>&1)
+		log "ping $dst from h1 ($1 mode, forwarding $2): $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+		expect_match "$out" "100 packets transmitted, 100 received" "echoes of $dst answered"
+		dup=$(sed -n 's/.*+\([0-9]*\) duplicates.*/\1/p' <<<"$out")
+		expect_eq "${dup:-0}" 0 "duplicate echo replies from $dst"
+	done
+	r1=$(_redirects h3)
+	expect_eq "$((r1 - r0))" 0 "ICMP redirects sent by h3"
+}
+
+test_unicast_forwarding_no_duplicates() { _no_duplicates unicast 1; }
+test_unicast_no_forwarding_no_duplicates() { _no_duplicates unicast 0; }
+test_multicast_forwarding_no_duplicates() { _no_duplicates multicast 1; }
