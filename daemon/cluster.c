@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "clustermac.h"
 #include "log.h"
 #include "netlink.h"
@@ -29,6 +30,8 @@ struct install_rec {
 	uint8_t maddr[6];
 	int n_addrs; /* cluster IPs wlbsd added ("a/len") */
 	char addrs[REC_MAX_ADDRS][INET6_ADDRSTRLEN + 5];
+	int n_vips; /* every cluster IP of the last config: never announced as the host's */
+	char vips[WLBS_MAX_VIPS][INET6_ADDRSTRLEN + 5];
 	size_t n_sysctls; /* values before wlbsd */
 	struct nl_sysctl_saved sysctls[NL_CLUSTER_SYSCTLS_MAX];
 };
@@ -68,6 +71,8 @@ static int rec_load(const char *path, struct install_rec *rec)
 			rec->has_maddr = !parse_mac(a, rec->maddr);
 		else if (!strcmp(key, "addr") && rec->n_addrs < REC_MAX_ADDRS)
 			snprintf(rec->addrs[rec->n_addrs++], sizeof(rec->addrs[0]), "%.50s", a);
+		else if (!strcmp(key, "vip") && rec->n_vips < WLBS_MAX_VIPS)
+			snprintf(rec->vips[rec->n_vips++], sizeof(rec->vips[0]), "%.50s", a);
 		else if (!strcmp(key, "sysctl") && rec->n_sysctls < NL_CLUSTER_SYSCTLS_MAX) {
 			snprintf(rec->sysctls[rec->n_sysctls].path, sizeof(rec->sysctls[0].path),
 				 "%.95s", a);
@@ -101,6 +106,8 @@ static int rec_save(const char *path, const struct install_rec *rec)
 			rec->maddr[2], rec->maddr[3], rec->maddr[4], rec->maddr[5]);
 	for (i = 0; i < rec->n_addrs; i++)
 		fprintf(f, "addr %s\n", rec->addrs[i]);
+	for (i = 0; i < rec->n_vips; i++)
+		fprintf(f, "vip %s\n", rec->vips[i]);
 	for (i = 0; i < (int)rec->n_sysctls; i++)
 		fprintf(f, "sysctl %s %s\n", rec->sysctls[i].path,
 			rec->sysctls[i].value[0] ? rec->sysctls[i].value : "-");
@@ -173,6 +180,27 @@ static uint32_t frag_ttl_ms(const char *sysctl)
 	return secs && secs < 3600 ? (uint32_t)secs * 1000 : 0;
 }
 
+/*
+ * Unicast mode moved the NIC to another MAC: neighbours learn at once where
+ * the host's own addresses are now (the cluster IPs stay with the cluster MAC).
+ */
+static void announce_moved(int ifindex, const struct install_rec *rec)
+{
+	struct nl_addr skip[WLBS_MAX_VIPS + REC_MAX_ADDRS];
+	struct nl_err e = {""};
+	int i, n = 0, ret;
+
+	for (i = 0; i < rec->n_vips; i++)
+		n += !nl_addr_parse(rec->vips[i], &skip[n], NULL);
+	for (i = 0; i < rec->n_addrs; i++)
+		n += !nl_addr_parse(rec->addrs[i], &skip[n], NULL);
+	ret = ann_host_addrs(ifindex, skip, n, &e);
+	if (ret < 0)
+		log_warn("%s: neighbours keep the old MAC until their entries expire", e.msg);
+	else
+		log_info("announced %d address(es) of %s at its new MAC", ret, rec->ifname);
+}
+
 int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, size_t errlen)
 {
 	const struct wlbs_config *c = &d->cfg;
@@ -183,6 +211,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 	struct nl_addr na;
 	struct nl_err e = {""};
 	int i, ret, ifindex;
+	bool moved = false;
 
 	ret = nl_link_get(c->ifname, &link, &e);
 	if (ret)
@@ -195,6 +224,9 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 		snprintf(rec.ifname, sizeof(rec.ifname), "%s", c->ifname);
 	}
 	snprintf(rec.bpffs, sizeof(rec.bpffs), "%s", d->paths.bpffs);
+	rec.n_vips = c->n_vips;
+	for (i = 0; i < c->n_vips; i++)
+		cfg_addr_str(&c->vips[i], true, rec.vips[i], sizeof(rec.vips[0]));
 
 	if (c->cluster_mode == WLBS_CLUSTER_UNICAST) {
 		if (!rec.has_mac_orig) {
@@ -227,6 +259,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 	}
 
 	if (c->cluster_mode == WLBS_CLUSTER_UNICAST) {
+		moved = memcmp(link.mac, cmac, 6) != 0;
 		ret = nl_link_set_mac(ifindex, cmac, &e);
 		memcpy(link.mac, cmac, 6);
 	} else {
@@ -263,6 +296,9 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 		memcpy(d->fp.cfg->src_mac, link.mac, 6);
 		d->fp.cfg->flags &= ~(WLBS_CFG_F_MASK_SRC | WLBS_CFG_F_NO_HAIRPIN);
 	}
+	/* After the masking is on: the frames must not teach switches the cluster MAC. */
+	if (moved)
+		announce_moved(ifindex, &rec);
 	return 0;
 fail:
 	snprintf(err, errlen, "%s", e.msg[0] ? e.msg : strerror(-ret));
@@ -289,9 +325,13 @@ static int teardown_one(const char *state_dir, const char *file, char *err, size
 			addr_del(ifindex, rec.addrs[i], &e);
 		if (rec.has_maddr)
 			nl_maddr_del(ifindex, rec.maddr, &e);
-		if (rec.has_mac_orig && nl_link_set_mac(ifindex, rec.mac_orig, &e) && !first) {
-			first = -EIO;
-			snprintf(err, errlen, "%s", e.msg);
+		if (rec.has_mac_orig && nl_link_set_mac(ifindex, rec.mac_orig, &e)) {
+			if (!first) {
+				first = -EIO;
+				snprintf(err, errlen, "%s", e.msg);
+			}
+		} else if (rec.has_mac_orig) {
+			announce_moved(ifindex, &rec);
 		}
 	}
 	for (i = 0; i < (int)rec.n_sysctls; i++)

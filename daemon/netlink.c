@@ -588,48 +588,89 @@ static const enum mnl_attr_data_type addr_policy[IFA_MAX + 1] = {
     [IFA_PROTO] = MNL_TYPE_U8,
 };
 
-struct addr_find {
+/* One address of a dump, parsed; the callback sees each in turn. */
+typedef void (*addr_fn)(const struct nl_addr *a, const struct nl_addr_info *info, void *data);
+
+struct addr_dump {
 	int ifindex;
-	const struct nl_addr *want;
-	struct nl_addr_info info;
-	bool found;
+	int family;
+	addr_fn fn;
+	void *data;
 };
 
-static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = {};
 	struct attr_tab t = {tb, addr_policy, IFA_MAX};
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct addr_find *f = data;
+	struct addr_dump *d = data;
+	struct nl_addr_info info;
+	struct nl_addr a = {.family = d->family};
 	const struct nlattr *at;
-	size_t len = addr_len(f->want->family);
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa) ||
-	    f->found || ifa->ifa_family != f->want->family || (int)ifa->ifa_index != f->ifindex)
+	    ifa->ifa_family != d->family || (int)ifa->ifa_index != d->ifindex)
 		return MNL_CB_OK;
 	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_tab_cb, &t) < 0)
 		return MNL_CB_ERROR;
 	/* IPv4 keeps the local address in IFA_LOCAL; IPv6 only in IFA_ADDRESS. */
 	at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!at || mnl_attr_get_payload_len(at) != len ||
-	    memcmp(mnl_attr_get_payload(at), &f->want->a, len))
+	if (!at || mnl_attr_get_payload_len(at) != addr_len(d->family))
 		return MNL_CB_OK;
-	f->found = true;
-	f->info.prefixlen = ifa->ifa_prefixlen;
-	f->info.flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
-	f->info.proto = tb[IFA_PROTO] ? mnl_attr_get_u8(tb[IFA_PROTO]) : 0;
-	f->info.scope = ifa->ifa_scope;
+	memcpy(&a.a, mnl_attr_get_payload(at), addr_len(d->family));
+	a.prefixlen = ifa->ifa_prefixlen;
+	info.prefixlen = ifa->ifa_prefixlen;
+	info.flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	info.proto = tb[IFA_PROTO] ? mnl_attr_get_u8(tb[IFA_PROTO]) : 0;
+	info.scope = ifa->ifa_scope;
+	d->fn(&a, &info, d->data);
 	return MNL_CB_OK;
+}
+
+/* Feeds every family address of ifindex to fn. */
+static int addr_dump(int ifindex, int family, addr_fn fn, void *data, struct nl_err *err,
+		     const char *what)
+{
+	struct addr_dump d = {.ifindex = ifindex, .family = family, .fn = fn, .data = data};
+	union nl_reqbuf req;
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh = mnl_nlmsg_put_header(req.buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_index = (uint32_t)ifindex; /* strict checking: the kernel filters */
+
+	ret = nl_talk(nlh, addr_dump_cb, &d, err, what);
+	if (ret == -ENODEV)
+		nl_seterr(err, "%s: interface not found", what);
+	return ret;
+}
+
+struct addr_find {
+	const struct nl_addr *want;
+	struct nl_addr_info info;
+	bool found;
+};
+
+static void addr_find_fn(const struct nl_addr *a, const struct nl_addr_info *info, void *data)
+{
+	struct addr_find *f = data;
+
+	if (!f->found && !memcmp(&a->a, &f->want->a, addr_len(a->family))) {
+		f->found = true;
+		f->info = *info;
+	}
 }
 
 int nl_addr_find(int ifindex, const struct nl_addr *a, struct nl_addr_info *info,
 		 struct nl_err *err)
 {
-	struct addr_find f = {.ifindex = ifindex, .want = a};
+	struct addr_find f = {.want = a};
 	char dev[IF_NAMESIZE + 16], as[64], what[160];
-	union nl_reqbuf req;
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
 	int ret;
 
 	ret = check_addr(a, err);
@@ -637,19 +678,38 @@ int nl_addr_find(int ifindex, const struct nl_addr *a, struct nl_addr_info *info
 		return ret;
 	snprintf(what, sizeof(what), "look up %s on %s", nl_addr_str(a, as, sizeof(as)),
 		 nl_ifdesc(ifindex, dev));
-	nlh = mnl_nlmsg_put_header(req.buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)a->family;
-	ifa->ifa_index = (uint32_t)ifindex; /* strict checking: the kernel filters */
-
-	ret = nl_talk(nlh, addr_find_cb, &f, err, what);
-	if (ret == -ENODEV)
-		nl_seterr(err, "%s: interface not found", what);
+	ret = addr_dump(ifindex, a->family, addr_find_fn, &f, err, what);
 	if (ret)
 		return ret;
 	if (info)
 		*info = f.info;
 	return f.found;
+}
+
+struct addr_list {
+	struct nl_addr *out;
+	int n, max;
+};
+
+static void addr_list_fn(const struct nl_addr *a, const struct nl_addr_info *info, void *data)
+{
+	struct addr_list *l = data;
+
+	/* Not (yet, or any more) the host's: DAD pending or failed. */
+	if (info->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		return;
+	if (l->n < l->max)
+		l->out[l->n] = *a;
+	l->n++;
+}
+
+int nl_addr_list(int ifindex, int family, struct nl_addr *out, int max, struct nl_err *err)
+{
+	struct addr_list l = {.out = out, .max = max};
+	char dev[IF_NAMESIZE + 16], what[96];
+	int ret;
+
+	snprintf(what, sizeof(what), "list the addresses of %s", nl_ifdesc(ifindex, dev));
+	ret = addr_dump(ifindex, family, addr_list_fn, &l, err, what);
+	return ret ? ret : l.n;
 }

@@ -94,6 +94,12 @@ int nl_addr_del(int ifindex, const struct nl_addr *a, struct nl_err *err);
 /* 1 if a's address (any prefix) is on ifindex (info filled if not NULL), 0 if not. */
 int nl_addr_find(int ifindex, const struct nl_addr *a, struct nl_addr_info *info,
 		 struct nl_err *err);
+/*
+ * The family (AF_INET or AF_INET6) addresses on ifindex that are in use (not
+ * tentative, DAD not failed): the first max into out; returns how many there
+ * are (may exceed max).
+ */
+int nl_addr_list(int ifindex, int family, struct nl_addr *out, int max, struct nl_err *err);
 
 /*
  * Sets the interface MAC (unicast mode puts the cluster MAC there); restore by

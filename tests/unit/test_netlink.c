@@ -302,6 +302,45 @@ static void test_addr_v6_nodad_deprecated(void **state)
 	assert_int_equal(nl_addr_del(ifx(state), &a, &e), 0);
 }
 
+static bool listed(const struct nl_addr *l, int n, const char *ip)
+{
+	struct nl_addr a;
+	int i;
+
+	assert_int_equal(nl_addr_parse(ip, &a, NULL), 0);
+	for (i = 0; i < n; i++)
+		if (l[i].family == a.family && !memcmp(&l[i].a, &a.a, a.family == AF_INET ? 4 : 16))
+			return true;
+	return false;
+}
+
+static void test_addr_list_in_use_only(void **state)
+{
+	struct nl_addr l[8];
+	struct nl_err e;
+	int n;
+
+	NEED_ROOT();
+	assert_int_equal(sh("ip addr add 10.9.8.1/24 dev " DEV
+			    " && ip addr add 10.9.8.2/32 dev " DEV
+			    " && ip addr add 2001:db8::1/64 dev " DEV
+			    " nodad && ip addr add 2001:db8::2/64 dev " DEV),
+			 0);
+	n = nl_addr_list(ifx(state), AF_INET, l, 8, &e);
+	assert_int_equal(n, 2);
+	assert_true(listed(l, n, "10.9.8.1"));
+	assert_true(listed(l, n, "10.9.8.2"));
+	assert_int_equal(l[0].prefixlen + l[1].prefixlen, 24 + 32);
+	n = nl_addr_list(ifx(state), AF_INET6, l, 8, &e);
+	assert_true(n >= 1 && n <= 8);
+	assert_true(listed(l, n, "2001:db8::1"));
+	/* DAD still running: not the host's yet. */
+	assert_false(listed(l, n, "2001:db8::2"));
+	/* More than fit: the count says so. */
+	assert_int_equal(nl_addr_list(ifx(state), AF_INET, l, 1, &e), 2);
+	assert_int_equal(nl_addr_list(ifx(state) + 100, AF_INET, l, 8, &e), -ENODEV);
+}
+
 static void test_addr_bad_input_changes_nothing(void **state)
 {
 	struct nl_addr a = {.family = AF_PACKET, .prefixlen = 24};
@@ -525,6 +564,7 @@ int main(void)
 	    NS_TEST(test_missing_interface_errors_are_clear),
 	    NS_TEST(test_addr_v4_add_remove_idempotent),
 	    NS_TEST(test_addr_v6_nodad_deprecated),
+	    NS_TEST(test_addr_list_in_use_only),
 	    NS_TEST(test_addr_bad_input_changes_nothing),
 	    NS_TEST(test_kernel_refusal_carries_extack),
 	    NS_TEST(test_mac_set_and_restore),
