@@ -12,7 +12,8 @@
   stream       holds one connection to a streaming server and keeps --status up to
                date with "HOST COUNT STATE" (STATE: open, closed, eof, error:...).
                SIGTERM closes the connection cleanly.
-  arp          sends one ARP request for --target and prints every reply for it:
+  arp          sends one ARP request for --target (a neighbour solicitation for an
+               IPv6 --target) and prints every reply for it:
                "reply SENDER_MAC eth_src=FRAME_SOURCE_MAC".
   spread       --per-src connections from every --src, source ports --port-base,
                --port-base+1, ... (explicit, so a run can be repeated), --parallel at
@@ -331,15 +332,52 @@ def cmd_pattern(a):
     return 0 if state == "ok" else 1
 
 
+def icmp6_csum(src, dst, msg):
+    data = src + dst + struct.pack("!I3xB", len(msg), 58) + msg
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return struct.pack("!H", ~total & 0xFFFF)
+
+
+def neigh_request(mac, src, target):
+    """(ethertype, frame) of an ARP request, or a neighbour solicitation for IPv6."""
+    if ":" not in target:
+        frame = (b"\xff" * 6 + mac + struct.pack("!H", 0x0806) +
+                 struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + socket.inet_aton(src) +
+                 b"\0" * 6 + socket.inet_aton(target))
+        return 0x0806, frame
+    s6 = socket.inet_pton(socket.AF_INET6, src)
+    t6 = socket.inet_pton(socket.AF_INET6, target)
+    d6 = bytes.fromhex("ff0200000000000000000001ff") + t6[13:]
+    msg = struct.pack("!BBHI", 135, 0, 0, 0) + t6 + bytes([1, 1]) + mac
+    msg = msg[:2] + icmp6_csum(s6, d6, msg) + msg[4:]
+    ip6 = struct.pack("!IHBB", 0x60000000, len(msg), 58, 255) + s6 + d6
+    return 0x86DD, b"\x33\x33" + d6[12:] + mac + struct.pack("!H", 0x86DD) + ip6 + msg
+
+
+def neigh_reply(data, target):
+    """The link-layer address a reply for @target gives, or None."""
+    if ":" not in target:
+        if len(data) >= 42 and struct.unpack("!H", data[20:22])[0] == 2 and \
+                data[28:32] == socket.inet_aton(target):
+            return data[22:28]
+        return None
+    t6 = socket.inet_pton(socket.AF_INET6, target)
+    if len(data) >= 86 and data[20] == 58 and data[54] == 136 and data[62:78] == t6 and \
+            data[78] == 2:
+        return data[80:86]
+    return None
+
+
 def cmd_arp(a):
     with open(f"/sys/class/net/{a.ifname}/address") as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
-    spa = socket.inet_aton(a.src)
-    tpa = socket.inet_aton(a.target)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
-    s.bind((a.ifname, 0x0806))
-    frame = (b"\xff" * 6 + mac + struct.pack("!H", 0x0806) +
-             struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + spa + b"\0" * 6 + tpa)
+    proto, frame = neigh_request(mac, a.src, a.target)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))
+    s.bind((a.ifname, proto))
     s.send(frame)
     end = time.monotonic() + a.wait
     while True:
@@ -351,11 +389,9 @@ def cmd_arp(a):
             data = s.recv(2048)
         except socket.timeout:
             break
-        if len(data) < 42:
-            continue
-        op = struct.unpack("!H", data[20:22])[0]
-        if op == 2 and data[28:32] == tpa:
-            print(f"reply {data[22:28].hex(':')} eth_src={data[6:12].hex(':')}", flush=True)
+        lladdr = neigh_reply(data, a.target)
+        if lladdr:
+            print(f"reply {lladdr.hex(':')} eth_src={data[6:12].hex(':')}", flush=True)
     return 0
 
 
