@@ -67,6 +67,9 @@ static void params_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 	ctl_resp_append(resp, "heartbeat         %u ms x %u\nhash seed         0x%08x\n",
 			c->heartbeat_period_ms, c->heartbeat_tolerance, c->hash_seed);
 	ctl_resp_append(resp, "remote control    %s\n", c->remote.enabled ? "enabled" : "disabled");
+	if (!d->tables.n_rules)
+		ctl_resp_append(resp, "port rules        no port rules: the default host takes all "
+				      "cluster traffic (failover)\n");
 	for (i = 0; i < (int)d->tables.n_rules; i++) {
 		const struct cfg_rule *r = &c->rules[d->order[i]];
 

@@ -668,18 +668,6 @@ static int finish(struct parse *p)
 	err = check_overlaps(p);
 	if (err)
 		return err;
-	if (!c->n_rules) {
-		/* NLB's default rule: everything, multiple host, single affinity, equal load. */
-		struct cfg_rule *r = &c->rules[c->n_rules++];
-
-		strcpy(r->name, CFG_DEFAULT_RULE_NAME);
-		r->vip = CFG_VIP_ALL;
-		r->port_hi = 65535;
-		r->proto = WLBS_PROTO_TCP | WLBS_PROTO_UDP;
-		r->mode = WLBS_MODE_MULTIPLE;
-		r->affinity = WLBS_AFF_SINGLE;
-		r->equal_load = true;
-	}
 	if (!c->hash_seed_set)
 		c->hash_seed = cfg_derive_seed(&c->vips[0]);
 	return 0;

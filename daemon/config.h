@@ -28,8 +28,6 @@
 #define CFG_MAX_FILE_SIZE (1 << 20)
 /* cfg_rule.vip meaning "every cluster IP". */
 #define CFG_VIP_ALL (-1)
-/* Name of the rule used when the file configures none. */
-#define CFG_DEFAULT_RULE_NAME "default"
 
 /* State the host starts in when no persisted stop/suspend applies. */
 enum cfg_initial_state {
@@ -97,7 +95,7 @@ struct wlbs_config {
 	int xdp_mode;	    /* enum cfg_xdp_mode */
 	/* [remote] */
 	struct cfg_remote remote;
-	/* [rule NAME], in file order; never empty once loaded */
+	/* [rule NAME], in file order; none: all cluster traffic to the default host (failover) */
 	struct cfg_rule rules[WLBS_MAX_RULES];
 	int n_rules;
 };

@@ -122,7 +122,8 @@ static void test_defaults_are_nlb_and_documented_ones(void **state)
 	assert_string_equal(c.key_file, "");
 }
 
-static void test_minimal_file_gets_defaults_and_nlb_default_rule(void **state)
+/* No [rule]: no port rules, so all cluster traffic goes to the default host (NLB's failover). */
+static void test_minimal_file_gets_defaults_and_no_rules(void **state)
 {
 	struct wlbs_config got, want;
 
@@ -133,9 +134,7 @@ static void test_minimal_file_gets_defaults_and_nlb_default_rule(void **state)
 	want.n_vips = 1;
 	strcpy(want.ifname, "eth0");
 	want.priority = 1;
-	want.rules[0] = rule("default", CFG_VIP_ALL, 0, 65535, WLBS_PROTO_TCP | WLBS_PROTO_UDP,
-			     WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
-	want.n_rules = 1;
+	want.n_rules = 0;
 	want.hash_seed = cfg_derive_seed(&want.vips[0]);
 	assert_config_equal(&got, &want);
 }
@@ -266,9 +265,10 @@ static void test_32_rules_load_33_do_not(void **state)
 static void test_example_config_parses(void **state)
 {
 	struct wlbs_config c;
+	struct cfg_rule want;
 	unsigned char mac[6];
 	char err[512];
-	int ret;
+	int ret, i;
 
 	(void)state;
 	ret = cfg_load("wlbs.conf.example", &c, err, sizeof(err));
@@ -278,6 +278,13 @@ static void test_example_config_parses(void **state)
 		fail_msg("wlbs.conf.example: %s", err);
 	assert_true(c.n_vips >= 1);
 	assert_true(c.n_rules >= 1);
+	/* NLB's out-of-box rule is written out there, no longer implied by an empty file. */
+	want = rule("default", CFG_VIP_ALL, 0, 65535, WLBS_PROTO_TCP | WLBS_PROTO_UDP,
+		    WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
+	for (i = 0; i < c.n_rules && strcmp(c.rules[i].name, "default"); i++)
+		;
+	assert_true(i < c.n_rules);
+	assert_memory_equal(&c.rules[i], &want, sizeof(want));
 	assert_false(c.remote.enabled);
 	assert_int_equal(cfg_cluster_mac(&c, mac), 0);
 }
@@ -703,7 +710,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults_are_nlb_and_documented_ones),
-	    cmocka_unit_test(test_minimal_file_gets_defaults_and_nlb_default_rule),
+	    cmocka_unit_test(test_minimal_file_gets_defaults_and_no_rules),
 	    cmocka_unit_test(test_full_file_sets_every_field),
 	    cmocka_unit_test(test_ipv6_only_cluster),
 	    cmocka_unit_test(test_32_rules_load_33_do_not),
