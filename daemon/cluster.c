@@ -215,20 +215,6 @@ static int addr_del(int ifindex, const char *a, struct nl_err *e)
 	return ret ? ret : nl_addr_del(ifindex, &na, e);
 }
 
-/* The first IPv4 cluster IP (the cluster MAC's a.b.c.d); an IPv6-only cluster: its low 32 bits. */
-static struct in_addr first_v4(const struct wlbs_config *c)
-{
-	struct in_addr a = {0};
-	int i;
-
-	for (i = 0; i < c->n_vips; i++)
-		if (c->vips[i].v4)
-			break;
-	if (c->n_vips)
-		memcpy(&a.s_addr, &c->vips[i < c->n_vips ? i : 0].addr.s6_addr[12], 4);
-	return a;
-}
-
 /* The source MAC unicast-mode hosts send with (NLB: 02-<priority>-a-b-c-d). */
 static void masked_mac(const uint8_t cmac[6], uint8_t prio, uint8_t out[6])
 {
@@ -293,7 +279,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 	}
 	/* IGMP: join 239.255.c.d so snooping switches forward the cluster's frames here. */
 	if (!ret && c->cluster_mode == WLBS_CLUSTER_IGMP && d->igmp_fd < 0)
-		ret = nl_igmp_join(&d->igmp_fd, ifindex, nl_igmp_group(first_v4(c)), &e);
+		ret = nl_igmp_join(&d->igmp_fd, ifindex, cfg_igmp_group(c), &e);
 	if (ret)
 		goto fail;
 	for (i = 0; i < c->n_vips; i++) {

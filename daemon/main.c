@@ -69,6 +69,28 @@ static int check_local(const char *path, const struct wlbs_config *c, bool need_
 	return ret;
 }
 
+/*
+ * The interface was set up for the old cluster MAC (NIC address, multicast
+ * filter or IGMP group, and the install record that undoes it): a new one
+ * needs a restart, like a new interface.
+ */
+static bool cluster_mac_changed(const struct wlbs_config *old, const struct wlbs_config *next,
+				char *err, size_t errlen)
+{
+	unsigned char a[6], b[6];
+	char sa[IP2MAC_STRLEN], sb[IP2MAC_STRLEN];
+
+	cfg_cluster_mac(old, a);
+	cfg_cluster_mac(next, b);
+	if (!memcmp(a, b, 6) && old->cluster_mode == next->cluster_mode)
+		return false;
+	ip2mac_format(a, sa);
+	ip2mac_format(b, sb);
+	snprintf(err, errlen, "changing the cluster MAC or mode needs a restart (%s %s -> %s %s)",
+		 sa, ip2mac_mode_name(old->cluster_mode), sb, ip2mac_mode_name(next->cluster_mode));
+	return true;
+}
+
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 {
 	struct wlbs_config next, old = d->cfg;
@@ -83,6 +105,8 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 			 old.ifname, next.ifname);
 		ret = -EINVAL;
 	}
+	if (!ret && cluster_mac_changed(&old, &next, err, errlen))
+		ret = -EINVAL;
 	if (!ret && next.priority != old.priority) {
 		snprintf(err, errlen, "changing the host priority needs a restart (%u -> %u)",
 			 old.priority, next.priority);
