@@ -32,7 +32,7 @@ static const struct {
     {WLBS_CMD_PARAMS, "", "configuration parameters"},
     {WLBS_CMD_RELOAD, "", "re-read the configuration; established flows stay"},
     {CLI_CMD_IP2MAC, " IP [--mode M]",
-     "cluster MAC of IP (M: multicast, unicast, igmp); needs no daemon"},
+     "cluster MAC and IGMP group of IP (M: multicast, unicast, igmp); needs no daemon"},
     {CLI_CMD_HELP, " [COMMAND]", "this text, or one command's"},
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* wlbs output: NLB-like text or one JSON object, and the exit status of each answer. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -181,35 +182,48 @@ int cli_ip2mac(FILE *out, FILE *err, const struct cli_args *a)
 {
 	static const int modes[] = {WLBS_CLUSTER_MULTICAST, WLBS_CLUSTER_UNICAST,
 				    WLBS_CLUSTER_IGMP};
-	char macs[3][IP2MAC_STRLEN];
+	char macs[3][IP2MAC_STRLEN], group[INET_ADDRSTRLEN], abcd_s[INET_ADDRSTRLEN], from[80];
 	int chosen = a->mac_mode >= 0 ? a->mac_mode : WLBS_CLUSTER_MULTICAST;
+	unsigned char abcd[4], mac[6], g[4];
 	json_object *o;
+	const char *why;
+	bool v6;
 
+	why = ip2mac_parse(a->ip, abcd, &v6);
+	if (why) {
+		fprintf(err, "wlbs: ip2mac: %s ('%s')\n", why, a->ip);
+		return CLI_EXIT_USAGE;
+	}
 	for (int i = 0; i < 3; i++) {
-		unsigned char mac[6];
-
-		if (cfg_ip2mac(a->ip, modes[i], mac)) {
-			fprintf(err, "wlbs: ip2mac: '%s' is not an IPv4 address\n", a->ip);
-			return CLI_EXIT_USAGE;
-		}
+		ip2mac_bytes(abcd, modes[i], mac);
 		ip2mac_format(mac, macs[i]);
 	}
+	ip2mac_igmp_group(mac, g); /* mac is the igmp one, modes[] ends with it */
+	inet_ntop(AF_INET, g, group, sizeof(group));
+	inet_ntop(AF_INET, abcd, abcd_s, sizeof(abcd_s));
+	snprintf(from, sizeof(from), v6 ? " (a.b.c.d = %s, its low 32 bits)" : "", abcd_s);
 	if (!a->json) {
 		for (int i = 0; i < 3; i++)
 			if (a->mac_mode < 0 || modes[i] == a->mac_mode)
-				fprintf(out, "The %s cluster MAC address for IP %s is %s.\n",
-					ip2mac_mode_name(modes[i]), a->ip, macs[i]);
+				fprintf(out,
+					"The %s cluster MAC address for IP %s%s is %s%s%s%s.\n",
+					ip2mac_mode_name(modes[i]), a->ip, from, macs[i],
+					modes[i] == WLBS_CLUSTER_IGMP ? " (IGMP group " : "",
+					modes[i] == WLBS_CLUSTER_IGMP ? group : "",
+					modes[i] == WLBS_CLUSTER_IGMP ? ")" : "");
 		return CLI_EXIT_DONE;
 	}
 	o = json_object_new_object();
 	add_str(o, "command", "ip2mac");
 	add_str(o, "ip", a->ip);
+	add_str(o, "abcd", abcd_s);
 	add_str(o, "mode", ip2mac_mode_name(chosen));
 	for (int i = 0; i < 3; i++)
 		if (modes[i] == chosen)
 			add_str(o, "mac", macs[i]);
 	for (int i = 0; i < 3; i++)
 		add_str(o, ip2mac_mode_name(modes[i]), macs[i]);
+	add_str(o, "igmp_group", group);
 	add_int(o, "exit", CLI_EXIT_DONE);
 	print_json(out, o);
 	return CLI_EXIT_DONE;

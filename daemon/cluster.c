@@ -7,10 +7,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if_arp.h>
 
 #include "announce.h"
 #include "clustermac.h"
@@ -116,6 +118,82 @@ static int rec_save(const char *path, const struct install_rec *rec)
 	return 0;
 }
 
+/* This interface's record, or a new one; true when it was there (an earlier run's). */
+static bool rec_open(const struct wlbsd *d, struct install_rec *rec, char *path, size_t len)
+{
+	bool found;
+
+	rec_path(d->paths.state_dir, d->cfg.ifname, path, len);
+	found = !rec_load(path, rec);
+	if (!found)
+		snprintf(rec->ifname, sizeof(rec->ifname), "%s", d->cfg.ifname);
+	snprintf(rec->bpffs, sizeof(rec->bpffs), "%s", d->paths.bpffs);
+	return found;
+}
+
+int cluster_record(const struct wlbsd *d, char *err, size_t errlen)
+{
+	struct install_rec rec;
+	char path[300];
+	int ret;
+
+	if (rec_open(d, &rec, path, sizeof(path)))
+		return 1;
+	ret = rec_save(path, &rec);
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+/* "what ('value')" into @err; returns @ret. */
+__attribute__((format(printf, 5, 6))) static int refuse(char *err, size_t errlen, int ret,
+							const char *value, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < errlen)
+		snprintf(err + n, errlen - n, " ('%s')", value);
+	return ret;
+}
+
+int cluster_check(const struct wlbs_config *c, bool need_iface, char *err, size_t errlen)
+{
+	char a[INET6_ADDRSTRLEN + 5];
+	struct nl_err e = {""};
+	struct nl_link link;
+	struct nl_addr na;
+	int i, ret;
+
+	ret = nl_link_get(c->ifname, &link, &e);
+	if (ret == -ENODEV && !need_iface)
+		return 0; /* it may be created later; start says so */
+	if (ret == -ENODEV)
+		return refuse(err, errlen, ret, c->ifname, "[host] interface: no such interface");
+	if (ret)
+		return refuse(err, errlen, ret, c->ifname, "[host] interface: %s", e.msg);
+	/* The cluster MAC, ARP and heartbeats are Ethernet's (lo, tun have no MAC). */
+	if (link.type != ARPHRD_ETHER || link.mac_len != 6)
+		return refuse(err, errlen, -EINVAL, c->ifname,
+			      "[host] interface: not an Ethernet interface (link type %u)",
+			      link.type);
+	for (i = 0; i < c->n_dips; i++) {
+		cfg_addr_str(&c->dips[i], false, a, sizeof(a));
+		ret = nl_addr_parse(a, &na, &e);
+		if (!ret)
+			ret = nl_addr_find(link.ifindex, &na, NULL, &e);
+		if (ret < 0)
+			return refuse(err, errlen, ret, a, "[host] dedicated_ip: %s", e.msg);
+		if (!ret)
+			return refuse(err, errlen, -EADDRNOTAVAIL, a,
+				      "[host] dedicated_ip: not an address of %s", c->ifname);
+	}
+	return 0;
+}
+
 static bool rec_has_addr(const struct install_rec *rec, const char *a)
 {
 	int i;
@@ -143,20 +221,6 @@ static int addr_del(int ifindex, const char *a, struct nl_err *e)
 	int ret = nl_addr_parse(a, &na, e);
 
 	return ret ? ret : nl_addr_del(ifindex, &na, e);
-}
-
-/* The first IPv4 cluster IP (the cluster MAC's a.b.c.d); an IPv6-only cluster: its low 32 bits. */
-static struct in_addr first_v4(const struct wlbs_config *c)
-{
-	struct in_addr a = {0};
-	int i;
-
-	for (i = 0; i < c->n_vips; i++)
-		if (c->vips[i].v4)
-			break;
-	if (c->n_vips)
-		memcpy(&a.s_addr, &c->vips[i < c->n_vips ? i : 0].addr.s6_addr[12], 4);
-	return a;
 }
 
 /* The source MAC unicast-mode hosts send with (NLB: 02-<priority>-a-b-c-d). */
@@ -218,12 +282,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 		goto fail;
 	ifindex = link.ifindex;
 	cfg_cluster_mac(c, cmac);
-	rec_path(d->paths.state_dir, c->ifname, path, sizeof(path));
-	if (rec_load(path, &rec)) {
-		memset(&rec, 0, sizeof(rec));
-		snprintf(rec.ifname, sizeof(rec.ifname), "%s", c->ifname);
-	}
-	snprintf(rec.bpffs, sizeof(rec.bpffs), "%s", d->paths.bpffs);
+	rec_open(d, &rec, path, sizeof(path));
 	rec.n_vips = c->n_vips;
 	for (i = 0; i < c->n_vips; i++)
 		cfg_addr_str(&c->vips[i], true, rec.vips[i], sizeof(rec.vips[0]));
@@ -267,7 +326,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 	}
 	/* IGMP: join 239.255.c.d so snooping switches forward the cluster's frames here. */
 	if (!ret && c->cluster_mode == WLBS_CLUSTER_IGMP && d->igmp_fd < 0)
-		ret = nl_igmp_join(&d->igmp_fd, ifindex, nl_igmp_group(first_v4(c)), &e);
+		ret = nl_igmp_join(&d->igmp_fd, ifindex, cfg_igmp_group(c), &e);
 	if (ret)
 		goto fail;
 	for (i = 0; i < c->n_vips; i++) {

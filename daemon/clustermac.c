@@ -20,17 +20,15 @@
 #include <net/if.h>
 
 #include "clustermac.h"
+#include "ip2mac.h"
 
 struct in_addr nl_igmp_group(struct in_addr vip)
 {
-	const uint8_t *ip = (const uint8_t *)&vip.s_addr;
+	unsigned char mac[6];
 	struct in_addr g;
-	uint8_t *o = (uint8_t *)&g.s_addr;
 
-	o[0] = 239;
-	o[1] = 255;
-	o[2] = ip[2];
-	o[3] = ip[3];
+	ip2mac_bytes((const unsigned char *)&vip.s_addr, WLBS_CLUSTER_IGMP, mac);
+	ip2mac_igmp_group(mac, (unsigned char *)&g.s_addr);
 	return g;
 }
 

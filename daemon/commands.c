@@ -65,12 +65,16 @@ static void params_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 		ctl_resp_append(resp, "dedicated ip      %s\n",
 				cfg_addr_str(&c->dips[i], true, addr, sizeof(addr)));
 	if (cfg_cluster_mac(c, mac) == 0)
-		ctl_resp_append(resp, "cluster mac       %02x-%02x-%02x-%02x-%02x-%02x (%s)\n",
+		ctl_resp_append(resp, "cluster mac       %02x-%02x-%02x-%02x-%02x-%02x (%s, %s)\n",
 				mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-				ip2mac_mode_name(c->cluster_mode));
+				ip2mac_mode_name(c->cluster_mode),
+				c->cluster_mac_set ? "manual" : "derived");
 	ctl_resp_append(resp, "heartbeat         %u ms x %u\nhash seed         0x%08x\n",
 			c->heartbeat_period_ms, c->heartbeat_tolerance, c->hash_seed);
 	ctl_resp_append(resp, "remote control    %s\n", c->remote.enabled ? "enabled" : "disabled");
+	if (!d->tables.n_rules)
+		ctl_resp_append(resp, "port rules        no port rules: the default host takes all "
+				      "cluster traffic (failover)\n");
 	for (i = 0; i < (int)d->tables.n_rules; i++) {
 		const struct cfg_rule *r = &c->rules[d->order[i]];
 

@@ -107,6 +107,7 @@ enum key_id {
 	K_CLEANUP,
 	K_SEED,
 	K_KEY_FILE,
+	K_CMAC,
 	K_IFNAME,
 	K_PRIORITY,
 	K_DIPS,
@@ -217,6 +218,22 @@ static int set_seed(struct parse *p, const struct key *k, char *v)
 		return KEY_FAIL(p, k, v, "must be a 32-bit number (decimal or 0x hex)");
 	p->c.hash_seed = x;
 	p->c.hash_seed_set = true;
+	return 0;
+}
+
+/* The mode may come later in the file: finish() checks the MAC against it. */
+static int set_cluster_mac(struct parse *p, const struct key *k, char *v)
+{
+	const char *why;
+
+	if (!cfg_parse_mac(v, p->c.cluster_mac))
+		return KEY_FAIL(p, k, v, "must be a MAC address xx-xx-xx-xx-xx-xx");
+	why = cfg_mac_fits_mode(p->c.cluster_mac, -1);
+	if (why) {
+		ip2mac_format(p->c.cluster_mac, p->tmp);
+		return KEY_FAIL(p, k, p->tmp, "%s", why);
+	}
+	p->c.cluster_mac_set = true;
 	return 0;
 }
 
@@ -340,6 +357,7 @@ static const struct key keys[K_MAX] = {
     [K_CLEANUP] = {"cleanup_delay_ms", S_CLUSTER, false, set_uint, CF(cleanup_delay_ms), 0, 600000},
     [K_SEED] = {"hash_seed", S_CLUSTER, false, set_seed},
     [K_KEY_FILE] = {"key_file", S_CLUSTER, false, set_path, CF(key_file)},
+    [K_CMAC] = {"cluster_mac", S_CLUSTER, false, set_cluster_mac},
     [K_IFNAME] = {"interface", S_HOST, false, set_ifname},
     [K_PRIORITY] = {"priority", S_HOST, false, set_uint, CF(priority), 1, WLBS_MAX_HOSTS},
     [K_DIPS] = {"dedicated_ip", S_HOST, true, set_dips},
@@ -636,6 +654,7 @@ static int finish(struct parse *p)
 {
 	struct wlbs_config *c = &p->c;
 	char buf[INET6_ADDRSTRLEN + 4];
+	const char *why;
 	int i, v, err;
 
 	if (!p->sect_line[S_HOST])
@@ -656,6 +675,11 @@ static int finish(struct parse *p)
 					       cfg_addr_str(&c->dips[i], false, buf, sizeof(buf)),
 					       "[host] dedicated_ip: also a cluster IP (line %u)",
 					       p->vip_line[v]);
+	why = c->cluster_mac_set ? cfg_mac_fits_mode(c->cluster_mac, c->cluster_mode) : NULL;
+	if (why) {
+		ip2mac_format(c->cluster_mac, buf);
+		return fail_at(p, p->key_line[K_CMAC], buf, "[cluster] cluster_mac: %s", why);
+	}
 	if (c->remote.enabled && !c->remote.secret_file[0])
 		return fail_at(p, p->key_line[K_ENABLED], "yes",
 			       "[remote] enabled needs secret_file (the secret never lives in "
@@ -668,18 +692,6 @@ static int finish(struct parse *p)
 	err = check_overlaps(p);
 	if (err)
 		return err;
-	if (!c->n_rules) {
-		/* NLB's default rule: everything, multiple host, single affinity, equal load. */
-		struct cfg_rule *r = &c->rules[c->n_rules++];
-
-		strcpy(r->name, CFG_DEFAULT_RULE_NAME);
-		r->vip = CFG_VIP_ALL;
-		r->port_hi = 65535;
-		r->proto = WLBS_PROTO_TCP | WLBS_PROTO_UDP;
-		r->mode = WLBS_MODE_MULTIPLE;
-		r->affinity = WLBS_AFF_SINGLE;
-		r->equal_load = true;
-	}
 	if (!c->hash_seed_set)
 		c->hash_seed = cfg_derive_seed(&c->vips[0]);
 	return 0;

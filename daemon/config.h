@@ -28,8 +28,6 @@
 #define CFG_MAX_FILE_SIZE (1 << 20)
 /* cfg_rule.vip meaning "every cluster IP". */
 #define CFG_VIP_ALL (-1)
-/* Name of the rule used when the file configures none. */
-#define CFG_DEFAULT_RULE_NAME "default"
 
 /* State the host starts in when no persisted stop/suspend applies. */
 enum cfg_initial_state {
@@ -87,6 +85,8 @@ struct wlbs_config {
 	uint32_t hash_seed;		  /* always set once loaded */
 	bool hash_seed_set;		  /* from the file; else derived from vips[0] */
 	char key_file[CFG_PATH_MAX];	  /* heartbeat authentication key; "" = none */
+	uint8_t cluster_mac[6];		  /* cluster_mac = (when cluster_mac_set) */
+	bool cluster_mac_set;		  /* by hand; else derived (cfg_cluster_mac) */
 	/* [host]: this host */
 	char ifname[CFG_IFNAME_MAX];
 	unsigned int priority; /* host priority (NLB host ID): 1..WLBS_MAX_HOSTS */
@@ -97,7 +97,7 @@ struct wlbs_config {
 	int xdp_mode;	    /* enum cfg_xdp_mode */
 	/* [remote] */
 	struct cfg_remote remote;
-	/* [rule NAME], in file order; never empty once loaded */
+	/* [rule NAME], in file order; none: all cluster traffic to the default host (failover) */
 	struct cfg_rule rules[WLBS_MAX_RULES];
 	int n_rules;
 };
@@ -117,10 +117,21 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 		     size_t errlen);
 
 /*
- * The cluster MAC (NLB's ip2mac) from the first IPv4 cluster IP. An IPv6-only
- * cluster uses the low 32 bits of its first cluster IP as a.b.c.d.
+ * The cluster MAC: cluster_mac when set by hand, else NLB's ip2mac of the
+ * first IPv4 cluster IP (an IPv6-only cluster: the low 32 bits of its first
+ * cluster IP as a.b.c.d). 0, or -EINVAL without a cluster IP.
  */
 int cfg_cluster_mac(const struct wlbs_config *c, unsigned char mac[6]);
+
+/* igmp mode: the group the hosts join, 239.255.c.d of cluster MAC 01-00-5e-7f-c-d. */
+struct in_addr cfg_igmp_group(const struct wlbs_config *c);
+
+/* NULL when @mac can be the cluster MAC in @mode (enum wlbs_cluster_mode; -1: any), else why not.
+ */
+const char *cfg_mac_fits_mode(const uint8_t mac[6], int mode);
+
+/* "03-bf-0a-00-00-01" or "03:bf:0a:00:00:01" into @mac; false if it is neither. */
+bool cfg_parse_mac(const char *s, uint8_t mac[6]);
 
 /*
  * Table order of the rules: rules for one cluster IP (by address) before rules

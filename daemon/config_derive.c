@@ -16,6 +16,10 @@ int cfg_cluster_mac(const struct wlbs_config *c, unsigned char mac[6])
 	const struct cfg_addr *a;
 	int i;
 
+	if (c->cluster_mac_set) {
+		memcpy(mac, c->cluster_mac, 6);
+		return 0;
+	}
 	if (!c->n_vips)
 		return -EINVAL;
 	a = &c->vips[0];
@@ -26,6 +30,40 @@ int cfg_cluster_mac(const struct wlbs_config *c, unsigned char mac[6])
 		}
 	/* a.b.c.d: the IPv4 address, or the low 32 bits of an IPv6 one. */
 	return ip2mac_bytes(&a->addr.s6_addr[12], c->cluster_mode, mac);
+}
+
+struct in_addr cfg_igmp_group(const struct wlbs_config *c)
+{
+	unsigned char mac[6] = {0};
+	struct in_addr g;
+
+	cfg_cluster_mac(c, mac);
+	ip2mac_igmp_group(mac, (unsigned char *)&g.s_addr);
+	return g;
+}
+
+/*
+ * NLB lets an administrator set the cluster MAC; we refuse one that cannot
+ * work in the mode: a multicast MAC cannot be a NIC's own address (unicast),
+ * a unicast one in the multicast filter would be a second station address,
+ * and IGMP snooping switches forward only the MAC of the group joined.
+ */
+const char *cfg_mac_fits_mode(const uint8_t mac[6], int mode)
+{
+	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t igmp[4] = {0x01, 0x00, 0x5e, 0x7f};
+
+	if (!memcmp(mac, bcast, 6))
+		return "the broadcast MAC is never a cluster MAC";
+	if (!memcmp(mac, zero, 6))
+		return "the all-zero MAC is never a cluster MAC";
+	if (mode == WLBS_CLUSTER_UNICAST && (mac[0] & 1))
+		return "unicast mode needs a unicast MAC (multicast bit clear)";
+	if (mode == WLBS_CLUSTER_MULTICAST && !(mac[0] & 1))
+		return "multicast mode needs a multicast MAC (multicast bit set)";
+	if (mode == WLBS_CLUSTER_IGMP && memcmp(mac, igmp, 4))
+		return "igmp mode needs 01-00-5e-7f-c-d (the MAC of group 239.255.c.d)";
+	return NULL;
 }
 
 /* Hash input word @i of an address, independent of the host's byte order. */

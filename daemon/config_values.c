@@ -119,3 +119,21 @@ const char *cfg_addr_str(const struct cfg_addr *a, bool with_prefix, char *buf, 
 		snprintf(buf, len, "%s", ip);
 	return buf;
 }
+
+bool cfg_parse_mac(const char *s, uint8_t mac[6])
+{
+	char sep = strlen(s) == 17 ? s[2] : 0;
+	int i;
+
+	if (sep != '-' && sep != ':')
+		return false;
+	for (i = 0; i < 6; i++) {
+		const char *b = s + 3 * i;
+
+		if (!isxdigit((unsigned char)b[0]) || !isxdigit((unsigned char)b[1]) ||
+		    (i < 5 && b[2] != sep))
+			return false;
+		mac[i] = (uint8_t)strtoul((char[]){b[0], b[1], 0}, NULL, 16);
+	}
+	return true;
+}

@@ -58,6 +58,40 @@ static void recount(struct wlbsd *d)
 			 strerror(-ret));
 }
 
+/* cluster_check() with the file named in the message, as cfg_load names it. */
+static int check_local(const char *path, const struct wlbs_config *c, bool need_iface, char *err,
+		       size_t errlen)
+{
+	char why[400];
+	int ret = cluster_check(c, need_iface, why, sizeof(why));
+
+	if (ret)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return ret;
+}
+
+/*
+ * The interface was set up for the old cluster MAC (NIC address, multicast
+ * filter or IGMP group, and the install record that undoes it): a new one
+ * needs a restart, like a new interface.
+ */
+static bool cluster_mac_changed(const struct wlbs_config *old, const struct wlbs_config *next,
+				char *err, size_t errlen)
+{
+	unsigned char a[6], b[6];
+	char sa[IP2MAC_STRLEN], sb[IP2MAC_STRLEN];
+
+	cfg_cluster_mac(old, a);
+	cfg_cluster_mac(next, b);
+	if (!memcmp(a, b, 6) && old->cluster_mode == next->cluster_mode)
+		return false;
+	ip2mac_format(a, sa);
+	ip2mac_format(b, sb);
+	snprintf(err, errlen, "changing the cluster MAC or mode needs a restart (%s %s -> %s %s)",
+		 sa, ip2mac_mode_name(old->cluster_mode), sb, ip2mac_mode_name(next->cluster_mode));
+	return true;
+}
+
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 {
 	struct wlbs_config next, old = d->cfg;
@@ -65,11 +99,15 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 
 	sd_notify(0, "RELOADING=1");
 	ret = cfg_load(d->paths.config, &next, err, errlen);
+	if (!ret)
+		ret = check_local(d->paths.config, &next, true, err, errlen);
 	if (!ret && strcmp(next.ifname, old.ifname)) {
 		snprintf(err, errlen, "changing the interface needs a restart (%s -> %s)",
 			 old.ifname, next.ifname);
 		ret = -EINVAL;
 	}
+	if (!ret && cluster_mac_changed(&old, &next, err, errlen))
+		ret = -EINVAL;
 	if (!ret && next.priority != old.priority) {
 		snprintf(err, errlen, "changing the host priority needs a restart (%u -> %u)",
 			 old.priority, next.priority);
@@ -134,7 +172,8 @@ static int check_config(const char *path)
 	struct wlbs_config c;
 	char err[512];
 
-	if (cfg_load(path, &c, err, sizeof(err))) {
+	if (cfg_load(path, &c, err, sizeof(err)) ||
+	    check_local(path, &c, false, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -156,18 +195,31 @@ static int uninstall(const char *state_dir)
 	return 0;
 }
 
-static int start(struct wlbsd *d, char *err, size_t errlen)
+/* How far a start got: what a failure has to undo (start_failed()). */
+enum start_stage {
+	START_NONE,    /* nothing installed yet */
+	START_FRESH,   /* no earlier run left anything on the interface */
+	START_RESTART, /* an earlier run's install: its fast path may hold connections */
+};
+
+static int start(struct wlbsd *d, enum start_stage *stage, char *err, size_t errlen)
 {
 	enum hs_persist persisted;
 	int ret;
 
 	ret = cfg_load(d->paths.config, &d->cfg, err, errlen);
+	if (!ret)
+		ret = check_local(d->paths.config, &d->cfg, true, err, errlen);
 	if (ret)
 		return ret;
 	if (mkdir(d->paths.state_dir, 0750) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", d->paths.state_dir, strerror(errno));
 		return -errno;
 	}
+	ret = cluster_record(d, err, errlen);
+	if (ret < 0)
+		return ret;
+	*stage = ret ? START_RESTART : START_FRESH;
 	ret = fp_open(&d->fp, d->cfg.ifname, d->paths.bpffs, (enum fp_xdp_mode)d->cfg.xdp_mode, err,
 		      errlen);
 	if (ret)
@@ -197,13 +249,53 @@ static int start(struct wlbsd *d, char *err, size_t errlen)
 	return 0;
 }
 
-static int run(struct wlbsd *d)
+/* Leaves the cluster at once: no new connections here; the ones held keep flowing. */
+static void leave(struct wlbsd *d)
+{
+	if (d->fp.cfg && d->fp.cfg->state == WLBS_FP_RUNNING)
+		fp_set_state(&d->fp, WLBS_FP_DRAINING);
+	if (d->hb_fd >= 0)
+		membership_stop(d);
+	d->hb_fd = -1;
+}
+
+/*
+ * A failed start never signals readiness and undoes what it did: a first
+ * start leaves nothing behind. A restart is different: the fast path of the
+ * earlier run may still carry its connections, so that stays, failing closed
+ * (held connections flow, new ones are not taken) until a start succeeds or
+ * `wlbsd --uninstall` removes it.
+ */
+static void start_failed(struct wlbsd *d, enum start_stage stage, const char *why)
+{
+	const char *ifname = d->cfg.ifname[0] ? d->cfg.ifname : "?";
+	char err[512] = "";
+
+	log_err("cannot start on %s: %s", ifname, why);
+	sd_notifyf(0, "STATUS=cannot start on %s: %s", ifname, why);
+	if (stage == START_RESTART)
+		leave(d);
+	else if (d->hb_fd >= 0)
+		membership_stop(d);
+	fp_close(&d->fp);
+	if (d->igmp_fd >= 0)
+		close(d->igmp_fd);
+	if (stage == START_RESTART)
+		log_warn("the previous run's fast path stays on %s, failing closed "
+			 "(`wlbsd --uninstall` removes it)",
+			 ifname);
+	else if (stage == START_FRESH &&
+		 cluster_teardown(d->paths.state_dir, ifname, err, sizeof(err)))
+		log_warn("undoing the failed start on %s: %s", ifname, err);
+}
+
+/* The event loop; -errno with a message in @err when it cannot begin (then no READY=1). */
+static int run(struct wlbsd *d, char *err, size_t errlen)
 {
 	long tick_ns = membership_tick_ms(d) * 1000000L;
 	struct itimerspec its = {.it_interval = {0, tick_ns}, .it_value = {0, tick_ns}};
 	struct epoll_event ev, events[8];
 	struct ctl_server *ctl = NULL;
-	char err[512];
 	sigset_t mask;
 	int epfd, sigfd, tfd, n, i, ret = 0;
 	bool running = true;
@@ -218,21 +310,22 @@ static int run(struct wlbsd *d)
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sigfd < 0 || tfd < 0 || epfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
-		log_err("event loop setup: %s", strerror(errno));
-		return 1;
+		ret = -errno;
+		snprintf(err, errlen, "event loop setup: %s", strerror(-ret));
+		goto out;
 	}
 	ret = ctl_server_open(&ctl, d->paths.socket, wlbsd_handle, d);
 	if (ret) {
-		log_err("control socket %s: %s", d->paths.socket, strerror(-ret));
-		return 1;
+		snprintf(err, errlen, "control socket %s: %s", d->paths.socket, strerror(-ret));
+		goto out;
 	}
 	ret = remote_open(&d->remote, wlbsd_handle, d);
 	if (ret) {
-		log_err("remote control: %s", strerror(-ret));
-		return 1;
+		snprintf(err, errlen, "remote control: %s", strerror(-ret));
+		goto out;
 	}
 	/* A remote control problem leaves the host balancing; display says why it is off. */
-	if (remote_configure(d->remote, &d->cfg, d->fp.cfg, err, sizeof(err)))
+	if (remote_configure(d->remote, &d->cfg, d->fp.cfg, err, errlen))
 		wlbsd_event(d, "remote control off: %s", err);
 	ev.events = EPOLLIN;
 	ev.data.fd = sigfd;
@@ -267,7 +360,7 @@ static int run(struct wlbsd *d)
 				if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
-					wlbsd_reload(d, err, sizeof(err));
+					wlbsd_reload(d, err, errlen);
 				} else {
 					running = false;
 				}
@@ -282,19 +375,20 @@ static int run(struct wlbsd *d)
 	}
 
 	sd_notify(0, "STOPPING=1");
-	/* Leave at once: no new connections here; the ones held keep flowing. */
-	if (hs_fp_state(&d->hs) == WLBS_FP_RUNNING)
-		fp_set_state(&d->fp, WLBS_FP_DRAINING);
-	membership_stop(d);
+	leave(d);
 	wlbsd_event(d, "wlbsd exiting: host left the cluster, held connections keep flowing");
-	ctl_server_close(ctl);
+out:
+	if (ctl)
+		ctl_server_close(ctl);
 	remote_close(d->remote);
 	d->remote = NULL;
-	fp_close(&d->fp);
-	close(epfd);
-	close(tfd);
-	close(sigfd);
-	return 0;
+	if (epfd >= 0)
+		close(epfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -307,9 +401,10 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},	 {},
 	};
 	struct wlbsd *d = &daemon_state;
+	enum start_stage stage = START_NONE;
 	bool check = false, remove = false;
 	char err[512];
-	int c;
+	int c, ret;
 
 	d->paths.config = CFG_DEFAULT_PATH;
 	d->paths.socket = WLBS_CTL_SOCKET;
@@ -359,10 +454,14 @@ int main(int argc, char **argv)
 		return uninstall(d->paths.state_dir);
 
 	d->igmp_fd = -1;
-	if (start(d, err, sizeof(err))) {
-		log_err("%s", err);
-		sd_notifyf(0, "STATUS=%s", err);
+	d->hb_fd = -1;
+	ret = start(d, &stage, err, sizeof(err));
+	if (!ret)
+		ret = run(d, err, sizeof(err));
+	if (ret) {
+		start_failed(d, stage, err);
 		return 1;
 	}
-	return run(d);
+	fp_close(&d->fp);
+	return 0;
 }

@@ -304,6 +304,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
+	l->type = ifi->ifi_type;
 	if (tb[IFLA_IFNAME])
 		snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_ADDRESS]) {

@@ -44,6 +44,7 @@ struct nl_link {
 	uint8_t perm_mac[6]; /* hardware address (IFLA_PERM_ADDRESS), if has_perm_mac */
 	bool has_perm_mac;
 	uint8_t mac_len; /* 6 on Ethernet; anything else is not a cluster NIC */
+	uint16_t type;	 /* ARPHRD_* (ifi_type): lo and tun are not ARPHRD_ETHER */
 	uint32_t mtu;
 	uint32_t flags;	   /* IFF_* */
 	uint8_t operstate; /* IF_OPER_* (RFC 2863) */

@@ -36,13 +36,45 @@ int ip2mac_bytes(const unsigned char ip[4], int mode, unsigned char mac[6])
 	return -EINVAL;
 }
 
-int cfg_ip2mac(const char *ipv4, int mode, unsigned char mac[6])
+const char *ip2mac_parse(const char *ip, unsigned char abcd[4], bool *v6)
 {
-	struct in_addr a;
+	static const unsigned char zero[4], ones[4] = {255, 255, 255, 255};
+	struct in6_addr a6;
 
-	if (!ipv4 || inet_pton(AF_INET, ipv4, &a) != 1)
+	*v6 = false;
+	if (ip && inet_pton(AF_INET, ip, abcd) == 1) {
+		if (!memcmp(abcd, zero, 4))
+			return "not a cluster IP (the unspecified address)";
+		if (!memcmp(abcd, ones, 4))
+			return "not a cluster IP (the broadcast address)";
+		return NULL;
+	}
+	if (!ip || inet_pton(AF_INET6, ip, &a6) != 1)
+		return "not an IPv4 or IPv6 address";
+	if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
+		return "not a cluster IP (unspecified or multicast)";
+	/* An IPv6-only cluster derives its MAC from the low 32 bits of its first IP. */
+	memcpy(abcd, &a6.s6_addr[12], 4);
+	*v6 = true;
+	return NULL;
+}
+
+int cfg_ip2mac(const char *ip, int mode, unsigned char mac[6])
+{
+	unsigned char abcd[4];
+	bool v6;
+
+	if (ip2mac_parse(ip, abcd, &v6))
 		return -EINVAL;
-	return ip2mac_bytes((const unsigned char *)&a.s_addr, mode, mac);
+	return ip2mac_bytes(abcd, mode, mac);
+}
+
+void ip2mac_igmp_group(const unsigned char mac[6], unsigned char group[4])
+{
+	group[0] = 239;
+	group[1] = 255;
+	group[2] = mac[4];
+	group[3] = mac[5];
 }
 
 int ip2mac_mode_parse(const char *name)

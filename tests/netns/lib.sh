@@ -412,18 +412,66 @@ stream_stop()
 
 # ---- fast path inspection ---------------------------------------------------
 
-# Number of XDP programs on HOST's eth0 (bpftool net: driver, generic, offload).
+# Number of XDP programs on HOST's DEV (default eth0; "any": every interface),
+# as bpftool net lists them: driver, generic, offload.
 xdp_prog_count()
 {
-	in_ns "$1" bpftool -j net show dev eth0 2>/dev/null |
-		"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(x.get("xdp", [])) for x in d))'
+	_net_count "$1" "${2:-eth0}" xdp
 }
 
-# Number of tc filters on HOST's eth0 ingress.
+# Number of tc filters (ingress and egress) on HOST's DEV (default eth0; "any").
 tc_filter_count()
 {
-	in_ns "$1" bpftool -j net show dev eth0 2>/dev/null |
-		"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(x.get("tc", [])) for x in d))'
+	_net_count "$1" "${2:-eth0}" tc
+}
+
+_net_count()
+{
+	local dev=(dev "$2")
+	[ "$2" = any ] && dev=()
+	in_ns "$1" bpftool -j net show "${dev[@]}" 2>/dev/null |
+		"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(x.get(sys.argv[1], [])) for x in d))' "$3"
+}
+
+# ---- traces of wlbsd on a host (test_uninstall.sh, test_start.sh) ----------
+
+# Every IPv4/IPv6 interface sysctl of HOST (all, default, each interface), "path=value".
+iface_sysctls()
+{
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	in_ns "$1" sh -c 'for f in /proc/sys/net/ipv4/conf/*/* /proc/sys/net/ipv6/conf/*/*; do
+		printf "%s=%s\n" "${f#/proc/sys/}" "$(cat "$f" 2>/dev/null | tr "\n" " ")"; done'
+}
+
+# trace_snapshot HOST: remembers HOST's sysctls and bpffs before wlbsd touches them.
+trace_snapshot()
+{
+	SYSCTLS_BEFORE=$(iface_sysctls "$1")
+	BPFFS_BEFORE=$(find "$WT_DIR/$1/bpffs" -mindepth 1 | sort)
+}
+
+# expect_no_trace HOST WHEN: nothing of wlbsd is left on HOST (compared with
+# trace_snapshot): no XDP program or tc filter on any interface, no clsact on
+# eth0, no cluster IP or MAC, the bpffs and sysctls as before, an empty state dir.
+expect_no_trace()
+{
+	local h=$1 when=$2 pins
+	expect_eq "$(xdp_prog_count "$h" any)" 0 "XDP programs on any of $h's interfaces $when"
+	expect_eq "$(tc_filter_count "$h" any)" 0 "tc filters on any of $h's interfaces $when"
+	expect_nomatch "$(tc -n "$(ns "$h")" qdisc show dev eth0)" "clsact" "qdiscs $when"
+	expect_nomatch "$(ip -n "$(ns "$h")" addr show)" \
+		"inet $CLUSTER_IP4/|inet6 $CLUSTER_IP6/" "addresses $when"
+	expect_match "$(ip -n "$(ns "$h")" addr show dev eth0)" "inet 198\\.18\\.0\\.${h#h}/24" \
+		"the host's own address $when"
+	expect_nomatch "$(ip -n "$(ns "$h")" maddr show)" "$CLUSTER_MAC" "multicast filter $when"
+	pins=$(find "$WT_DIR/$h/bpffs" -mindepth 1 | sort)
+	[ "$pins" = "$BPFFS_BEFORE" ] ||
+		fail "bpffs $when: $(tr '\n' ' ' <<<"$pins") (before wlbsd: $BPFFS_BEFORE)"
+	log "ok: bpffs as before wlbsd: $(tr '\n' ' ' <<<"$pins")"
+	expect_eq "$(ls "$WT_DIR/$h/state")" "" "state dir $when"
+	[ "$(iface_sysctls "$h")" = "$SYSCTLS_BEFORE" ] || fail "interface sysctls $when:" \
+		"$(diff <(echo "$SYSCTLS_BEFORE") <(iface_sysctls "$h") | grep '^[<>]' | tr '\n' ' ')"
+	log "ok: interface sysctls as before wlbsd"
 }
 
 # ---- setup shortcut and teardown --------------------------------------------

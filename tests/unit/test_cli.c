@@ -408,6 +408,47 @@ static void test_errors_name_the_socket(void **state)
 	cap_close(&err);
 }
 
+/* ip2mac names the IGMP group, takes IPv6 (its low 32 bits), refuses what is no cluster IP. */
+static void test_ip2mac_group_ipv6_and_refusals(void **state)
+{
+	static char *bad[] = {"0.0.0.0", "255.255.255.255"};
+	struct cli_args a;
+	struct capture out, err;
+	unsigned int i;
+
+	(void)state;
+	PARSE(&a, "ip2mac", "10.1.2.3", "--mode", "igmp");
+	cap_open(&out);
+	cap_open(&err);
+	assert_int_equal(cli_ip2mac(out.f, err.f, &a), 0);
+	assert_string_equal(cap_text(&out), "The igmp cluster MAC address for IP 10.1.2.3 is "
+					    "01-00-5e-7f-02-03 (IGMP group 239.255.2.3).\n");
+	cap_close(&out);
+	cap_close(&err);
+
+	PARSE(&a, "ip2mac", "2001:db8::a0b:c0d", "--mode", "multicast");
+	cap_open(&out);
+	cap_open(&err);
+	assert_int_equal(cli_ip2mac(out.f, err.f, &a), 0);
+	assert_string_equal(cap_text(&out),
+			    "The multicast cluster MAC address for IP 2001:db8::a0b:c0d (a.b.c.d = "
+			    "10.11.12.13, its low 32 bits) is 03-bf-0a-0b-0c-0d.\n");
+	cap_close(&out);
+	cap_close(&err);
+
+	for (i = 0; i < 2; i++) {
+		PARSE(&a, "ip2mac", bad[i]);
+		cap_open(&out);
+		cap_open(&err);
+		assert_int_equal(cli_ip2mac(out.f, err.f, &a), CLI_EXIT_USAGE);
+		assert_string_equal(cap_text(&out), "");
+		assert_non_null(strstr(cap_text(&err), bad[i]));
+		assert_non_null(strstr(cap_text(&err), "not a cluster IP"));
+		cap_close(&out);
+		cap_close(&err);
+	}
+}
+
 static void test_ip2mac_output(void **state)
 {
 	struct cli_args a;
@@ -435,6 +476,8 @@ static void test_ip2mac_output(void **state)
 	assert_string_equal(json_object_get_string(v), "03-bf-0a-01-02-03");
 	assert_true(json_object_object_get_ex(o, "igmp", &v));
 	assert_string_equal(json_object_get_string(v), "01-00-5e-7f-02-03");
+	assert_true(json_object_object_get_ex(o, "igmp_group", &v));
+	assert_string_equal(json_object_get_string(v), "239.255.2.3");
 	json_object_put(o);
 	cap_close(&out);
 	cap_close(&err);
@@ -443,7 +486,8 @@ static void test_ip2mac_output(void **state)
 	cap_open(&out);
 	cap_open(&err);
 	assert_int_equal(cli_ip2mac(out.f, err.f, &a), CLI_EXIT_USAGE);
-	assert_string_equal(cap_text(&err), "wlbs: ip2mac: '10.1.2' is not an IPv4 address\n");
+	assert_string_equal(cap_text(&err),
+			    "wlbs: ip2mac: not an IPv4 or IPv6 address ('10.1.2')\n");
 	cap_close(&out);
 	cap_close(&err);
 }
@@ -506,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(test_json_output),
 	    cmocka_unit_test(test_errors_name_the_socket),
 	    cmocka_unit_test(test_ip2mac_output),
+	    cmocka_unit_test(test_ip2mac_group_ipv6_and_refusals),
 	    cmocka_unit_test(test_help_lists_commands_and_exit_codes),
 	    cmocka_unit_test(test_main_exit_statuses),
 	};

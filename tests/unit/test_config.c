@@ -122,7 +122,8 @@ static void test_defaults_are_nlb_and_documented_ones(void **state)
 	assert_string_equal(c.key_file, "");
 }
 
-static void test_minimal_file_gets_defaults_and_nlb_default_rule(void **state)
+/* No [rule]: no port rules, so all cluster traffic goes to the default host (NLB's failover). */
+static void test_minimal_file_gets_defaults_and_no_rules(void **state)
 {
 	struct wlbs_config got, want;
 
@@ -133,9 +134,7 @@ static void test_minimal_file_gets_defaults_and_nlb_default_rule(void **state)
 	want.n_vips = 1;
 	strcpy(want.ifname, "eth0");
 	want.priority = 1;
-	want.rules[0] = rule("default", CFG_VIP_ALL, 0, 65535, WLBS_PROTO_TCP | WLBS_PROTO_UDP,
-			     WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
-	want.n_rules = 1;
+	want.n_rules = 0;
 	want.hash_seed = cfg_derive_seed(&want.vips[0]);
 	assert_config_equal(&got, &want);
 }
@@ -266,9 +265,10 @@ static void test_32_rules_load_33_do_not(void **state)
 static void test_example_config_parses(void **state)
 {
 	struct wlbs_config c;
+	struct cfg_rule want;
 	unsigned char mac[6];
 	char err[512];
-	int ret;
+	int ret, i;
 
 	(void)state;
 	ret = cfg_load("wlbs.conf.example", &c, err, sizeof(err));
@@ -278,6 +278,13 @@ static void test_example_config_parses(void **state)
 		fail_msg("wlbs.conf.example: %s", err);
 	assert_true(c.n_vips >= 1);
 	assert_true(c.n_rules >= 1);
+	/* NLB's out-of-box rule is written out there, no longer implied by an empty file. */
+	want = rule("default", CFG_VIP_ALL, 0, 65535, WLBS_PROTO_TCP | WLBS_PROTO_UDP,
+		    WLBS_MODE_MULTIPLE, WLBS_AFF_SINGLE);
+	for (i = 0; i < c.n_rules && strcmp(c.rules[i].name, "default"); i++)
+		;
+	assert_true(i < c.n_rules);
+	assert_memory_equal(&c.rules[i], &want, sizeof(want));
 	assert_false(c.remote.enabled);
 	assert_int_equal(cfg_cluster_mac(&c, mac), 0);
 }
@@ -290,6 +297,21 @@ struct bad {
 };
 
 static const struct bad bad_cases[] = {
+    /* cluster_mac: syntax, never broadcast or zero, and it must fit the mode */
+    {"[cluster]\nip = 10.0.0.1\ncluster_mac = 03-bf-0a\n", 3, "03-bf-0a", "xx-xx-xx-xx-xx-xx"},
+    {"[cluster]\nip = 10.0.0.1\ncluster_mac = ff:ff:ff:ff:ff:ff\n", 3, "ff-ff-ff-ff-ff-ff",
+     "broadcast"},
+    {"[cluster]\nip = 10.0.0.1\ncluster_mac = 00-00-00-00-00-00\n", 3, "00-00-00-00-00-00",
+     "all-zero"},
+    {"[cluster]\nip = 10.0.0.1\nmode = unicast\ncluster_mac = 03-bf-01-02-03-04\n[host]\n"
+     "interface = e\npriority = 1\n",
+     4, "03-bf-01-02-03-04", "unicast mode needs a unicast MAC (multicast bit clear)"},
+    {"[cluster]\nip = 10.0.0.1\ncluster_mac = 02-bf-01-02-03-04\n[host]\ninterface = e\n"
+     "priority = 1\n",
+     3, "02-bf-01-02-03-04", "multicast mode needs a multicast MAC"},
+    {"[cluster]\nip = 10.0.0.1\nmode = igmp\ncluster_mac = 03-bf-01-02-03-04\n[host]\n"
+     "interface = e\npriority = 1\n",
+     4, "03-bf-01-02-03-04", "igmp mode needs 01-00-5e-7f-c-d"},
     /* structure */
     {BASE "[hots]\n", 6, "hots", "unknown section"},
     {BASE "[rule]\n", 6, "rule", "needs a name"},
@@ -572,7 +594,13 @@ static void test_ip2mac_vectors(void **state)
 	assert_memory_equal(mac, ig2, 6);
 
 	assert_int_equal(cfg_ip2mac("10.0.0", WLBS_CLUSTER_UNICAST, mac), -EINVAL);
-	assert_int_equal(cfg_ip2mac("2001:db8::1", WLBS_CLUSTER_UNICAST, mac), -EINVAL);
+	/* IPv6: its low 32 bits, as for an IPv6-only cluster. */
+	assert_int_equal(cfg_ip2mac("2001:db8::a0b:c0d", WLBS_CLUSTER_MULTICAST, mac), 0);
+	ip2mac_format(mac, s);
+	assert_string_equal(s, "03-bf-0a-0b-0c-0d");
+	assert_int_equal(cfg_ip2mac("0.0.0.0", WLBS_CLUSTER_MULTICAST, mac), -EINVAL);
+	assert_int_equal(cfg_ip2mac("255.255.255.255", WLBS_CLUSTER_MULTICAST, mac), -EINVAL);
+	assert_int_equal(cfg_ip2mac("::", WLBS_CLUSTER_MULTICAST, mac), -EINVAL);
 	assert_int_equal(cfg_ip2mac(NULL, WLBS_CLUSTER_UNICAST, mac), -EINVAL);
 	assert_int_equal(cfg_ip2mac("10.0.0.5", 3, mac), -EINVAL);
 	assert_int_equal(ip2mac_mode_parse("Unicast"), WLBS_CLUSTER_UNICAST);
@@ -599,6 +627,43 @@ static void test_cluster_mac_uses_first_ipv4(void **state)
 	assert_memory_equal(mac, uc, 6);
 	cfg_defaults(&c);
 	assert_int_equal(cfg_cluster_mac(&c, mac), -EINVAL);
+}
+
+/* [cluster] with ip = 10.0.0.1 and @keys, plus a [host]: the MAC it gives, and @c. */
+static void cluster_mac_of(const char *keys, struct wlbs_config *c, unsigned char mac[6])
+{
+	char text[300], err[512];
+
+	snprintf(text, sizeof(text),
+		 "[cluster]\nip = 10.0.0.1\n%s[host]\ninterface = e\npriority = 1\n", keys);
+	if (cfg_parse_string(text, "m.conf", c, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(cfg_cluster_mac(c, mac), 0);
+}
+
+/* cluster_mac = by hand (NLB allows it): used as given, in either spelling, per mode. */
+static void test_manual_cluster_mac(void **state)
+{
+	static const unsigned char mc[6] = {0x03, 0xbf, 0x01, 0x02, 0x03, 0x04};
+	static const unsigned char ig[6] = {0x01, 0x00, 0x5e, 0x7f, 0x11, 0x22};
+	static const unsigned char uc[6] = {0x02, 0x42, 0xaa, 0xbb, 0xcc, 0xdd};
+	struct wlbs_config c;
+	unsigned char mac[6];
+
+	(void)state;
+	cluster_mac_of("cluster_mac = 03-BF-01-02-03-04\n", &c, mac);
+	assert_true(c.cluster_mac_set);
+	assert_memory_equal(mac, mc, 6);
+	cluster_mac_of("mode = igmp\ncluster_mac = 01:00:5e:7f:11:22\n", &c, mac);
+	assert_memory_equal(mac, ig, 6);
+	/* The group joined is the one whose MAC that is: 239.255.0x11.0x22. */
+	assert_int_equal(cfg_igmp_group(&c).s_addr, htonl(0xefff1122));
+	cluster_mac_of("mode = unicast\ncluster_mac = 02-42-aa-bb-cc-dd\n", &c, mac);
+	assert_memory_equal(mac, uc, 6);
+	/* Derived when not set: the IGMP group of the first IPv4 cluster IP. */
+	cluster_mac_of("mode = igmp\n", &c, mac);
+	assert_false(c.cluster_mac_set);
+	assert_int_equal(cfg_igmp_group(&c).s_addr, htonl(0xefff0001));
 }
 
 static void test_hash_seed_derived_from_first_ip_or_set(void **state)
@@ -703,7 +768,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults_are_nlb_and_documented_ones),
-	    cmocka_unit_test(test_minimal_file_gets_defaults_and_nlb_default_rule),
+	    cmocka_unit_test(test_minimal_file_gets_defaults_and_no_rules),
 	    cmocka_unit_test(test_full_file_sets_every_field),
 	    cmocka_unit_test(test_ipv6_only_cluster),
 	    cmocka_unit_test(test_32_rules_load_33_do_not),
@@ -716,6 +781,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_details),
 	    cmocka_unit_test(test_ip2mac_vectors),
 	    cmocka_unit_test(test_cluster_mac_uses_first_ipv4),
+	    cmocka_unit_test(test_manual_cluster_mac),
 	    cmocka_unit_test(test_hash_seed_derived_from_first_ip_or_set),
 	    cmocka_unit_test(test_rules_fingerprint_and_equality),
 	};

@@ -20,6 +20,7 @@
 #include "../../daemon/netlink.c"
 #include "../../daemon/clustermac.c"
 #include "ip2mac.h"
+#include "../../daemon/wlbsd.h"
 
 #define DEV  "wlt0" /* the cluster NIC under test */
 #define PEER "wlt1" /* its veth peer */
@@ -553,6 +554,48 @@ static void test_xdp_query_sees_attached_program(void **state)
 	close(fd);
 }
 
+/* cluster_check(): what --check-config, start and reload refuse before touching anything. */
+static void test_cluster_check_refuses_what_it_can_know(void **state)
+{
+	struct wlbs_config c;
+	char err[300];
+
+	NEED_ROOT();
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	strcpy(c.ifname, DEV);
+	assert_int_equal(sh("ip addr add 10.9.0.2/24 dev " DEV), 0);
+	c.dips[0].v4 = true;
+	c.dips[0].prefix = 24;
+	c.dips[0].addr.s6_addr[10] = c.dips[0].addr.s6_addr[11] = 0xff;
+	assert_int_equal(inet_pton(AF_INET, "10.9.0.2", &c.dips[0].addr.s6_addr[12]), 1);
+	c.n_dips = 1;
+	assert_int_equal(cluster_check(&c, true, err, sizeof(err)), 0);
+
+	/* A dedicated IP the interface does not have. */
+	assert_int_equal(inet_pton(AF_INET, "10.9.0.3", &c.dips[0].addr.s6_addr[12]), 1);
+	assert_int_equal(cluster_check(&c, true, err, sizeof(err)), -EADDRNOTAVAIL);
+	assert_string_equal(err, "[host] dedicated_ip: not an address of " DEV " ('10.9.0.3')");
+	c.n_dips = 0;
+
+	/* lo and tun are not Ethernet: no MAC to share, no ARP to answer. */
+	strcpy(c.ifname, "lo");
+	assert_int_equal(cluster_check(&c, false, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+			    "[host] interface: not an Ethernet interface (link type 772) ('lo')");
+	if (sh("ip tuntap add dev wltun0 mode tun 2>/dev/null") == 0) {
+		strcpy(c.ifname, "wltun0");
+		assert_int_equal(cluster_check(&c, false, err, sizeof(err)), -EINVAL);
+		assert_contains(err, "not an Ethernet interface");
+	}
+
+	/* Missing: --check-config lets it be created later, start refuses. */
+	strcpy(c.ifname, "wlnone0");
+	assert_int_equal(cluster_check(&c, false, err, sizeof(err)), 0);
+	assert_int_equal(cluster_check(&c, true, err, sizeof(err)), -ENODEV);
+	assert_string_equal(err, "[host] interface: no such interface ('wlnone0')");
+}
+
 #define NS_TEST(f) cmocka_unit_test_setup_teardown(f, setup_ns, teardown_ns)
 
 int main(void)
@@ -572,6 +615,7 @@ int main(void)
 	    NS_TEST(test_igmp_join_leave),
 	    NS_TEST(test_sysctls_set_and_restored),
 	    NS_TEST(test_xdp_query_sees_attached_program),
+	    NS_TEST(test_cluster_check_refuses_what_it_can_know),
 	};
 	const char *ci = getenv("CI");
 

@@ -207,7 +207,8 @@ static void test_file_order_does_not_change_tables(void **state)
 	assert_int_equal(cfg_rules_fingerprint(&a), cfg_rules_fingerprint(&b));
 }
 
-static void test_default_rule_table(void **state)
+/* No [rule]: an empty table, every cluster packet is uncovered (the default host's). */
+static void test_no_rules_table(void **state)
 {
 	struct wlbs_config c;
 	struct wlbs_tables t;
@@ -217,17 +218,10 @@ static void test_default_rule_table(void **state)
 	(void)state;
 	parse("[cluster]\nip = 192.0.2.1\n[host]\ninterface = eth0\npriority = 1\n", &c);
 	assert_int_equal(tables_from_config(&c, &t, idx), 0);
-	assert_int_equal(t.n_rules, 1);
-	assert_int_equal(idx[0], 0);
-	assert_int_equal(t.rules[0].vip, WLBS_VIP_ALL);
-	assert_int_equal(t.rules[0].port_lo, 0);
-	assert_int_equal(t.rules[0].port_hi, 65535);
-	assert_int_equal(t.rules[0].proto, WLBS_PROTO_TCP | WLBS_PROTO_UDP);
-	assert_int_equal(t.rules[0].mode, WLBS_MODE_MULTIPLE);
-	assert_int_equal(t.rules[0].affinity, WLBS_AFF_SINGLE);
+	assert_int_equal(t.n_rules, 0);
 	vip16("192.0.2.1", v);
-	assert_int_equal(tables_rule_for(&t, v, IPPROTO_UDP, 0), 0);
-	assert_int_equal(tables_rule_for(&t, v, IPPROTO_TCP, 65535), 0);
+	assert_int_equal(tables_rule_for(&t, v, IPPROTO_UDP, 0), -1);
+	assert_int_equal(tables_rule_for(&t, v, IPPROTO_TCP, 65535), -1);
 }
 
 static void test_inconsistent_config_is_refused(void **state)
@@ -253,7 +247,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_for_picks_what_the_rules_say),
 	    cmocka_unit_test(test_rule_for_matches_config_on_every_port),
 	    cmocka_unit_test(test_file_order_does_not_change_tables),
-	    cmocka_unit_test(test_default_rule_table),
+	    cmocka_unit_test(test_no_rules_table),
 	    cmocka_unit_test(test_inconsistent_config_is_refused),
 	};
 
