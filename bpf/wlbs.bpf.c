@@ -75,11 +75,18 @@ static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, s
 	struct wlbs_frag_verdict v = {};
 	int action;
 
-	/* Remote control reaches every host, stopped ones too (they can be started). */
+	/*
+	 * Remote control reaches every host, stopped ones too (they can be
+	 * started), while its wlbsd is there to answer: a dead one's kernel
+	 * would answer port unreachable from the cluster IP.
+	 */
 	if (f->l4proto == IPPROTO_UDP && !f->quoted && wlbs_cfg.ctl_port &&
 	    (f->vip_port == wlbs_cfg.ctl_port || f->vip_port == wlbs_cfg.ctl_port_legacy)) {
 		f->rule = WLBS_STATS_NO_RULE;
-		action = accept(eth, WLBS_STATS_NO_RULE, WLBS_R_CONTROL);
+		if (daemon_alive())
+			action = accept(eth, WLBS_STATS_NO_RULE, WLBS_R_CONTROL);
+		else
+			action = count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE);
 	} else if (wlbs_cfg.state == WLBS_FP_STOPPED) {
 		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STOPPED);
 	} else {

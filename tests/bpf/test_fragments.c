@@ -210,7 +210,7 @@ static void test_frag_any_order(void **state)
 	}
 }
 
-/* Remote control reaches every host, stopped ones too: so do its fragments. */
+/* Remote control reaches every host with a wlbsd, stopped ones too: so do its fragments. */
 static void test_frag_control(void **state)
 {
 	struct datagram d;
@@ -229,6 +229,11 @@ static void test_frag_control(void **state)
 		h_expect(&d.middle, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_PASS, NULL);
 		h_expect(&d.last, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_FRAG_PASS, NULL);
 	}
+	/* With its wlbsd gone, nobody would answer: dropped, not port-unreachable. */
+	h_frags_clear();
+	h_cfg()->alive_deadline = h_jiffies() - 1;
+	h_expect(&d.first, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_STALE, NULL);
+	h_expect(&d.middle, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_FRAG_DROP, NULL);
 }
 
 /* A verdict lives as long as the kernel's reassembly: then the IP ID is free again. */
