@@ -8,9 +8,14 @@
 #define BIT(p)	    wlbs_hb_bit(p)
 #define SELF_BIT(c) BIT((c)->p.self)
 
+/*
+ * A peer is alive until it missed K heartbeats: its K-th next one is due
+ * K*T after the last, and arrives with some jitter; half a period more keeps
+ * K-1 lost heartbeats from ever racing the deadline.
+ */
 static inline uint64_t conv_alive_ms(const struct conv *c)
 {
-	return (uint64_t)c->p.period_ms * c->p.tolerance;
+	return (uint64_t)c->p.period_ms * c->p.tolerance + c->p.period_ms / 2;
 }
 
 static inline bool conv_self_active(const struct conv *c)

@@ -236,7 +236,12 @@ void conv_dirty_update(struct conv *c)
 		const struct conv_peer *s = conv_peer(c, p);
 		const uint8_t *src = NULL;
 
-		if (s && s->hb.fingerprint == c->p.fingerprint)
+		/*
+		 * Whatever its port rules (a rolling reload, a conflict that keeps it
+		 * out): what it serves must not meet a RST here. Buckets are the
+		 * same function of a flow under the same seed.
+		 */
+		if (s && s->hb.hash_seed == c->p.seed)
 			src = s->hb.dirty;
 		else if (!s && h->vanished_ms && c->now_ms - h->vanished_ms < c->p.cleanup_delay_ms)
 			src = h->vanished_dirty;

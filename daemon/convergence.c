@@ -103,6 +103,42 @@ static unsigned int lowest(uint64_t mask)
 	return mask ? (unsigned int)__builtin_ctzll(mask) + 1 : 0;
 }
 
+/* Same port rules, hash seed and rule count: one group. */
+static bool same_rules(const struct wlbs_hb *a, const struct wlbs_hb *b)
+{
+	return a->fingerprint == b->fingerprint && a->hash_seed == b->hash_seed &&
+	       a->n_rules == b->n_rules;
+}
+
+/*
+ * Hosts with other port rules: the larger group keeps running, a tie goes to
+ * the group with the lowest priority. Groups count every running host that
+ * has those rules, excluded or not, so the outcome is the same whatever the
+ * order the hosts started in, and it never feeds on itself.
+ */
+static bool outnumbered(const struct conv *c)
+{
+	uint64_t mine = c->heard, left = c->conflicts, group, m;
+	unsigned int q;
+
+	while (left) {
+		const struct wlbs_hb *hb = &conv_peer(c, lowest(left))->hb;
+
+		group = 0;
+		for (m = left; m; m &= m - 1) {
+			q = lowest(m);
+			if (same_rules(&conv_peer(c, q)->hb, hb))
+				group |= BIT(q);
+		}
+		left &= ~group;
+		if (__builtin_popcountll(group) > __builtin_popcountll(mine) ||
+		    (__builtin_popcountll(group) == __builtin_popcountll(mine) &&
+		     lowest(group) < lowest(mine)))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Excluded whatever the view says: stopped, duplicate, outnumbered by a group
  * with other rules, or not heard by a host we hear (it will take our buckets,
@@ -111,7 +147,6 @@ static unsigned int lowest(uint64_t mask)
 static uint8_t hard_exclusion(struct conv *c)
 {
 	uint64_t deaf = 0, m;
-	unsigned int q;
 
 	for (m = c->heard & ~SELF_BIT(c); m; m &= m - 1) {
 		const struct wlbs_hb *hb = &conv_peer(c, lowest(m))->hb;
@@ -132,19 +167,8 @@ static uint8_t hard_exclusion(struct conv *c)
 		return CONV_EXCL_STOPPED;
 	if (c->dup_self)
 		return CONV_EXCL_DUP;
-	/* Hosts with other rules: the larger group (then the lower leader) keeps running. */
-	for (m = c->conflicts; m; m &= m - 1) {
-		unsigned int mine = c->member ? __builtin_popcountll(c->view) : 0, theirs;
-		const struct wlbs_hb *hb;
-
-		q = lowest(m);
-		hb = &conv_peer(c, q)->hb;
-		if (conv_peer_claims_nothing(hb))
-			continue;
-		theirs = __builtin_popcountll(hb->view);
-		if (theirs > mine || (theirs == mine && lowest(hb->view) < lowest(c->view)))
-			return CONV_EXCL_RULES;
-	}
+	if (outnumbered(c))
+		return CONV_EXCL_RULES;
 	return deaf ? CONV_EXCL_DEAF : CONV_EXCL_NONE;
 }
 

@@ -352,11 +352,11 @@ void membership_stop(struct wlbsd *d)
 	int len;
 
 	/*
-	 * Say goodbye: draining, so the others take every bucket at once but treat
-	 * the ones where this host still serves connections as dirty.
+	 * Say goodbye: stopped, so the others leave this host out at once instead
+	 * of after T*K, with the buckets where it still serves connections (its
+	 * fast path keeps them) as dirty until it times out plus the cleanup delay.
 	 */
-	if (l.state == WLBS_FP_RUNNING)
-		l.state = WLBS_FP_DRAINING;
+	l.state = WLBS_FP_STOPPED;
 	conv_set_local(&d->conv, &l, now_ms());
 	conv_tick(&d->conv, now_ms());
 	conv_build(&d->conv, now_ms(), &hb);

@@ -27,6 +27,10 @@ struct net {
 	uint64_t now;
 	bool overlap; /* two hosts accepted one bucket at once */
 	uint8_t fingerprint[NH];
+	int drop[NH][NH]; /* heartbeats i -> j still to lose */
+	bool watch;	  /* count view changes in n->view_changes */
+	uint64_t last_view[NH];
+	int view_changes;
 };
 
 static struct net *net_new(void)
@@ -112,18 +116,38 @@ static void step(struct net *n)
 		for (j = 0; j < NH; j++) {
 			if (!n->up[j] || !n->link[i][j])
 				continue;
+			if (n->drop[i][j] > 0) {
+				n->drop[i][j]--;
+				continue;
+			}
 			conv_receive(n->c[j], &hb, n->mac[i], n->now);
 			conv_tick(n->c[j], n->now);
 		}
 	}
 }
 
+/* From now on, counts every change of an up host's view. */
+static void watch_views(struct net *n)
+{
+	for (int i = 0; i < NH; i++)
+		n->last_view[i] = conv_view(n->c[i]);
+	n->view_changes = 0;
+	n->watch = true;
+}
+
 static void run(struct net *n, int ms)
 {
+	int i;
+
 	while (ms-- > 0) {
 		step(n);
 		if (!(n->now % 5))
 			check_overlap(n);
+		for (i = 0; n->watch && i < NH; i++) {
+			if (n->up[i] && conv_view(n->c[i]) != n->last_view[i])
+				n->view_changes++;
+			n->last_view[i] = conv_view(n->c[i]);
+		}
 	}
 }
 
@@ -455,6 +479,113 @@ static void test_bad_parameters(void **state)
 	free(c);
 }
 
+/*
+ * Hosts with two rule sets: the larger group serves, whatever the order the
+ * hosts started in (h1 on set X, h2 and h3 on set Y), and it stays so.
+ */
+static void test_rule_conflict_any_start_order(void **state)
+{
+	static const int orders[2][3] = {{0, 1, 2}, {2, 1, 0}};
+	struct conv_report r;
+	struct net *n;
+	int o, k;
+
+	(void)state;
+	for (o = 0; o < 2; o++) {
+		n = net_new();
+		n->fingerprint[1] = n->fingerprint[2] = 1;
+		for (k = 0; k < 3; k++) {
+			boot(n, orders[o][k], (uint8_t)(orders[o][k] + 1));
+			run(n, 20 * T);
+		}
+		watch_views(n);
+		run(n, 50 * T);
+		conv_report(n->c[0], &r);
+		assert_int_equal(r.excluded, CONV_EXCL_RULES);
+		assert_int_equal(owned(n->c[0], 0), 0);
+		assert_int_equal(conv_view(n->c[1]), 0x6);
+		assert_int_equal(conv_view(n->c[2]), 0x6);
+		assert_int_equal(owned(n->c[1], 0) + owned(n->c[2], 0), WLBS_BUCKETS);
+		assert_int_equal(n->view_changes, 0); /* stable while nothing changes */
+		assert_false(n->overlap);
+		net_free(n);
+	}
+}
+
+/* A host kept out by other port rules still serves what it holds: it stays dirty. */
+static void test_conflicting_host_keeps_dirty(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	n->local[2].dirty[1] = 0x80; /* host 3 holds connections in bucket 15 */
+	n->fingerprint[2] = 1;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	assert_int_equal(owned(n->c[2], 0), 0);
+	assert_int_equal(conv_dirty(n->c[0])[1], 0x80);
+	assert_int_equal(conv_dirty(n->c[1])[1], 0x80);
+	net_free(n);
+}
+
+/* A host that says goodbye (stopped) is left out at once, its held buckets still dirty. */
+static void test_goodbye_leaves_at_once(void **state)
+{
+	struct net *n = net_new();
+	uint64_t t0;
+
+	(void)state;
+	n->local[1].dirty[0] = 0x01;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	set_state(n, 1, WLBS_FP_STOPPED); /* its last heartbeat, then it exits */
+	run(n, 1);
+	n->up[1] = false;
+	t0 = n->now;
+	while (n->now - t0 < (uint64_t)(T * K) &&
+	       !(conv_converged(n->c[0]) && conv_view(n->c[0]) == 0x5 && !n->c[0]->gains_pending &&
+		 conv_converged(n->c[2]) && conv_view(n->c[2]) == 0x5 && !n->c[2]->gains_pending))
+		run(n, 1);
+	print_message("  converged without host 2 %llu ms after its goodbye (T %d)\n",
+		      (unsigned long long)(n->now - t0), T);
+	assert_true(n->now - t0 <= 3 * T);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[2], 0), WLBS_BUCKETS);
+	assert_int_equal(conv_dirty(n->c[0])[0], 0x01);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+/* Losing K-1 heartbeats in a row never changes membership, whichever host loses them. */
+static void test_k_minus_one_losses_keep_membership(void **state)
+{
+	struct net *n;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		n = net_new();
+		boot(n, 0, 1);
+		boot(n, 1, 2);
+		run(n, 20 * T);
+		watch_views(n);
+		for (j = 0; j < 5; j++) {
+			n->drop[i][1 - i] = K - 1;
+			run(n, (K + 2) * T);
+		}
+		assert_int_equal(n->view_changes, 0);
+		/* K lost: the host is gone. */
+		n->drop[i][1 - i] = K;
+		run(n, (K + 2) * T);
+		assert_true(n->view_changes > 0);
+		net_free(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +594,10 @@ int main(void)
 	    cmocka_unit_test(test_one_way_loss),
 	    cmocka_unit_test(test_duplicate_priority),
 	    cmocka_unit_test(test_rule_conflict),
+	    cmocka_unit_test(test_rule_conflict_any_start_order),
+	    cmocka_unit_test(test_conflicting_host_keeps_dirty),
+	    cmocka_unit_test(test_goodbye_leaves_at_once),
+	    cmocka_unit_test(test_k_minus_one_losses_keep_membership),
 	    cmocka_unit_test(test_draining_stays_member),
 	    cmocka_unit_test(test_release_then_acquire),
 	    cmocka_unit_test(test_receive_checks),
