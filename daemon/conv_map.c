@@ -92,7 +92,7 @@ static void release_all(struct conv *c)
 static void new_map(struct conv *c)
 {
 	uint8_t self = c->p.self, t, a, outside[256] = {0};
-	bool fence = false, gains = false;
+	bool fence = false, gains = false, unknown = false, stranger = false;
 	unsigned int i, b, p;
 
 	compute_target(c);
@@ -102,28 +102,42 @@ static void new_map(struct conv *c)
 	for (i = 0; i < c->p.n_rules; i++) {
 		uint8_t *ap = c->applied[i];
 		const uint8_t *tp = c->target[i];
-		unsigned int g = 0, f = 0;
+		unsigned int g = 0, f = 0, u = 0, o = 0;
 
 		for (b = 0; b < WLBS_BUCKETS; b++) {
 			unsigned int gain = (tp[b] == self) & (ap[b] != self);
 
 			g |= gain;
-			f |= gain & outside[ap[b]];
+			f |= gain & outside[ap[b]] & (ap[b] != 0);
+			u |= gain & (ap[b] == 0);
+			o |= outside[ap[b]];
 		}
 		/* Release what goes to others; what we gain keeps its previous owner for now. */
 		for (b = 0; b < WLBS_BUCKETS; b++)
 			ap[b] = tp[b] == self ? ap[b] : tp[b];
 		gains |= g;
 		fence |= f;
+		unknown |= u;
+		stranger |= o;
 	}
 	t = c->target_default;
 	a = c->applied_default;
+	stranger |= outside[a];
 	if (t == self && a != self) {
 		gains = true;
-		fence |= outside[a];
+		fence |= a != 0 && outside[a];
+		unknown |= a == 0;
 	} else if (t != self) {
 		c->applied_default = t;
 	}
+	/*
+	 * Every previous owner we knew of is a member (which has released what it
+	 * loses once it says converged): a host that knew none of them (it just
+	 * joined) may take its gains without the fence when every member says so.
+	 */
+	c->known_owners = !stranger;
+	c->fence_unknown = unknown && !fence;
+	fence |= unknown;
 	c->map_digest = c->digest;
 	c->map_since_ms = c->now_ms;
 	c->gains_pending = gains;
@@ -141,18 +155,22 @@ static bool same_rules(const struct conv *c, const struct wlbs_hb *hb)
 
 static bool gains_allowed(const struct conv *c)
 {
+	bool waived = c->fence_unknown;
 	unsigned int p, i;
 	uint64_t m;
 
-	if (c->now_ms < c->gains_after_ms ||
-	    (c->last_vanish_ms && c->now_ms < c->last_vanish_ms + c->p.fence_ms))
+	if (c->last_vanish_ms && c->now_ms < c->last_vanish_ms + c->p.fence_ms)
 		return false;
 	for (m = c->view & ~SELF_BIT(c); m; m &= m - 1) {
 		const struct conv_peer *s = conv_peer(c, lowest(m));
 
 		if (!s || !(s->hb.flags & WLBS_HB_F_CONVERGED) || s->hb.digest != c->digest)
 			return false;
+		waived &= !!(s->hb.flags & WLBS_HB_F_KNOWN_OWNERS);
 	}
+	/* The fence only for owners we did not know, and every member knew them all. */
+	if (c->now_ms < c->gains_after_ms && !(waived && c->view & ~SELF_BIT(c)))
+		return false;
 	/* Any other live sender of our rules outside the view must take nothing. */
 	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
 		const struct conv_host *h = &c->hosts[p];

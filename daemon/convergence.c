@@ -410,11 +410,14 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	memset(out, 0, sizeof(*out));
 	out->host = c->p.self;
 	out->state = c->local.state;
-	out->flags = (c->converged ? WLBS_HB_F_CONVERGED : 0) |
-		     (c->listening ? WLBS_HB_F_LISTENING : 0) |
-		     (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW
-			  ? WLBS_HB_F_EXCLUDED
-			  : 0);
+	out->flags =
+	    (c->converged ? WLBS_HB_F_CONVERGED : 0) |
+	    (c->converged && c->map_digest == c->digest && c->known_owners ? WLBS_HB_F_KNOWN_OWNERS
+									   : 0) |
+	    (c->listening ? WLBS_HB_F_LISTENING : 0) |
+	    (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW
+		 ? WLBS_HB_F_EXCLUDED
+		 : 0);
 	out->cluster_id = c->p.cluster_id;
 	out->fingerprint = c->p.fingerprint;
 	out->hash_seed = c->p.seed;

@@ -153,7 +153,9 @@ struct conv {
 	uint64_t map_since_ms;	 /* when we converged on it */
 	uint64_t gains_after_ms; /* gains wait until then (fence) */
 	bool gains_pending;
-	bool holding; /* applied may hold entries of ours */
+	bool fence_unknown; /* the fence is only for gains whose previous owner we never knew */
+	bool known_owners;  /* every previous owner we knew of is in the view (flag KNOWN_OWNERS) */
+	bool holding;	    /* applied may hold entries of ours */
 	uint8_t target_default;
 	uint8_t applied_default;
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];

@@ -15,6 +15,8 @@
  *
  * Version history (WLBS_HB_VERSION):
  *   1  first version.
+ *   2  flag WLBS_HB_F_KNOWN_OWNERS: a joining host takes its buckets without
+ *      the fence when every member knew every previous owner.
  * A host drops heartbeats of another version (and counts them): hosts of
  * different versions do not form one cluster.
  */
@@ -29,7 +31,7 @@
 /* "WLBH": first four bytes of every heartbeat. */
 #define WLBS_HB_MAGIC 0x574c4248u
 /* Current heartbeat version; history above. */
-#define WLBS_HB_VERSION 1
+#define WLBS_HB_VERSION 2
 /* Bytes of the dirty bucket bitmap: bit (b % 8) of byte (b / 8) is bucket b. */
 #define WLBS_HB_DIRTY_BYTES (WLBS_BUCKETS / 8)
 /* Bytes of the authenticator (crypto_auth_BYTES). */
@@ -40,7 +42,9 @@
 #define WLBS_HB_F_LISTENING 0x02 /* just started: may join a view, does not lead one */
 #define WLBS_HB_F_EXCLUDED  0x04 /* takes nothing and is no view candidate (see reason) */
 #define WLBS_HB_F_AUTH	    0x08 /* the authenticator is set */
-#define WLBS_HB_F_ALL	    0x0f
+/* Converged, and every previous owner it knew of (of any bucket) is in the view. */
+#define WLBS_HB_F_KNOWN_OWNERS 0x10
+#define WLBS_HB_F_ALL	       0x1f
 
 /* Per-rule flags. */
 #define WLBS_HB_RULE_F_EQUAL 0x1 /* load weight "equal" (weight byte unused) */

@@ -23,6 +23,10 @@
                "summary total= ok= none= refused= other= twice= rst= mismatch= NAME=COUNT..."
                (twice: SYN-ACKs from more than one host; mismatch: the SYN-ACK came
                from another host than the one that answered).
+  rate         --rate new connections per second for --duration seconds (sources
+               --src in turn, source ports from --port-base), each with --timeout;
+               prints "failed T SRC RESULT" per failure and "summary total= ok=
+               failed= ..."; exit 0 only when every connection was answered.
   pattern      one connection (--src, --sport) to a pattern server: asks for --bytes
                bytes at --rate bytes/s, checks every byte and the length; keeps
                --status up to date with "HOST RECEIVED STATE", STATE ending as "ok",
@@ -372,6 +376,35 @@ def neigh_reply(data, target):
     return None
 
 
+def cmd_rate(a):
+    """--rate new connections per second for --duration s, each with --timeout."""
+    n = int(a.rate * a.duration)
+    results = {}
+    lock = threading.Lock()
+
+    def one(i):
+        src = a.src[i % len(a.src)]
+        res = attempt(src, a.dst, a.port, a.timeout, a.port_base + i // len(a.src))
+        ok = res not in ("none", "refused", "silent") and not res.startswith("error")
+        with lock:
+            key = "ok" if ok else res
+            results[key] = results.get(key, 0) + 1
+        if not ok:
+            print(f"failed {time.monotonic() - start:.3f} {src} {res}", flush=True)
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=int(a.rate * a.timeout) + 8) as ex:
+        for i in range(n):
+            delay = start + i / a.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            ex.submit(one, i)
+    fails = n - results.get("ok", 0)
+    print(f"summary total={n} ok={results.get('ok', 0)} failed={fails} " +
+          " ".join(f"{k}={v}" for k, v in sorted(results.items()) if k != "ok"), flush=True)
+    return 0 if fails == 0 else 1
+
+
 def cmd_arp(a):
     with open(f"/sys/class/net/{a.ifname}/address") as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
@@ -434,6 +467,14 @@ def main():
     q.add_argument("--status", required=True)
     q.add_argument("--timeout", type=float, default=2.0)
     q.add_argument("--duration", type=float, default=60)
+    q = sub.add_parser("rate")
+    q.add_argument("--dst", required=True)
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--src", action="append", required=True)
+    q.add_argument("--rate", type=float, default=100)
+    q.add_argument("--duration", type=float, required=True)
+    q.add_argument("--timeout", type=float, default=1.0)
+    q.add_argument("--port-base", type=int, default=40000)
     q = sub.add_parser("arp")
     q.add_argument("--ifname", default="eth0")
     q.add_argument("--src", required=True)
@@ -443,7 +484,7 @@ def main():
     if a.cmd == "probe-until" and not (a.src or a.tuple):
         p.error("probe-until needs --src or --tuple")
     return {"connect": cmd_connect, "probe-until": cmd_probe_until, "stream": cmd_stream,
-            "arp": cmd_arp, "spread": cmd_spread, "pattern": cmd_pattern}[a.cmd](a)
+            "arp": cmd_arp, "spread": cmd_spread, "pattern": cmd_pattern, "rate": cmd_rate}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -167,3 +167,34 @@ test_lost_heartbeats_counted()
 	[ "$LOST_CHANGES" -gt 0 ] || fail "h1 kept h2 after losing 6 of its heartbeats (tolerance 5)"
 	log "ok: 6 lost heartbeats: h1 left h2 out in $LOST_CHANGES polls"
 }
+
+# A planned change drops no new connection: 100 new connections a second,
+# each with a 1 s connect timeout (a lost SYN would need Linux's 1 s
+# retransmit), through a join (h3 starts), a drainstop of h2 and a start that
+# cancels it: every one answered.
+test_planned_changes_drop_nothing()
+{
+	local pid out
+	cluster_topo 3
+	cluster_start 20 h1 h2
+	# shellcheck disable=SC2046 # word splitting of src_opts intended
+	client rate --dst "$CLUSTER_IP4" --port "$PORT_ID" --rate 100 --duration 9 \
+		--timeout 1 $(src_opts 40) >"$WT_DIR/rate.out" 2>&1 &
+	pid=$!
+	wt_track "$pid" rate
+	sleep 1
+	wlbsd_launch h3
+	wlbsd_wait h3 10
+	cluster_wait_converged 10 h1 h2 h3
+	sleep 1
+	wlbs h2 drainstop
+	expect_eq "$WLBS_RC" 0 "drainstop on h2"
+	sleep 1.5
+	wlbs h2 start
+	expect_eq "$WLBS_RC" 0 "start on h2 (cancels the drain)"
+	cluster_wait_converged 10 h1 h2 h3
+	wait "$pid"
+	out=$(cat "$WT_DIR/rate.out")
+	log "new connections through join, drainstop, start: $(tail -n 1 <<<"$out")"
+	grep -q "failed=0 " <<<"$(tail -n 1 <<<"$out")" || fail "connections failed: $out"
+}

@@ -22,6 +22,7 @@
  * one-way loss, or it is held down for flapping).
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../daemon/bucketmap.h"
@@ -98,6 +99,67 @@ static void overlap(struct sim *s, int slot, unsigned int bucket, uint64_t mask)
 void check_reset(struct sim *s)
 {
 	memset(s->own, 0, sizeof(s->own));
+	s->track = false;
+}
+
+static void sample(struct sim_samples *v, uint64_t ms)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 4096;
+		uint32_t *p = realloc(v->v, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = (uint32_t)ms;
+}
+
+/* Bucket @b of rule @r went from accepted by @before to @after (host bit masks). */
+static void track(struct sim *s, unsigned int r, unsigned int b, uint64_t before, uint64_t after)
+{
+	bool two_before = before & (before - 1), two_after = after & (after - 1);
+
+	if (before && !after)
+		s->gap_since[r][b] = s->now + 1; /* + 1: 0 means owned */
+	else if (!before && after && s->gap_since[r][b]) {
+		sample(&s->gaps, s->now + 1 - s->gap_since[r][b]);
+		s->gap_since[r][b] = 0;
+	}
+	if (!two_before && two_after)
+		s->ovl_since[r][b] = s->now + 1;
+	else if (two_before && !two_after && s->ovl_since[r][b]) {
+		sample(&s->overlaps, s->now + 1 - s->ovl_since[r][b]);
+		s->ovl_since[r][b] = 0;
+	}
+}
+
+void check_track_start(struct sim *s)
+{
+	unsigned int r, b;
+
+	memset(s->gap_since, 0, sizeof(s->gap_since));
+	memset(s->ovl_since, 0, sizeof(s->ovl_since));
+	for (r = 0; r < s->n_rules; r++)
+		for (b = 0; b < WLBS_BUCKETS; b++)
+			if (s->own[r][b] & (s->own[r][b] - 1))
+				s->ovl_since[r][b] = s->now + 1;
+	s->track = true;
+}
+
+void check_track_stop(struct sim *s)
+{
+	unsigned int r, b;
+
+	for (r = 0; r < s->n_rules && s->track; r++)
+		for (b = 0; b < WLBS_BUCKETS; b++) {
+			if (s->gap_since[r][b])
+				sample(&s->gaps, s->now + 1 - s->gap_since[r][b]);
+			if (s->ovl_since[r][b])
+				sample(&s->overlaps, s->now + 1 - s->ovl_since[r][b]);
+		}
+	s->track = false;
 }
 
 void check_host(struct sim *s, int i)
@@ -127,6 +189,8 @@ void check_host(struct sim *s, int i)
 			if (acc == (was_alive && seen[r][b] == prio))
 				continue;
 			s->own[r][b] ^= bit;
+			if (s->track)
+				track(s, r, b, s->own[r][b] ^ bit, s->own[r][b]);
 			if (acc && (s->own[r][b] & ~bit))
 				overlap(s, r, b, s->own[r][b]);
 		}

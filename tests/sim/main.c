@@ -77,16 +77,38 @@ static void print_dist(const char *what, uint64_t *v, int n, uint32_t T)
 	       (double)v[ok - 1] / T, ok, n);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p50/max of @v (sorted here), "none" when empty; then clears it. */
+static void print_samples(const char *what, struct sim_samples *v, uint32_t T)
+{
+	if (!v->n) {
+		printf("  %-26s none\n", what);
+		return;
+	}
+	qsort(v->v, v->n, sizeof(*v->v), cmp_u32);
+	printf("  %-26s p50 %5u  p99 %5u  max %5u ms  (max %.1f T, %zu buckets)\n", what,
+	       v->v[v->n / 2], v->v[v->n * 99 / 100], v->v[v->n - 1], (double)v->v[v->n - 1] / T,
+	       v->n);
+	v->n = 0;
+}
+
 /* Measured scenarios at one period/tolerance; returns failures. */
 static int measure(struct sim *s, uint32_t T, uint32_t K, int runs)
 {
-	static const char *const names[] = {"failover (crash)", "join", "partition heal"};
+	static const char *const names[MEASURE_KINDS] = {
+	    "failover (crash)", "join", "partition heal", "drainstop", "start (drain cancelled)"};
 	uint64_t *t = calloc(runs, sizeof(*t));
 	long moved[2] = {0}, min_moved[2] = {0};
 	int kind, i, failed = 0;
 
 	printf("settle time at T=%u ms, K=%u (T*K = %u ms):\n", T, K, T * K);
-	for (kind = 0; kind < 3; kind++) {
+	for (kind = 0; kind < MEASURE_KINDS; kind++) {
 		for (i = 0; i < runs; i++) {
 			struct measure m;
 
@@ -105,6 +127,14 @@ static int measure(struct sim *s, uint32_t T, uint32_t K, int runs)
 		}
 		qsort(t, runs, sizeof(*t), cmp_u64);
 		print_dist(names[kind], t, runs, T);
+		if (kind == MEASURE_HEAL) {
+			s->gaps.n = 0;
+			print_samples("  overlap after the heal", &s->overlaps, T);
+		} else if (kind != MEASURE_FAILOVER) {
+			print_samples("  unowned gap per bucket", &s->gaps, T);
+			if (s->overlaps.n)
+				print_samples("  OVERLAP (must be none)", &s->overlaps, T);
+		}
 	}
 	printf("  buckets moved: leave %.1f vs minimum %.1f, join %.1f vs minimum %.1f "
 	       "(mean per run, of %d)\n",

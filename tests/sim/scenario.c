@@ -206,16 +206,32 @@ void scenario_measure(struct sim *s, int kind, uint32_t T, uint32_t K, struct me
 	}
 	sim_run(s, s->now + sim_range(s, 0, 2 * T));
 	victim = (int)sim_range(s, 0, n - 1);
+	if (kind == MEASURE_START) {
+		script(s, s->now, ACT_DRAIN, victim, 0, 0);
+		sim_run(s, s->now);
+		if (run_settle(s, limit) == UINT64_MAX || s->stop) {
+			m->time_ms = UINT64_MAX;
+			return;
+		}
+		sim_run(s, s->now + sim_range(s, 0, 2 * T));
+	}
 	snapshot(s, first_running(s, victim), before);
+	if (kind != MEASURE_FAILOVER)
+		check_track_start(s);
 	if (kind == MEASURE_FAILOVER)
 		script(s, s->now, ACT_CRASH, victim, 0, 0);
 	else if (kind == MEASURE_JOIN)
 		script(s, s->now, ACT_RESTART, n, 0, 0);
+	else if (kind == MEASURE_DRAIN)
+		script(s, s->now, ACT_DRAIN, victim, 0, 0);
+	else if (kind == MEASURE_START)
+		script(s, s->now, ACT_START, victim, 0, 0);
 	else
 		script(s, s->now, ACT_HEAL, 0, 0, 0);
 	sim_run(s, s->now);
 	m->time_ms = run_settle(s, limit);
-	if (m->time_ms == UINT64_MAX || kind == MEASURE_HEAL)
+	check_track_stop(s);
+	if (m->time_ms == UINT64_MAX || (kind != MEASURE_FAILOVER && kind != MEASURE_JOIN))
 		return;
 	snapshot(s, first_running(s, victim), after);
 	moved(before, after, m);

@@ -9,6 +9,9 @@ enum measure_kind {
 	MEASURE_FAILOVER, /* a member crashes */
 	MEASURE_JOIN,	  /* a host starts */
 	MEASURE_HEAL,	  /* a partition heals */
+	MEASURE_DRAIN,	  /* a member drains (drainstop) */
+	MEASURE_START,	  /* a draining member starts again (the drain cancelled) */
+	MEASURE_KINDS,
 };
 
 struct measure {

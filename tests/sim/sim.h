@@ -76,6 +76,12 @@ enum sim_action {
 	ACT_FINAL,     /* end of faults: start measuring liveness */
 };
 
+/* A growing list of durations (ms). */
+struct sim_samples {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct sim_stats {
 	uint64_t frames, delivered, rejected;
 	uint64_t violations;
@@ -113,6 +119,11 @@ struct sim {
 	bool rec[SIM_MAX_HOSTS][SIM_MAX_HOSTS];	       /* ...and i -> j delivered since */
 	bool agree_dirty;
 	bool uncut; /* a pair heard each other again: recheck every overlap */
+	/* transitions of measured runs (check_track_start): gaps and overlaps, in ms */
+	bool track;
+	uint64_t gap_since[SIM_MAX_RULES][WLBS_BUCKETS]; /* nobody accepts it since, 0 = owned */
+	uint64_t ovl_since[SIM_MAX_RULES][WLBS_BUCKETS]; /* two hosts accept it since, 0 = not */
+	struct sim_samples gaps, overlaps;
 	/* liveness */
 	uint64_t final_at;   /* ACT_FINAL time, 0 = not yet */
 	uint64_t settled_at; /* first time settled after final_at */
@@ -142,6 +153,14 @@ void check_delivery(struct sim *s, int i, int j);
 /* Agreement (all converged on one view => one map) and settledness. */
 void check_agreement(struct sim *s);
 bool check_settled(struct sim *s);
+/*
+ * From now on, records per bucket of the rules how long it goes unowned after
+ * its owner let it go (s->gaps) and how long two hosts accept it (s->overlaps,
+ * counted from now for an overlap already there, e.g. a partition that heals).
+ */
+void check_track_start(struct sim *s);
+/* Ends tracking; an overlap or gap still open is recorded up to now. */
+void check_track_stop(struct sim *s);
 /* Every host's convergence state, into the trace. */
 void sim_dump(struct sim *s);
 void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

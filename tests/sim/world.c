@@ -427,4 +427,6 @@ void sim_free(struct sim *s)
 	free(s->heap);
 	free(s->pay);
 	free(s->pay_ref);
+	free(s->gaps.v);
+	free(s->overlaps.v);
 }
