@@ -155,7 +155,8 @@ static bool same_rules(const struct conv *c, const struct wlbs_hb *hb)
 
 static bool gains_allowed(const struct conv *c)
 {
-	bool waived = c->fence_unknown;
+	/* Only a host that never held a bucket since it started knows no owner. */
+	bool waived = c->fence_unknown && !c->ever_held;
 	unsigned int p, i;
 	uint64_t m;
 
@@ -168,9 +169,6 @@ static bool gains_allowed(const struct conv *c)
 			return false;
 		waived &= !!(s->hb.flags & WLBS_HB_F_KNOWN_OWNERS);
 	}
-	/* The fence only for owners we did not know, and every member knew them all. */
-	if (c->now_ms < c->gains_after_ms && !(waived && c->view & ~SELF_BIT(c)))
-		return false;
 	/* Any other live sender of our rules outside the view must take nothing. */
 	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
 		const struct conv_host *h = &c->hosts[p];
@@ -184,9 +182,11 @@ static bool gains_allowed(const struct conv *c)
 				continue;
 			if (!conv_peer_claims_nothing(&s->hb))
 				return false;
+			waived = false; /* its news may lag: the fence covers that */
 		}
 	}
-	return true;
+	/* The fence, unless only for owners we never knew, and every member knew them all. */
+	return c->now_ms >= c->gains_after_ms || (waived && (c->view & ~SELF_BIT(c)));
 }
 
 static void take_gains(struct conv *c)
@@ -200,6 +200,7 @@ static void take_gains(struct conv *c)
 	if (c->target_default == self)
 		c->applied_default = self;
 	c->holding = true;
+	c->ever_held = true;
 	c->gains_pending = false;
 	c->changed++;
 }

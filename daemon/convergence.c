@@ -20,6 +20,7 @@ static const char *const excl_names[CONV_EXCL_MAX] = {
     [CONV_EXCL_RULES] = "port rules differ from a larger group",
     [CONV_EXCL_DEAF] = "a member does not hear this host",
     [CONV_EXCL_NOT_IN_VIEW] = "not in the leader's view",
+    [CONV_EXCL_YIELD] = "yields to a larger side of a healed partition",
 };
 
 const char *conv_excl_name(int excl)
@@ -140,6 +141,33 @@ static bool outnumbered(const struct conv *c)
 }
 
 /*
+ * A healed partition: a host we hear serves a view of its own that leaves us
+ * out, while ours leaves it out (both sides hold buckets). The larger side
+ * (then the one with the lower lowest member) keeps serving; the other yields
+ * on the first heartbeat that shows it, before the views merge: no bucket
+ * keeps two owners for longer than a heartbeat takes to arrive.
+ */
+static bool other_side_wins(const struct conv *c)
+{
+	unsigned int mine = __builtin_popcountll(c->view), theirs;
+	uint64_t m;
+
+	if (!c->member)
+		return false;
+	for (m = c->heard & ~SELF_BIT(c); m; m &= m - 1) {
+		const struct wlbs_hb *hb = &conv_peer(c, lowest(m))->hb;
+
+		if (conv_peer_claims_nothing(hb) || (hb->view & SELF_BIT(c)) ||
+		    (c->view & BIT(hb->host)))
+			continue;
+		theirs = __builtin_popcountll(hb->view);
+		if (theirs > mine || (theirs == mine && lowest(hb->view) < lowest(c->view)))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Excluded whatever the view says: stopped, duplicate, outnumbered by a group
  * with other rules, or not heard by a host we hear (it will take our buckets,
  * so we must not hold any).
@@ -169,7 +197,9 @@ static uint8_t hard_exclusion(struct conv *c)
 		return CONV_EXCL_DUP;
 	if (outnumbered(c))
 		return CONV_EXCL_RULES;
-	return deaf ? CONV_EXCL_DEAF : CONV_EXCL_NONE;
+	if (deaf)
+		return CONV_EXCL_DEAF;
+	return other_side_wins(c) ? CONV_EXCL_YIELD : CONV_EXCL_NONE;
 }
 
 /* A peer's relayed claim about who leads is dropped once older than T*K. */
@@ -415,7 +445,8 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	    (c->converged && c->map_digest == c->digest && c->known_owners ? WLBS_HB_F_KNOWN_OWNERS
 									   : 0) |
 	    (c->listening ? WLBS_HB_F_LISTENING : 0) |
-	    (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW
+	    (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW &&
+		     c->excluded != CONV_EXCL_YIELD
 		 ? WLBS_HB_F_EXCLUDED
 		 : 0);
 	out->cluster_id = c->p.cluster_id;

@@ -84,6 +84,7 @@ enum conv_excl {
 	CONV_EXCL_RULES,       /* a larger group runs different port rules */
 	CONV_EXCL_DEAF,	       /* a member does not hear us (one-way loss) */
 	CONV_EXCL_NOT_IN_VIEW, /* the leader's view does not (yet) contain us, or holds us out */
+	CONV_EXCL_YIELD,       /* the other, winning side of a healed partition serves */
 	CONV_EXCL_MAX,
 };
 
@@ -156,6 +157,7 @@ struct conv {
 	bool fence_unknown; /* the fence is only for gains whose previous owner we never knew */
 	bool known_owners;  /* every previous owner we knew of is in the view (flag KNOWN_OWNERS) */
 	bool holding;	    /* applied may hold entries of ours */
+	bool ever_held;	    /* took buckets since it started (knew their owners then) */
 	uint8_t target_default;
 	uint8_t applied_default;
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];
