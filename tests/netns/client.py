@@ -25,7 +25,8 @@
                from another host than the one that answered).
   rate         --rate new connections per second for --duration seconds (sources
                --src in turn, source ports from --port-base), each with --timeout;
-               prints "failed T SRC RESULT" per failure and "summary total= ok=
+               prints "failed T SRC RESULT" per failure (T: when it was
+               tried, seconds after the start) and "summary total= ok=
                failed= ..."; exit 0 only when every connection was answered.
   pattern      one connection (--src, --sport) to a pattern server: asks for --bytes
                bytes at --rate bytes/s, checks every byte and the length; keeps
@@ -389,8 +390,8 @@ def cmd_rate(a):
         with lock:
             key = "ok" if ok else res
             results[key] = results.get(key, 0) + 1
-        if not ok:
-            print(f"failed {time.monotonic() - start:.3f} {src} {res}", flush=True)
+        if not ok:  # when it was tried, s after the start
+            print(f"failed {i / a.rate:.3f} {src} {res}", flush=True)
 
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=int(a.rate * a.timeout) + 8) as ex:
