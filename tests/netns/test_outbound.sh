@@ -69,7 +69,7 @@ _outbound_wait()
 		wait "$pid" 2>/dev/null
 		s=$(tail -n 1 "$WT_DIR/out.$name")
 		log "outbound $name: $s ($(awk '$1 != "summary" { print $3 }' "$WT_DIR/out.$name" |
-			sort | uniq -c | awk '{ printf "%s%s=%s", NR > 1 ? " " : "", $2, $1 }'))"
+			sort | uniq -c | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $2, $1 }'))"
 		grep -q "^summary .* failed=0$" <<<"$s" || {
 			OUT_BAD+=" $name: $s;"
 			grep -v " ok [0-9]*$" "$WT_DIR/out.$name" | grep -v '^summary' | head -n 4 |
@@ -112,18 +112,20 @@ test_outbound_from_cluster_ip()
 	log "client: $rst"
 	for h in h1 h2 h3; do _counters "$h"; done
 	[ -z "$OUT_BAD" ] || fail "outbound connections from the cluster IP:$OUT_BAD $rst"
-	expect_match "$rst" "conns=90 rst_in=0 rst_out=0" "connections and RSTs seen by the client"
+	expect_match "$rst" "conns=75 rst_in=0 rst_out=0" "connections and RSTs seen by the client"
 	[ "${held2:-0}" -ge 45 ] || fail "h2 counted $held2 live connections during its 45"
 	[ "${held3:-0}" -ge 30 ] || fail "h3 counted $held3 live connections during its 30"
 	wlbs h1 display
 	expect_match "$WLBS_OUT" "foreign-synack=[1-9]" "h1 dropped the others' SYN-ACKs"
 }
 
-# A local port no rule covers (9000+): the fast path sends the return traffic
-# of such a connection to the default host (h1). What a user sees: h1's own
-# outbound connections work; those of h2 (not default) are reported here
-# as they end (the test asserts h1's and records h2's).
-test_outbound_uncovered_port()
+# A local port no rule covers (9000+): the return traffic of such a
+# connection goes to the default host (h1), as documented. What a user sees:
+# h1's own outbound connections work; h2's get their SYN-ACK (h2 holds the
+# SYN_SENT socket) but the client's next segments reach h1 as well, which has
+# no socket and resets them: none completes. (A documented limitation: when
+# it is lifted, this test and the documentation change together.)
+test_outbound_uncovered_port_default_only()
 {
 	local i a=() rst
 	_outbound_up
@@ -137,5 +139,8 @@ test_outbound_uncovered_port()
 	rst=$(cat "$WT_DIR/echo.status")
 	log "client: $rst"
 	for h in h1 h2; do _counters "$h"; done
-	OUTBOUND_OTHER=$OUT_BAD
+	expect_match "$OUT_BAD" "other: summary total=10 ok=0 failed=10" \
+		"h2's connections from an uncovered port"
+	expect_eq "$(grep -c ' reset 0$' "$WT_DIR/out.other")" 10 "h2's connections reset at once"
+	expect_nomatch "$rst" "rst_in=0 " "RSTs the client received from the cluster IP"
 }
