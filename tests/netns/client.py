@@ -42,7 +42,7 @@
                a paced pattern for --seconds while checking the echo, then half-closes
                and checks the rest. Prints "LPORT DST RESULT BYTES" per connection
                (RESULT ok, refused, timeout, reset, short, bad@OFFSET, error:...) and,
-               last, "summary total= ok= failed=".
+               last, "summary total= ok= failed="; --stagger spreads the starts.
   echo-server  run in the client namespace: echoes every connection on --port (all
                addresses, IPv4 and IPv6) and counts TCP RSTs to or from the cluster IPs
                (--vip, repeatable) on --ifname; keeps --status up to date with
@@ -514,6 +514,7 @@ def cmd_frag_send(a):
 # ---- connections from a cluster IP (outbound, echo-server) -------------------
 
 def outbound_one(a, lport, dst):
+    time.sleep((lport - a.lport_base) * a.stagger)
     s = socket.socket(family(dst), socket.SOCK_STREAM)
     sent = got = 0
     try:
@@ -730,6 +731,8 @@ def main():
     q.add_argument("--seconds", type=float, default=2.0)
     q.add_argument("--rate", type=int, default=65536, help="bytes/s per connection")
     q.add_argument("--timeout", type=float, default=3.0)
+    q.add_argument("--stagger", type=float, default=0.0,
+                   help="connection I starts I * STAGGER seconds late")
     q = sub.add_parser("echo-server")
     q.add_argument("--port", type=int, required=True)
     q.add_argument("--vip", action="append", required=True)

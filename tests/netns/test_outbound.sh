@@ -46,7 +46,8 @@ _outbound_start()
 	shift 4
 	for d in "$@"; do dsts+=(--dst "$d"); done
 	ip netns exec "$(ns "$h")" "$PY" "$WT_SRC/client.py" outbound --bind "$bind" \
-		--lport-base "$base" --port "$PORT_ECHO" --seconds 2 --timeout 3 "${dsts[@]}" \
+		--lport-base "$base" --port "$PORT_ECHO" --seconds "${OUT_SECONDS:-2}" --timeout 3 \
+		--stagger "${OUT_STAGGER:-0}" "${dsts[@]}" \
 		>"$WT_DIR/out.$name" 2>&1 &
 	pid=$!
 	echo "$pid" >"$WT_DIR/out.$name.pid"
@@ -143,4 +144,25 @@ test_outbound_uncovered_port_default_only()
 		"h2's connections from an uncovered port"
 	expect_eq "$(grep -c ' reset [0-9]*$' "$WT_DIR/out.other")" 10 "h2's connections reset"
 	expect_nomatch "$rst" "rst_in=0 " "RSTs the client received from the cluster IP"
+}
+
+# The same while both hosts open their connections one by one (every 25 ms):
+# the owners' tables are republished whenever a peer's heartbeat advertises
+# new connections, and a bucket an owner marked dirty at a SYN-ACK must stay
+# dirty until the holder's own heartbeat says so.
+test_outbound_staggered()
+{
+	local i a=() b=() rst
+	_outbound_up
+	for ((i = 201; i <= 240; i++)); do a+=("198.18.0.$i"); done
+	for ((i = 1; i <= 15; i++)); do b+=("198.19.$i.1"); done
+	for ((i = 241; i <= 250; i++)); do b+=("198.18.0.$i"); done
+	OUT_STAGGER=0.025 OUT_SECONDS=1.5 _outbound_start h2 h2 "$CLUSTER_IP4" 7010 "${a[@]}"
+	OUT_STAGGER=0.04 OUT_SECONDS=1.5 _outbound_start h3 h3 "$CLUSTER_IP4" 7060 "${b[@]}"
+	_outbound_wait h2 h3
+	rst=$(cat "$WT_DIR/echo.status")
+	log "client: $rst"
+	for h in h1 h2 h3; do _counters "$h"; done
+	[ -z "$OUT_BAD" ] || fail "staggered outbound connections:$OUT_BAD $rst"
+	expect_match "$rst" "conns=65 rst_in=0 rst_out=0" "connections and RSTs seen by the client"
 }
