@@ -94,21 +94,26 @@ test_fragments_udp_ipv6()
 	_frag_expect_once "$CLUSTER_IP6" "${srcs[@]}"
 }
 
-# A remote control request in IP fragments (in order, reversed, random)
-# reaches every host: each of the three answers, and each counted the later
+# A remote control request in IP fragments (in order, reversed, random; to
+# the IPv4 and the IPv6 cluster IP) reaches every host: each of the three answers, and each counted the later
 # fragments as passed.
 test_fragments_control()
 {
-	local order i=0 out h
+	local order i=0 out h dst src
 	FRAG_ANSWERS=
 	remote_up 3
-	for order in inorder reverse random; do
+	for order in inorder reverse random inorder6 reverse6; do
 		i=$((i + 1))
 		remote_capture "$WT_DIR/query.$order" query
-		out=$(client frag-send --dst "$CLUSTER_IP4" --dst-mac "$CLUSTER_MAC" --port 2504 \
-			--src "198.18.0.$((210 + i))" --sport "$((41000 + i))" \
-			--in "$WT_DIR/query.$order" --frag-size 48 --order "$order" --ipid "$((900 + i))")
-		log "fragmented query ($order): $out"
+		if [ "${order%6}" != "$order" ]; then
+			dst=$CLUSTER_IP6 src=2001:db8:18::$((210 + i))
+		else
+			dst=$CLUSTER_IP4 src=198.18.0.$((210 + i))
+		fi
+		out=$(client frag-send --dst "$dst" --dst-mac "$CLUSTER_MAC" --port 2504 \
+			--src "$src" --sport "$((41000 + i))" --in "$WT_DIR/query.$order" \
+			--frag-size 48 --order "${order%6}" --ipid "$((900 + i))")
+		log "fragmented query ($order, to $dst): $out"
 		FRAG_ANSWERS+=" $order:$(sed -n 's/^answers=\([0-9]*\).*/\1/p' <<<"$out")"
 	done
 	for h in h1 h2 h3; do
@@ -116,7 +121,8 @@ test_fragments_control()
 		grep -E '^ *no rule' <<<"$WLBS_OUT" | sed "s/^/    $h: /" >"$WT_DIR/$h.norule"
 		cat "$WT_DIR/$h.norule"
 	done
-	expect_eq "$FRAG_ANSWERS" " inorder:3 reverse:3 random:3" "hosts answering each fragmented query"
+	expect_eq "$FRAG_ANSWERS" " inorder:3 reverse:3 random:3 inorder6:3 reverse6:3" \
+		"hosts answering each fragmented query"
 	for h in h1 h2 h3; do
 		expect_match "$(cat "$WT_DIR/$h.norule")" "frag-pass=[1-9]" \
 			"$h's counters (later control fragments passed)"
