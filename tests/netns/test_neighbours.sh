@@ -43,7 +43,7 @@ _neigh_cluster()
 # .BASE+29, SYN-ACKs named by MACS; appends what is wrong to NEIGH_BAD.
 _neigh_spread()
 {
-	local fam=$1 base=$2 vip pfx i srcs=() s hosts
+	local fam=$1 base=$2 vip pfx i srcs=() s hosts k
 	shift 2
 	if [ "$fam" = 6 ]; then vip=$CLUSTER_IP6 pfx=2001:db8:18::; else vip=$CLUSTER_IP4 pfx=198.18.0.; fi
 	for ((i = base; i < base + 30; i++)); do srcs+=(--src "$pfx$i"); done
@@ -52,6 +52,7 @@ _neigh_spread()
 		fail "client spread (IPv$fam) failed"
 	s=$(tail -n 1 "$WT_DIR/spread.v$fam")
 	log "IPv$fam, 30 fresh clients: $s"
+	# shellcheck disable=SC2034 # read by spread_val (lib.sh)
 	SPREAD=$s
 	[ "$(spread_val ok)" = 30 ] || {
 		NEIGH_BAD+=" IPv$fam: $(spread_val ok) of 30 answered ($s);"
