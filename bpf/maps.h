@@ -27,6 +27,20 @@ struct {
 } wlbs_conns SEC(".maps");
 
 /*
+ * Per (rule, bucket), as wlbs_conns: CLOCK_MONOTONIC ns until which the bucket
+ * counts as dirty here, set by its owner at a SYN-ACK of another host's
+ * outbound connection (0 = not marked). Not generation-swapped, so a table
+ * wlbsd publishes before the holder's heartbeat arrives does not undo it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, WLBS_CONN_UNCOVERED);
+	__type(key, __u32);
+	__type(value, __u64);
+} wlbs_synack_dirty SEC(".maps");
+
+/*
  * The wlbs_conns slot + 1 a socket is counted in, so its end (and a recount
  * after the rule table changed) moves exactly what was added.
  */

@@ -123,20 +123,42 @@ static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *
 	return conns && *conns != 0 && holds_connection(ctx, f);
 }
 
+/* True while the owner's mark of wlbs_conns slot @cslot (a foreign SYN-ACK) lasts. */
+static __always_inline int synack_dirty(__u32 cslot)
+{
+	__u64 *until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
+
+	if (!until || !*until)
+		return 0;
+	if (bpf_ktime_get_ns() < *until)
+		return 1;
+	*until = 0; /* expired: no clock read for this bucket's next packets */
+	return 0;
+}
+
 /*
  * A SYN-ACK to a cluster IP answers a connection a host opened from it
  * (FTP active mode, a client bound to the cluster IP). Its SYN_SENT socket
  * says whose it is; every other host drops it, and the bucket's owner marks
  * the bucket dirty at once so that it never answers the connection's next
  * packets with a RST (the holder advertises it from its next heartbeat on).
+ * The flag in the owner table goes with the next table wlbsd publishes, which
+ * may come before that heartbeat: wlbs_synack_dirty keeps the mark meanwhile.
  */
 static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth,
-					  const struct flow *f, __u32 slot, struct wlbs_bucket *b)
+					  const struct flow *f, __u32 slot, struct wlbs_bucket *b,
+					  __u32 cslot)
 {
+	__u64 *until;
+
 	if (holds_connection(ctx, f))
 		return accept(eth, slot, WLBS_R_HELD);
-	if (b && b->owner == wlbs_cfg.host_id)
+	if (b && b->owner == wlbs_cfg.host_id) {
 		b->flags |= WLBS_BUCKET_F_DIRTY;
+		until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
+		if (until)
+			*until = bpf_ktime_get_ns() + WLBS_SYNACK_DIRTY_MS * 1000000ull;
+	}
 	return count(XDP_DROP, slot, WLBS_R_FOREIGN_SYNACK);
 }
 
@@ -163,7 +185,7 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);
 		if (f->synack)
-			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL);
+			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL, 0);
 		/* Held by a host that is default no more (draining, or its wlbsd gone). */
 		if ((!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) &&
 		    holds_counted(ctx, f, WLBS_CONN_UNCOVERED))
@@ -182,14 +204,15 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	if (!b)
 		return count(XDP_DROP, i, WLBS_R_MALFORMED);
 	if (f->synack)
-		return foreign_synack(ctx, eth, f, i, b);
+		return foreign_synack(ctx, eth, f, i, b, wlbs_conn_slot(i, bucket));
 
 	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
 	    !(r->flags & WLBS_RULE_F_DRAIN)) {
 		if (!daemon_alive()) {
 			stale = 1;
-		} else if (f->l4proto == IPPROTO_TCP && (b->flags & WLBS_BUCKET_F_DIRTY) &&
-			   !f->syn) {
+		} else if (f->l4proto == IPPROTO_TCP && !f->syn &&
+			   ((b->flags & WLBS_BUCKET_F_DIRTY) ||
+			    synack_dirty(wlbs_conn_slot(i, bucket)))) {
 			/* Another host may hold this connection: never answer it with a RST. */
 			if (holds_connection(ctx, f))
 				return accept(eth, i, WLBS_R_HELD);

@@ -38,6 +38,12 @@
 #define WLBS_CONN_UNCOVERED (WLBS_MAX_RULES * WLBS_BUCKETS)
 /* Connection-count slots: one per bucket of every rule, then WLBS_CONN_UNCOVERED. */
 #define WLBS_CONN_SLOTS (WLBS_CONN_UNCOVERED + 1)
+/*
+ * How long a bucket stays dirty on its owner after a SYN-ACK of another host's
+ * outbound connection (map wlbs_synack_dirty): longer than twice the longest
+ * heartbeat period, by when the holder advertises the bucket itself.
+ */
+#define WLBS_SYNACK_DIRTY_MS 20000
 /* Stats slot for cluster traffic no rule covers, and for ARP/ND. */
 #define WLBS_STATS_NO_RULE WLBS_MAX_RULES
 /* Stats slot for frames that are not cluster traffic. */

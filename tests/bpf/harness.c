@@ -18,6 +18,7 @@
 struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;
 __s64 *h_conns;
+__u64 *h_synack_dirty;
 uint64_t h_seed;
 
 static int n_cpus;
@@ -66,7 +67,9 @@ int h_init(void)
 		goto fail;
 	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
 	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
-	if (!h_owners || !h_conns) {
+	h_synack_dirty =
+	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
+	if (!h_owners || !h_conns || !h_synack_dirty) {
 		err = -errno;
 		goto fail;
 	}
@@ -82,8 +85,11 @@ void h_fini(void)
 		munmap(h_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
 	if (h_conns)
 		munmap(h_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	if (h_synack_dirty)
+		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
 	h_conns = NULL;
+	h_synack_dirty = NULL;
 	wlbs_bpf__destroy(h_skel);
 	h_skel = NULL;
 }
@@ -191,6 +197,7 @@ void h_reset(void)
 
 	memset(h_owners, 0, WLBS_OWNER_SLOTS * sizeof(*h_owners));
 	memset(h_conns, 0, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	memset(h_synack_dirty, 0, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	for (i = 0; i < t->n_rules; i++)
 		h_fill_owner(0, i, 1, 0);
 	h_frags_clear();

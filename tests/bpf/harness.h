@@ -25,6 +25,7 @@ struct wlbs_bpf;
 extern struct wlbs_bpf *h_skel;
 extern struct wlbs_bucket *h_owners; /* mmap of wlbs_owners */
 extern __s64 *h_conns;		     /* mmap of wlbs_conns */
+extern __u64 *h_synack_dirty;	     /* mmap of wlbs_synack_dirty */
 extern uint64_t h_seed;		     /* suite seed (WLBS_TEST_SEED) */
 
 /* Standard cluster h_reset() installs. */

@@ -32,6 +32,27 @@
                bytes at --rate bytes/s, checks every byte and the length; keeps
                --status up to date with "HOST RECEIVED STATE", STATE ending as "ok",
                "short", "bad@OFFSET" or "error:...". Exit 0 only for "ok".
+  fragments    --count UDP datagrams of --size bytes to --dst:--port, datagram I from
+               --src[I % N] port --sport-base+I, each cut into IP fragments by hand
+               (--frag-size bytes of UDP data each, IPv4 or IPv6 fragment header) and
+               sent as raw frames to --dst-mac in the order --orders gives
+               (ORDER:N,...: inorder, reverse = last fragment first, random, dup =
+               reverse with the middle fragment twice and the last once more after
+               the first). The payload starts "wlbs-frag ID\n" (server.py checks it).
+               Prints "sent=N frames=M ORDER=N...".
+  frag-send    the bytes of --in as one UDP datagram from --src:--sport, fragmented
+               like fragments (--order), then prints "answers=N" for the datagrams
+               that came back to --src:--sport within --wait seconds.
+  outbound     run on a cluster host: one connection per --dst, bound to --bind and
+               local port --lport-base+I, to --dst[I]:--port (an echo-server); sends
+               a paced pattern for --seconds while checking the echo, then half-closes
+               and checks the rest. Prints "LPORT DST RESULT BYTES" per connection
+               (RESULT ok, refused, timeout, reset, short, bad@OFFSET, error:...) and,
+               last, "summary total= ok= failed="; --stagger spreads the starts.
+  echo-server  run in the client namespace: echoes every connection on --port (all
+               addresses, IPv4 and IPv6) and counts TCP RSTs to or from the cluster IPs
+               (--vip, repeatable) on --ifname; keeps --status up to date with
+               "conns=N rst_in=N rst_out=N" (in: sent by the cluster).
 probe-until also takes --tuple SRC:PORT (repeatable) to probe explicit flows.
 Every wait is bounded by a timeout or deadline.
 """
@@ -39,6 +60,8 @@ import argparse
 import errno
 import hashlib
 import os
+import random
+import select
 import signal
 import socket
 import struct
@@ -429,6 +452,277 @@ def cmd_arp(a):
     return 0
 
 
+# ---- hand-made IP fragments (fragments, frag-send) ---------------------------
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ifmac(ifname):
+    with open(f"/sys/class/net/{ifname}/address") as f:
+        return bytes.fromhex(f.read().strip().replace(":", ""))
+
+
+def udp_fragments(src, dst, sport, dport, payload, frag_size, ipid):
+    """The Ethernet payloads (ethertype, bytes) of one UDP datagram cut into fragments."""
+    v6 = ":" in dst
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    s, d = socket.inet_pton(fam, src), socket.inet_pton(fam, dst)
+    ulen = 8 + len(payload)
+    if v6:
+        pseudo = s + d + struct.pack("!IxxxB", ulen, 17)
+    else:
+        pseudo = s + d + struct.pack("!xBH", 17, ulen)
+    c = csum(pseudo + struct.pack("!HHHH", sport, dport, ulen, 0) + payload) or 0xFFFF
+    dgram = struct.pack("!HHHH", sport, dport, ulen, c) + payload
+    frag_size -= frag_size % 8
+    out = []
+    for off in range(0, len(dgram), frag_size):
+        chunk = dgram[off:off + frag_size]
+        more = off + frag_size < len(dgram)
+        if v6:
+            fh = struct.pack("!BBHI", 17, 0, off | more, ipid)
+            hdr = struct.pack("!IHBB", 6 << 28, len(fh) + len(chunk), 44, 64) + s + d
+            out.append((0x86DD, hdr + fh + chunk))
+        else:
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ipid & 0xFFFF,
+                              (more << 13) | (off // 8), 64, 17, 0, s, d)
+            hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+            out.append((0x0800, hdr + chunk))
+    return out
+
+
+def frag_order(n, order, rnd):
+    """Indexes of n fragments in the order named."""
+    if order == "inorder":
+        return list(range(n))
+    if order == "reverse":
+        return list(range(n - 1, -1, -1))
+    if order == "random":
+        idx = list(range(n))
+        while n > 1 and idx == sorted(idx):
+            rnd.shuffle(idx)
+        return idx
+    if order == "dup":
+        rev = list(range(n - 1, -1, -1))
+        return rev[:n // 2 + 1] + [rev[n // 2]] + rev[n // 2 + 1:] + [n - 1]
+    raise ValueError(order)
+
+
+class FrameSender:
+    def __init__(self, ifname, dst_mac):
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        self.sock.bind((ifname, 0))
+        self.head = bytes.fromhex(dst_mac.replace(":", "")) + ifmac(ifname)
+        self.frames = 0
+
+    def send(self, frags, order):
+        for i in order:
+            et, data = frags[i]
+            self.sock.send(self.head + struct.pack("!H", et) + data)
+            self.frames += 1
+
+
+def frag_payload(i, size):
+    head = b"wlbs-frag %d\n" % i
+    body = hashlib.sha256(head).digest() * (size // 32 + 1)
+    return (head + body)[:size]
+
+
+def cmd_fragments(a):
+    rnd = random.Random(a.seed)
+    orders = []
+    for spec in a.orders.split(","):
+        name, _, n = spec.partition(":")
+        orders += [name] * int(n)
+    tx = FrameSender(a.ifname, a.dst_mac)
+    counts = {}
+    for i in range(a.count):
+        src = a.src[i % len(a.src)]
+        order = orders[i % len(orders)]
+        frags = udp_fragments(src, a.dst, a.sport_base + i, a.port, frag_payload(i, a.size),
+                              a.frag_size, a.ipid_base + i)
+        tx.send(frags, frag_order(len(frags), order, rnd))
+        counts[order] = counts.get(order, 0) + 1
+        time.sleep(a.gap)
+    print(f"sent={a.count} frames={tx.frames} " +
+          " ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
+    return 0
+
+
+def cmd_frag_send(a):
+    with open(a.__dict__["in"], "rb") as f:
+        data = f.read()
+    rx = socket.socket(family(a.dst), socket.SOCK_DGRAM)
+    rx.bind((a.src, a.sport))
+    frags = udp_fragments(a.src, a.dst, a.sport, a.port, data, a.frag_size, a.ipid)
+    tx = FrameSender(a.ifname, a.dst_mac)
+    tx.send(frags, frag_order(len(frags), a.order, random.Random(a.ipid)))
+    n = 0
+    end = time.monotonic() + a.wait
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        r, _, _ = select.select([rx], [], [], left)
+        if not r:
+            break
+        try:
+            rx.recv(65535)
+            n += 1
+        except OSError:
+            pass
+    print(f"answers={n} fragments={len(frags)} bytes={len(data)}", flush=True)
+    return 0
+
+
+# ---- connections from a cluster IP (outbound, echo-server) -------------------
+
+def outbound_one(a, lport, dst):
+    time.sleep((lport - a.lport_base) * a.stagger)
+    s = socket.socket(family(dst), socket.SOCK_STREAM)
+    sent = got = 0
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((a.bind, lport))
+        s.settimeout(a.timeout)
+        try:
+            s.connect((dst, a.port))
+        except socket.timeout:
+            return "timeout", 0
+        except ConnectionRefusedError:
+            return "refused", 0
+        except OSError as e:
+            return "error:" + errno.errorcode.get(e.errno, str(e.errno)), 0
+        s.setblocking(False)
+        stream = hashlib.sha256(b"out%d" % lport).digest() * 128  # 4096 bytes, per port
+        start = time.monotonic()
+        end = start + a.seconds
+        closed = False
+        deadline = end + a.timeout + 2
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            if not closed and now >= end:
+                s.shutdown(socket.SHUT_WR)
+                closed = True
+            want = not closed and sent < (now - start) * a.rate
+            r, w, _ = select.select([s], [s] if want else [], [], 0.02)
+            if w:
+                try:
+                    n = s.send(stream[sent % 4096:] + stream[:sent % 4096][:4096])
+                    sent += n
+                except BlockingIOError:
+                    pass
+            if r:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return ("ok" if got == sent else "short"), got
+                k0 = got % 4096
+                want = ((stream[k0:] + stream[:k0]) * (len(chunk) // 4096 + 1))[:len(chunk)]
+                if chunk != want:
+                    bad = next(k for k in range(len(chunk)) if chunk[k] != want[k])
+                    return f"bad@{got + bad}", got
+                got += len(chunk)
+        return "timeout", got
+    except ConnectionResetError:
+        return "reset", got
+    except OSError as e:
+        return "error:" + errno.errorcode.get(e.errno, str(e.errno)), got
+    finally:
+        s.close()
+
+
+def cmd_outbound(a):
+    conns = [(a.lport_base + i, dst) for i, dst in enumerate(a.dst)]
+    with ThreadPoolExecutor(max_workers=len(conns)) as ex:
+        results = list(ex.map(lambda c: outbound_one(a, *c), conns))
+    ok = 0
+    for (lport, dst), (res, n) in zip(conns, results):
+        print(f"{lport} {dst} {res} {n}")
+        ok += res == "ok"
+    print(f"summary total={len(conns)} ok={ok} failed={len(conns) - ok}", flush=True)
+    return 0
+
+
+class RstCount:
+    """TCP RSTs from (in) and to (out) the cluster IPs, seen on the client's NIC."""
+
+    def __init__(self, ifname, vips):
+        self.vips = {socket.inet_pton(family(v), v) for v in vips}
+        self.rst_in = self.rst_out = 0
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        self.sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+        self.sock.bind((ifname, 3))
+        self.sock.settimeout(0.05)
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        while True:
+            try:
+                data, addr = self.sock.recvfrom(256)
+            except socket.timeout:
+                continue
+            et = struct.unpack("!H", data[12:14])[0]
+            if et == 0x0800 and len(data) >= 34 and data[23] == 6:
+                src, dst, off = data[26:30], data[30:34], 14 + (data[14] & 0xF) * 4
+            elif et == 0x86DD and len(data) >= 54 and data[20] == 6:
+                src, dst, off = data[22:38], data[38:54], 54
+            else:
+                continue
+            if len(data) < off + 14 or not data[off + 13] & 0x04:
+                continue
+            if src in self.vips and addr[2] != socket.PACKET_OUTGOING:
+                self.rst_in += 1
+            elif dst in self.vips and addr[2] == socket.PACKET_OUTGOING:
+                self.rst_out += 1
+
+
+def echo_conn(conn, stats):
+    stats["conns"] += 1
+    try:
+        conn.settimeout(30)
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            conn.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def cmd_echo_server(a):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    rst = RstCount(a.ifname, a.vip)
+    stats = {"conns": 0}
+    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    ls.bind(("::", a.port))
+    ls.listen(128)
+    threading.Thread(target=accept_loop, args=(ls, echo_conn, stats), daemon=True).start()
+    end = time.monotonic() + a.duration
+    while time.monotonic() < end:
+        write_status(a.status, f"conns={stats['conns']} rst_in={rst.rst_in} rst_out={rst.rst_out}")
+        time.sleep(0.1)
+    return 0
+
+
+def accept_loop(sock, handler, stats):
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        threading.Thread(target=handler, args=(conn, stats), daemon=True).start()
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -481,11 +775,55 @@ def main():
     q.add_argument("--src", required=True)
     q.add_argument("--target", required=True)
     q.add_argument("--wait", type=float, default=1.0)
+    q = sub.add_parser("fragments")
+    q.add_argument("--dst", required=True)
+    q.add_argument("--dst-mac", required=True)
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--src", action="append", required=True)
+    q.add_argument("--sport-base", type=int, default=30000)
+    q.add_argument("--count", type=int, default=200)
+    q.add_argument("--size", type=int, default=3000)
+    q.add_argument("--frag-size", type=int, default=1200)
+    q.add_argument("--orders", default="reverse:1")
+    q.add_argument("--ipid-base", type=int, default=4000)
+    q.add_argument("--seed", type=int, default=8)
+    q.add_argument("--gap", type=float, default=0.002, help="seconds between datagrams")
+    q.add_argument("--ifname", default="eth0")
+    q = sub.add_parser("frag-send")
+    q.add_argument("--dst", required=True)
+    q.add_argument("--dst-mac", required=True)
+    q.add_argument("--port", type=int, default=2504)
+    q.add_argument("--src", required=True)
+    q.add_argument("--sport", type=int, required=True)
+    q.add_argument("--in", required=True)
+    q.add_argument("--frag-size", type=int, default=48)
+    q.add_argument("--order", default="inorder")
+    q.add_argument("--ipid", type=int, default=777)
+    q.add_argument("--wait", type=float, default=1.5)
+    q.add_argument("--ifname", default="eth0")
+    q = sub.add_parser("outbound")
+    q.add_argument("--bind", required=True)
+    q.add_argument("--lport-base", type=int, required=True)
+    q.add_argument("--dst", action="append", required=True)
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--seconds", type=float, default=2.0)
+    q.add_argument("--rate", type=int, default=65536, help="bytes/s per connection")
+    q.add_argument("--timeout", type=float, default=3.0)
+    q.add_argument("--stagger", type=float, default=0.0,
+                   help="connection I starts I * STAGGER seconds late")
+    q = sub.add_parser("echo-server")
+    q.add_argument("--port", type=int, required=True)
+    q.add_argument("--vip", action="append", required=True)
+    q.add_argument("--status", required=True)
+    q.add_argument("--ifname", default="eth0")
+    q.add_argument("--duration", type=float, default=120)
     a = p.parse_args()
     if a.cmd == "probe-until" and not (a.src or a.tuple):
         p.error("probe-until needs --src or --tuple")
     return {"connect": cmd_connect, "probe-until": cmd_probe_until, "stream": cmd_stream,
-            "arp": cmd_arp, "spread": cmd_spread, "pattern": cmd_pattern, "rate": cmd_rate}[a.cmd](a)
+            "arp": cmd_arp, "spread": cmd_spread, "pattern": cmd_pattern, "rate": cmd_rate,
+            "fragments": cmd_fragments, "frag-send": cmd_frag_send, "outbound": cmd_outbound,
+            "echo-server": cmd_echo_server}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ On each --also-port (repeatable) connections are served as on --port.
 On --pattern-port the client sends "BYTES RATE\n"; the server answers the host
 id, then BYTES bytes of a known pattern (client.py's pattern_block) at RATE
 bytes/s, and closes: a paced transfer the client checks byte for byte.
+On --udp-port every datagram is recorded in --udp-log as "ID LEN ok|bad"
+(client.py fragments' payload: "wlbs-frag ID\n" and a pattern of ID), and
+--udp-ready is created once the socket is bound.
 All listen on :: with IPv4 mapped, so one socket serves IPv4 and IPv6.
 """
 import argparse
@@ -95,6 +98,35 @@ def serve_pattern(conn, host_id):
         conn.close()
 
 
+def frag_payload(i, size):
+    """client.py's frag_payload: datagram I's expected bytes."""
+    head = b"wlbs-frag %d\n" % i
+    body = hashlib.sha256(head).digest() * (size // 32 + 1)
+    return (head + body)[:size]
+
+
+def udp_record(port, path):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE: no loss to a burst
+    s.bind(("::", port))
+
+    def run():
+        with open(path, "a") as log:
+            while True:
+                data = s.recv(65535)
+                try:
+                    i = int(data.split(b"\n", 1)[0].split()[1])
+                except (IndexError, ValueError):
+                    log.write(f"- {len(data)} bad\n")
+                else:
+                    ok = data == frag_payload(i, len(data))
+                    log.write(f"{i} {len(data)} {'ok' if ok else 'bad'}\n")
+                log.flush()
+
+    threading.Thread(target=run, daemon=True).start()
+
+
 def accept_loop(sock, handler, args):
     while True:
         try:
@@ -115,6 +147,8 @@ def main():
                    help="another port served like --port")
     p.add_argument("--pattern-port", type=int, help="port of the paced pattern transfer")
     p.add_argument("--ready", help="file created once every port listens")
+    p.add_argument("--udp-port", type=int, help="UDP port whose datagrams are recorded")
+    p.add_argument("--udp-log", help="where --udp-port's datagrams are recorded")
     a = p.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
@@ -131,6 +165,8 @@ def main():
         threading.Thread(target=accept_loop,
                          args=(listener(a.pattern_port), serve_pattern, (a.id,)),
                          daemon=True).start()
+    if a.udp_port:
+        udp_record(a.udp_port, a.udp_log)
     if a.ready:
         with open(a.ready, "w") as f:
             f.write(f"{os.getpid()}\n")
