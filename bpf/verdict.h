@@ -123,16 +123,19 @@ static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *
 	return conns && *conns != 0 && holds_connection(ctx, f);
 }
 
-/* True while the owner's mark of wlbs_conns slot @cslot (a foreign SYN-ACK) lasts. */
-static __always_inline int synack_dirty(__u32 cslot)
+/*
+ * True while the owner's mark of bucket @b (wlbs_conns slot @cslot) after a
+ * foreign SYN-ACK lasts; an expired one clears WLBS_BUCKET_F_SYNACK.
+ */
+static __always_inline int synack_dirty(struct wlbs_bucket *b, __u32 cslot)
 {
 	__u64 *until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
 
-	if (!until || !*until)
-		return 0;
-	if (bpf_ktime_get_ns() < *until)
+	if (until && *until && bpf_ktime_get_ns() < *until)
 		return 1;
-	*until = 0; /* expired: no clock read for this bucket's next packets */
+	if (until)
+		*until = 0;
+	b->flags &= ~WLBS_BUCKET_F_SYNACK;
 	return 0;
 }
 
@@ -142,8 +145,8 @@ static __always_inline int synack_dirty(__u32 cslot)
  * says whose it is; every other host drops it, and the bucket's owner marks
  * the bucket dirty at once so that it never answers the connection's next
  * packets with a RST (the holder advertises it from its next heartbeat on).
- * The flag in the owner table goes with the next table wlbsd publishes, which
- * may come before that heartbeat: wlbs_synack_dirty keeps the mark meanwhile.
+ * wlbsd may publish a table before that heartbeat: it carries the mark
+ * (WLBS_BUCKET_F_SYNACK) over, and wlbs_synack_dirty says until when.
  */
 static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth,
 					  const struct flow *f, __u32 slot, struct wlbs_bucket *b,
@@ -154,7 +157,7 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 	if (holds_connection(ctx, f))
 		return accept(eth, slot, WLBS_R_HELD);
 	if (b && b->owner == wlbs_cfg.host_id) {
-		b->flags |= WLBS_BUCKET_F_DIRTY;
+		b->flags |= WLBS_BUCKET_F_SYNACK;
 		until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
 		if (until)
 			*until = bpf_ktime_get_ns() + WLBS_SYNACK_DIRTY_MS * 1000000ull;
@@ -211,8 +214,9 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		if (!daemon_alive()) {
 			stale = 1;
 		} else if (f->l4proto == IPPROTO_TCP && !f->syn &&
+			   (b->flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)) &&
 			   ((b->flags & WLBS_BUCKET_F_DIRTY) ||
-			    synack_dirty(wlbs_conn_slot(i, bucket)))) {
+			    synack_dirty(b, wlbs_conn_slot(i, bucket)))) {
 			/* Another host may hold this connection: never answer it with a RST. */
 			if (holds_connection(ctx, f))
 				return accept(eth, i, WLBS_R_HELD);

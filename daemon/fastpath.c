@@ -393,14 +393,19 @@ void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS
 		     const uint8_t *dirty)
 {
 	unsigned int idle = !(fp->cfg->gen & 1), b;
+	const struct wlbs_bucket *live;
 	struct wlbs_bucket *out;
 
 	if (rule >= WLBS_MAX_RULES)
 		return;
 	out = &fp->owners[wlbs_owner_slot(idle, rule, 0)];
+	live = &fp->owners[wlbs_owner_slot(!idle, rule, 0)];
 	for (b = 0; b < WLBS_BUCKETS; b++) {
 		out[b].owner = owners ? owners[b] : WLBS_NO_OWNER;
-		out[b].flags = dirty && (dirty[b / 8] & (1u << (b % 8))) ? WLBS_BUCKET_F_DIRTY : 0;
+		/* The fast path's own mark (a foreign SYN-ACK) outlives our tables. */
+		out[b].flags =
+		    (dirty && (dirty[b / 8] & (1u << (b % 8))) ? WLBS_BUCKET_F_DIRTY : 0) |
+		    (__atomic_load_n(&live[b].flags, __ATOMIC_RELAXED) & WLBS_BUCKET_F_SYNACK);
 	}
 }
 

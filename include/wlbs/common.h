@@ -153,6 +153,12 @@ _Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
 
 /* Another host may still hold connections here: accept SYN, or a local socket's packets. */
 #define WLBS_BUCKET_F_DIRTY 0x1
+/*
+ * Set by the owner's fast path at a foreign SYN-ACK: dirty until its mark in
+ * wlbs_synack_dirty expires (then the fast path clears it); wlbsd carries it
+ * into every table it publishes, so the owner's hot path reads no other map.
+ */
+#define WLBS_BUCKET_F_SYNACK 0x2
 
 /* Owner table index of (generation, rule, bucket). */
 static inline __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)

@@ -579,21 +579,15 @@ static void test_outbound_synack(void **state)
 	h_flow_owner(&q, H_R_RANGE)->owner = 1;
 	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
-	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, WLBS_BUCKET_F_DIRTY);
+	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, WLBS_BUCKET_F_SYNACK);
 	h_expect(&ack, XDP_DROP, H_R_RANGE, WLBS_R_DIRTY, NULL);
-	/*
-	 * wlbsd publishes a table (a peer's heartbeat changed the dirty set)
-	 * before the holder's heartbeat names this bucket: it comes without
-	 * the flag, and the bucket stays dirty all the same.
-	 */
-	h_flow_owner(&q, H_R_RANGE)->flags = 0;
-	h_expect(&ack, XDP_DROP, H_R_RANGE, WLBS_R_DIRTY, NULL);
-	/* The mark ends (WLBS_SYNACK_DIRTY_MS): owned again. */
+	/* The mark ends (WLBS_SYNACK_DIRTY_MS): owned again, the flag cleared. */
 	slot = wlbs_conn_slot(H_R_RANGE, model_bucket(0, q.src, q.sport, H_R_RANGE));
 	assert_true(h_synack_dirty[slot] != 0);
 	h_synack_dirty[slot] = 1;
 	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	assert_int_equal(h_synack_dirty[slot], 0);
+	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, 0);
 	/* No rule covers the local port: the same, without a bucket to mark. */
 	h_flow(&stranger, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 3000,
 	       TCPF_SYN | TCPF_ACK);

@@ -63,7 +63,8 @@ static int model_owner(const struct pkt *p)
 		return 0;
 	b = h_flow_owner(p, (uint32_t)rule);
 	/* Such a SYN-ACK marked its bucket: what is not a SYN needs a local socket there. */
-	if (p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN && (b->flags & WLBS_BUCKET_F_DIRTY))
+	if (p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN &&
+	    (b->flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)))
 		return 0;
 	return b->owner;
 }
