@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "remote.h"
+#include "remote_client.h"
 #include "ctl_codec.h"
 #include "ip2mac.h"
 

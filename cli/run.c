@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "ctl_local.h"
-#include "remote.h"
+#include "remote_client.h"
 
 int cli_main(int argc, char *const argv[])
 {
@@ -40,7 +40,7 @@ int cli_main(int argc, char *const argv[])
 	}
 	if (a.command == CLI_CMD_IP2MAC)
 		return cli_ip2mac(stdout, stderr, &a);
-	/* Remote transport (UDP 2504, cli/remote.c): same request, other carrier. */
+	/* Remote transport (UDP 2504, cli/remote_client.c): same request, other carrier. */
 	if (a.remote && !ro.local)
 		return cli_remote_run(&a, &ro, stdout, stderr);
 	if (a.remote || ro.password_file || ro.password_env || ro.port) {

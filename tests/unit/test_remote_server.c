@@ -2,7 +2,7 @@
 /*
  * Remote control transport over real UDP on loopback: the daemon's server
  * (daemon/remote.c) with a stand-in command handler, and the CLI's exchange
- * (cli/remote.c). Answers, bad password, replay from another socket, a
+ * (cli/remote_client.c). Answers, bad password, replay from another socket, a
  * retried request answered again without running twice, other hosts,
  * garbage and truncations then still answering, rate limit, clock skew,
  * disabled, unreadable secret, fast-path ports, forged answers, and the
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 
 #include "../../daemon/remote.c"
-#include "../../cli/remote.h"
+#include "../../cli/remote_client.h"
 
 #define SELF 2
 

@@ -17,7 +17,7 @@
 #include <sodium.h>
 
 #include "ctl_codec.h"
-#include "remote.h"
+#include "remote_client.h"
 
 /* Exit statuses from best to worst: the command's status is its worst host's. */
 static const int exit_rank[] = {CLI_EXIT_DONE, CLI_EXIT_ALREADY, CLI_EXIT_FAILED,

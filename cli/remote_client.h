@@ -4,8 +4,8 @@
  * docs/remote.md). Its options are taken out of argv before cli_parse() sees
  * the rest; run.c calls cli_remote_run() when a CLUSTER was given.
  */
-#ifndef WLBS_CLI_REMOTE_H
-#define WLBS_CLI_REMOTE_H
+#ifndef WLBS_CLI_REMOTE_CLIENT_H
+#define WLBS_CLI_REMOTE_CLIENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,4 +78,4 @@ int cli_remote_run(const struct cli_args *a, const struct cli_remote_opts *o, FI
 /* Help text of the remote options. */
 void cli_remote_usage(FILE *f);
 
-#endif /* WLBS_CLI_REMOTE_H */
+#endif /* WLBS_CLI_REMOTE_CLIENT_H */
