@@ -3,12 +3,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
-#include "remote.h"
 #include "ctl_codec.h"
 #include "ip2mac.h"
 
@@ -51,6 +52,21 @@ static const char target_help[] =
     "TARGET: all | PORT | VIP | VIP:PORT | VIP:all | all:PORT   (IPv6 VIP: [VIP]:PORT)\n"
     "  PORT selects the rule(s) covering that port; VIP limits it to one cluster IP.\n";
 
+static void remote_usage(FILE *f)
+{
+	fprintf(f,
+		"Remote control: COMMAND [ARGS] CLUSTER[:HOST] sends the command over UDP to\n"
+		"every host of the cluster (or to HOST: a host priority, a dedicated IP or a\n"
+		"host name); each host answers with its own result, one line per host.\n"
+		"CLUSTER is the cluster's first cluster IP ([v6] for IPv6): the key is derived\n"
+		"from it and the password.\n"
+		"  --password-file F  the remote control password (also NLB's /PASSW @F)\n"
+		"  --password-env VAR the password is in environment variable VAR\n"
+		"  --port N           UDP port (default %d; also /PORT N)\n"
+		"  --local            this host's daemon, never remote (also /local)\n\n",
+		WLBS_CTL_UDP_PORT);
+}
+
 static const char *name_of(int cmd)
 {
 	if (cmd == CLI_CMD_HELP)
@@ -81,7 +97,7 @@ void cli_usage(FILE *f)
 		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
 	}
 	fprintf(f, "\n%s", target_help);
-	cli_remote_usage(f);
+	remote_usage(f);
 	fprintf(f,
 		"Options:\n"
 		"  --json         print one JSON object: code name and number, state, host,\n"
@@ -212,71 +228,225 @@ int cli_parse_target(const char *s, bool port_only, struct wlbs_ctl_request *req
 	return 0;
 }
 
-/* --name VALUE or --name=VALUE; returns the value or NULL (usage error set). */
-static const char *opt_value(struct cli_args *a, int argc, char *const argv[], int *i,
-			     const char *name)
-{
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
+/* Long option values; short options are their letter. */
+enum {
+	OPT_JSON = 256,
+	OPT_SOCKET,
+	OPT_TIMEOUT,
+	OPT_MODE,
+	OPT_PASSWORD_FILE,
+	OPT_PASSWORD_ENV,
+	OPT_PORT,
+	OPT_LOCAL,
+};
 
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (*i + 1 >= argc) {
-		usage_error(a, "option '%s' needs a value", name);
+static const struct option long_opts[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+    {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"local", no_argument, NULL, OPT_LOCAL},
+    {NULL, 0, NULL, 0},
+};
+
+/* NLB's spellings (matched in any case) and the long option each stands for. */
+static const struct {
+	const char *nlb;
+	const char *opt;
+} slash_opts[] = {
+    {"/PASSW", "--password-file"}, /* @FILE only: a password on a command line shows in ps */
+    {"/PORT", "--port"},
+    {"/local", "--local"},
+};
+
+static const struct option *long_opt_named(const char *arg)
+{
+	size_t n;
+
+	if (arg[0] != '-' || arg[1] != '-')
 		return NULL;
-	}
-	return argv[++*i];
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (const struct option *o = long_opts; o->name; o++)
+		if (strlen(o->name) == n && !strncmp(arg, o->name, n))
+			return o;
+	return NULL;
 }
 
-static bool opt_is(const char *arg, const char *name)
+/*
+ * getopt_long also takes unique abbreviations (--js) and clustered short
+ * options (-hh); wlbs takes exact names only, as it always has.
+ */
+static bool exact_opt(const char *arg, int val)
 {
-	size_t n = strlen(name);
+	const struct option *o = long_opt_named(arg);
 
-	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+	if (val == 'h' && !strcmp(arg, "-h"))
+		return true;
+	return o && o->val == val;
 }
 
-static int parse_options(struct cli_args *a, int argc, char *const argv[], const char **pos,
-			 int *npos, const char **mode)
+/*
+ * Copies @argv to @out with NLB's slash options replaced by their long
+ * options, for getopt_long. The value of an option that takes one is copied
+ * as it is, never read as a slash option.
+ */
+static int map_slash_opts(struct cli_args *a, int argc, char *const argv[], char **out)
 {
+	out[0] = argv[0];
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *v;
+		char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		const struct option *o = long_opt_named(argv[i]);
 
-		if (arg[0] != '-' || !arg[1]) {
-			if (*npos == 4)
-				return usage_error(a, "too many arguments");
-			pos[(*npos)++] = arg;
-		} else if (!strcmp(arg, "--json")) {
-			a->json = true;
-		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			a->help = true;
-		} else if (opt_is(arg, "--socket")) {
-			v = opt_value(a, argc, argv, &i, "--socket");
-			if (!v)
-				return CLI_EXIT_USAGE;
-			if (!*v || strlen(v) >= 108)
-				return usage_error(a, "--socket: bad path '%s'", v);
-			a->socket = v;
-		} else if (opt_is(arg, "--timeout")) {
-			char *end;
-			long ms;
-
-			v = opt_value(a, argc, argv, &i, "--timeout");
-			if (!v)
-				return CLI_EXIT_USAGE;
-			errno = 0;
-			ms = strtol(v, &end, 10);
-			if (errno || *end || end == v || ms < 1 || ms > 600000)
-				return usage_error(a, "--timeout: '%s' is not 1..600000 ms", v);
-			a->timeout_ms = (int)ms;
-		} else if (opt_is(arg, "--mode")) {
-			*mode = opt_value(a, argc, argv, &i, "--mode");
-			if (!*mode)
-				return CLI_EXIT_USAGE;
-		} else {
-			return usage_error(a, "unknown option '%s'", arg);
+		out[i] = argv[i];
+		if (o && o->has_arg == required_argument && !strchr(argv[i], '=') && next) {
+			out[++i] = next;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(slash_opts) / sizeof(slash_opts[0]); k++) {
+			if (strcasecmp(argv[i], slash_opts[k].nlb))
+				continue;
+			out[i] = (char *)slash_opts[k].opt;
+			if (!strcmp(slash_opts[k].nlb, "/PASSW")) {
+				if (!next || next[0] != '@' || !next[1])
+					/* Never echo what followed: it may be the password. */
+					return usage_error(
+					    a,
+					    "%s takes @FILE here, not a password: a password on "
+					    "the command line is visible to every user (ps). Use "
+					    "/PASSW @FILE, --password-file FILE or --password-env "
+					    "VAR",
+					    "/PASSW");
+				next++;
+			}
+			if (long_opt_named(out[i])->has_arg == required_argument && next)
+				out[++i] = next;
+			break;
 		}
 	}
+	out[argc] = NULL;
+	return 0;
+}
+
+/* The remote control UDP port: 1..65535 (strtol: leading blanks and sign allowed). */
+static int parse_udp_port(struct cli_args *a, const char *v)
+{
+	char *end;
+	long p;
+
+	errno = 0;
+	p = v ? strtol(v, &end, 10) : 0;
+	if (!v || errno || *end || end == v || p < 1 || p > 65535)
+		return usage_error(a, "port: '%s' is not 1..65535", v ? v : "");
+	a->port = (uint16_t)p;
+	return 0;
+}
+
+/* An option that needs a value came last. */
+static int missing_value(struct cli_args *a, int val, const char *arg)
+{
+	switch (val) {
+	case OPT_PASSWORD_FILE:
+		return usage_error(a, "%s needs a file name", "--password-file");
+	case OPT_PASSWORD_ENV:
+		return usage_error(a, "%s needs a variable name", "--password-env");
+	case OPT_PORT:
+		return parse_udp_port(a, NULL);
+	default:
+		return usage_error(a, "option '%s' needs a value", arg);
+	}
+}
+
+static int set_option(struct cli_args *a, int c, const char *v, const char **mode)
+{
+	char *end;
+	long ms;
+
+	switch (c) {
+	case 'h':
+		a->help = true;
+		return 0;
+	case OPT_JSON:
+		a->json = true;
+		return 0;
+	case OPT_SOCKET:
+		if (!*v || strlen(v) >= 108)
+			return usage_error(a, "--socket: bad path '%s'", v);
+		a->socket = v;
+		return 0;
+	case OPT_TIMEOUT:
+		errno = 0;
+		ms = strtol(v, &end, 10);
+		if (errno || *end || end == v || ms < 1 || ms > 600000)
+			return usage_error(a, "--timeout: '%s' is not 1..600000 ms", v);
+		a->timeout_ms = (int)ms;
+		return 0;
+	case OPT_MODE:
+		*mode = v;
+		return 0;
+	case OPT_PASSWORD_FILE: /* empty (--password-file=) is missing */
+		if (!*v)
+			return missing_value(a, c, NULL);
+		a->password_file = v;
+		return 0;
+	case OPT_PASSWORD_ENV:
+		if (!*v)
+			return missing_value(a, c, NULL);
+		a->password_env = v;
+		return 0;
+	case OPT_PORT:
+		return parse_udp_port(a, v);
+	case OPT_LOCAL:
+		a->local = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One pass, in argv order (getopt_long's "-": operands come back as 1, not permuted). */
+static int parse_options(struct cli_args *a, int argc, char *argv[], const char **pos, int *npos,
+			 const char **mode)
+{
+	int c, at, err;
+
+	optind = 0; /* 0, not 1: restarts getopt's scan, which cli_parse runs again and again */
+	opterr = 0;
+	for (;;) {
+		at = optind ? optind : 1;
+		/* wlbs never had an end-of-options marker; getopt's "--" stays unknown. */
+		if (at < argc && !strcmp(argv[at], "--"))
+			return usage_error(a, "unknown option '%s'", argv[at]);
+		c = getopt_long(argc, argv, "-:h", long_opts, NULL);
+		if (c == -1)
+			return 0;
+		if (c == 1) {
+			if (*npos == 4)
+				return usage_error(a, "too many arguments");
+			pos[(*npos)++] = optarg;
+			continue;
+		}
+		if (c == '?' || !exact_opt(argv[at], c == ':' ? optopt : c))
+			return usage_error(a, "unknown option '%s'", argv[at]);
+		if (c == ':')
+			return missing_value(a, optopt, argv[at]);
+		err = set_option(a, c, optarg, mode);
+		if (err)
+			return err;
+	}
+}
+
+/* Where the remote options may go: CLUSTER[:HOST], and not with --local. */
+static int check_remote(struct cli_args *a)
+{
+	if (a->remote && a->local)
+		return usage_error(a, "/local and CLUSTER[:HOST] exclude each other");
+	if (!a->remote && (a->password_file || a->password_env || a->port))
+		return usage_error(
+		    a, "--password-file, --password-env and --port need CLUSTER[:HOST]");
 	return 0;
 }
 
@@ -284,13 +454,18 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 {
 	const char *pos[4], *mode = NULL;
 	int npos = 0, err, cmd, want;
+	char *args[argc + 1];
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = CLI_TIMEOUT_MS;
 	a->mac_mode = -1;
-	err = parse_options(a, argc, argv, pos, &npos, &mode);
+	err = map_slash_opts(a, argc, argv, args);
+	if (!err)
+		err = parse_options(a, argc, args, pos, &npos, &mode);
 	if (err)
 		return err;
+	if (a->password_file && a->password_env)
+		return usage_error(a, "give one of --password-file and --password-env");
 	if (!npos) {
 		if (a->help) {
 			a->command = CLI_CMD_HELP;
@@ -345,5 +520,5 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 				   cmd == WLBS_CMD_QUERYPORT ? "[VIP:]PORT" : "TARGET", pos[1]);
 	if (npos == want + 1)
 		a->remote = pos[want];
-	return 0;
+	return check_remote(a);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The `wlbs` CLI: argument parsing (args.c), output and exit statuses
- * (output.c), dispatch (run.c). Links lib/ and json-c only: it speaks the
- * control protocol and never touches daemon code or BPF maps.
+ * (output.c), dispatch (run.c), remote control over UDP (remote_client.c). Links lib/ and json-c
+ * only: it speaks the control protocol and never touches daemon code or BPF maps.
  */
 #ifndef WLBS_CLI_H
 #define WLBS_CLI_H
@@ -37,14 +37,24 @@ struct cli_args {
 	const char *socket;	     /* --socket, NULL: WLBS_CTL_SOCKET */
 	int timeout_ms;		     /* --timeout */
 	const char *remote;	     /* CLUSTER[:HOST] positional: remote control */
+	const char *password_file;   /* --password-file F, /PASSW @F */
+	const char *password_env;    /* --password-env VAR */
+	uint16_t port;		     /* --port N, /PORT N; 0 = WLBS_CTL_UDP_PORT */
+	bool local;		     /* --local, /local: this host's daemon, never remote */
 	struct wlbs_ctl_request req; /* command and target, ready to send */
 	int help_topic;		     /* help COMMAND: its number, 0 = general help */
 	const char *ip;		     /* ip2mac IP */
 	int mac_mode;		     /* ip2mac --mode, -1 = show every mode */
-	char error[200];	     /* usage error, when cli_parse returns CLI_EXIT_USAGE */
+	char error[240];	     /* usage error, when cli_parse returns CLI_EXIT_USAGE */
 };
 
-/* Parse argv; 0, or CLI_EXIT_USAGE with a->error set. */
+/*
+ * Parse argv in one pass (getopt_long), the local and the remote options
+ * alike; NLB's /PASSW @F, /PORT N and /local (any case) are read as
+ * --password-file F, --port N and --local. A password on the command line
+ * (/PASSW PASSWORD) is refused: it would show in ps. 0, or CLI_EXIT_USAGE
+ * with a->error set.
+ */
 int cli_parse(int argc, char *const argv[], struct cli_args *a);
 
 /*

@@ -6,24 +6,16 @@
 
 #include "cli.h"
 #include "ctl_local.h"
-#include "remote.h"
+#include "remote_client.h"
 
 int cli_main(int argc, char *const argv[])
 {
 	struct wlbs_ctl_response resp;
-	struct cli_remote_opts ro;
-	char *rest[argc + 1];
 	struct cli_args a;
 	struct timespec ts;
 	int err;
 
-	/* Remote options (--password-file, NLB's /PASSW @F ...) out first; cli_parse gets the rest.
-	 */
-	if (cli_remote_options(argc, argv, &ro, &argc, rest)) {
-		fprintf(stderr, "wlbs: %s\nTry 'wlbs help'.\n", ro.error);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_parse(argc, rest, &a)) {
+	if (cli_parse(argc, argv, &a)) {
 		fprintf(stderr, "wlbs: %s\nTry 'wlbs help'.\n", a.error);
 		return CLI_EXIT_USAGE;
 	}
@@ -40,16 +32,9 @@ int cli_main(int argc, char *const argv[])
 	}
 	if (a.command == CLI_CMD_IP2MAC)
 		return cli_ip2mac(stdout, stderr, &a);
-	/* Remote transport (UDP 2504, cli/remote.c): same request, other carrier. */
-	if (a.remote && !ro.local)
-		return cli_remote_run(&a, &ro, stdout, stderr);
-	if (a.remote || ro.password_file || ro.password_env || ro.port) {
-		fprintf(stderr, "wlbs: %s\nTry 'wlbs help'.\n",
-			a.remote
-			    ? "/local and CLUSTER[:HOST] exclude each other"
-			    : "--password-file, --password-env and --port need CLUSTER[:HOST]");
-		return CLI_EXIT_USAGE;
-	}
+	/* Remote transport (UDP 2504, cli/remote_client.c): same request, other carrier. */
+	if (a.remote)
+		return cli_remote_run(&a, stdout, stderr);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	a.req.id = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16);

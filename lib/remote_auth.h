@@ -15,7 +15,7 @@
  * does not have our key); it is smaller than the request it answers.
  *
  * Pure code (no sockets): the daemon (daemon/remote.c), the CLI
- * (cli/remote.c), the unit tests and the fuzz target all call these.
+ * (cli/remote_client.c), the unit tests and the fuzz target all call these.
  *
  * Envelope version history (WLBS_REMOTE_VERSION):
  *   1  first version.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wlbs CLI: argument parsing (bad arguments are usage errors with a clear
- * message), targets, exit statuses Ansible relies on, and text/JSON output.
- * The cli objects are linked (not included): the Makefile links them into
- * every unit test.
+ * message), the remote options and NLB's slash forms, targets, exit statuses
+ * Ansible relies on, and text/JSON output. The cli objects are linked (not
+ * included): the Makefile links them into every unit test.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,6 +237,120 @@ static void test_exit_codes(void **state)
 	assert_int_equal(cli_exit_for_error(-ETIMEDOUT), 5);
 	assert_int_equal(cli_exit_for_error(-ECONNRESET), 5);
 	assert_int_equal(cli_exit_for_error(-EBADMSG), 1);
+}
+
+/*
+ * The remote options, NLB's slash forms among them, in the same single pass
+ * as the others (they used to be taken out of argv by a parser of their own).
+ */
+static void test_remote_options(void **state)
+{
+	struct cli_args a;
+
+	(void)state;
+	assert_int_equal(
+	    PARSE(&a, "query", "10.0.0.1:2", "--password-file", "/k", "--json", "/PORT", "1717"),
+	    0);
+	assert_int_equal(a.command, WLBS_CMD_QUERY);
+	assert_string_equal(a.remote, "10.0.0.1:2");
+	assert_true(a.json);
+	assert_string_equal(a.password_file, "/k");
+	assert_null(a.password_env);
+	assert_int_equal(a.port, 1717);
+	assert_false(a.local);
+
+	assert_int_equal(PARSE(&a, "stop", "c", "/passw", "@/etc/k", "--port=99"), 0);
+	assert_string_equal(a.password_file, "/etc/k");
+	assert_int_equal(a.port, 99);
+	assert_string_equal(a.remote, "c");
+	assert_int_equal(PARSE(&a, "drain", "80", "c", "--password-env", "PW", "/Port", "2504",
+			       "--timeout", "300"),
+			 0);
+	assert_string_equal(a.password_env, "PW");
+	assert_int_equal(a.port, 2504);
+	assert_int_equal(a.timeout_ms, 300);
+	assert_int_equal(a.req.port, 80);
+	assert_int_equal(PARSE(&a, "query", "c", "--password-file=/k", "--port", "+99"), 0);
+	assert_int_equal(a.port, 99); /* strtol's sign, as before */
+	/* The value of an option is never read as a slash option. */
+	assert_int_equal(PARSE(&a, "query", "c", "--password-file", "/PASSW"), 0);
+	assert_string_equal(a.password_file, "/PASSW");
+	assert_int_equal(PARSE(&a, "query", "c", "--password-file", "--json"), 0);
+	assert_string_equal(a.password_file, "--json");
+	assert_false(a.json);
+
+	/* /local (any case), and its long option: this host's socket. */
+	assert_int_equal(PARSE(&a, "query", "/local"), 0);
+	assert_true(a.local);
+	assert_null(a.remote);
+	assert_int_equal(PARSE(&a, "query", "/LOCAL", "--socket", "/x"), 0);
+	assert_true(a.local);
+	assert_int_equal(PARSE(&a, "query", "--local"), 0);
+	assert_true(a.local);
+
+	/* help and ip2mac ignore the remote options, as they did. */
+	assert_int_equal(PARSE(&a, "help", "--port", "5"), 0);
+	assert_int_equal(a.command, CLI_CMD_HELP);
+	assert_int_equal(PARSE(&a, "stop", "--help", "--password-file", "f"), 0);
+	assert_true(a.help);
+	assert_int_equal(PARSE(&a, "ip2mac", "10.0.0.1", "/PORT", "5"), 0);
+}
+
+static void test_remote_option_errors(void **state)
+{
+	struct cli_args a;
+
+	(void)state;
+	/* A password on the command line: refused, and never repeated. */
+	assert_int_equal(PARSE(&a, "stop", "c", "/PASSW", "hunter2hunter2"), CLI_EXIT_USAGE);
+	assert_non_null(strstr(a.error, "ps"));
+	assert_null(strstr(a.error, "hunter2"));
+	BAD("/PASSW takes @FILE here, not a password: a password on the command line is visible to "
+	    "every user (ps). Use /PASSW @FILE, --password-file FILE or --password-env VAR",
+	    "stop", "c", "/PASSW");
+	assert_int_equal(PARSE(&a, "stop", "c", "/passw", "@"), CLI_EXIT_USAGE);
+	assert_non_null(strstr(a.error, "not a password"));
+	/* Before any other error, as when a parser of their own ran first. */
+	assert_int_equal(PARSE(&a, "frob", "--bogus", "/PASSW", "secret"), CLI_EXIT_USAGE);
+	assert_null(strstr(a.error, "secret"));
+
+	BAD("port: '70000' is not 1..65535", "stop", "c", "--port", "70000");
+	BAD("port: '0' is not 1..65535", "stop", "c", "--port=0");
+	BAD("port: '' is not 1..65535", "stop", "c", "--port");
+	BAD("port: '' is not 1..65535", "stop", "c", "/PORT");
+	BAD("port: 'x' is not 1..65535", "stop", "c", "/port", "x");
+	BAD("--password-file needs a file name", "stop", "c", "--password-file");
+	BAD("--password-file needs a file name", "stop", "c", "--password-file=");
+	BAD("--password-env needs a variable name", "stop", "c", "--password-env");
+	BAD("--password-env needs a variable name", "stop", "c", "--password-env=");
+	BAD("give one of --password-file and --password-env", "stop", "c", "--password-file", "f",
+	    "--password-env", "V");
+	BAD("give one of --password-file and --password-env", "help", "--password-file", "f",
+	    "--password-env", "V");
+
+	/* Where they may go (these were checked after parsing, in run.c). */
+	BAD("/local and CLUSTER[:HOST] exclude each other", "query", "10.0.0.1", "/local");
+	BAD("/local and CLUSTER[:HOST] exclude each other", "query", "10.0.0.1", "--local");
+	BAD("--password-file, --password-env and --port need CLUSTER[:HOST]", "query",
+	    "--password-file", "f");
+	BAD("--password-file, --password-env and --port need CLUSTER[:HOST]", "query",
+	    "--password-env", "V");
+	BAD("--password-file, --password-env and --port need CLUSTER[:HOST]", "query", "/local",
+	    "--port", "5");
+
+	/* getopt_long's abbreviations, clusters and "--" are not wlbs forms. */
+	BAD("unknown option '--js'", "query", "--js");
+	BAD("unknown option '--sock'", "query", "--sock", "/x");
+	BAD("unknown option '--sock'", "query", "--sock");
+	BAD("unknown option '--pass'", "query", "c", "--pass", "f");
+	BAD("unknown option '--password-f'", "query", "c", "--password-f", "f");
+	BAD("unknown option '--portx'", "query", "c", "--portx", "5");
+	BAD("unknown option '--json=1'", "query", "--json=1");
+	BAD("unknown option '--help=1'", "query", "--help=1");
+	BAD("unknown option '-hh'", "-hh");
+	BAD("unknown option '-hx'", "query", "-hx");
+	BAD("unknown option '--'", "query", "--");
+	BAD("unknown command '/PASSW=@f'", "/PASSW=@f"); /* only "/PASSW @F" is NLB's */
 }
 
 /* Capture what @fn prints. */
@@ -537,6 +651,18 @@ static void test_main_exit_statuses(void **state)
 			 CLI_EXIT_USAGE);
 	assert_int_equal(cli_main(ARGC("drain", "x"), ARGV("drain", "x")), CLI_EXIT_USAGE);
 	assert_int_equal(cli_main(ARGC("help", "stop"), ARGV("help", "stop")), CLI_EXIT_DONE);
+	assert_int_equal(
+	    cli_main(ARGC("stop", "c", "/PASSW", "pw"), ARGV("stop", "c", "/PASSW", "pw")),
+	    CLI_EXIT_USAGE);
+	assert_int_equal(cli_main(ARGC("stop", "c", "/local"), ARGV("stop", "c", "/local")),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(
+	    cli_main(ARGC("stop", "--port", "9", "--socket", "/nonexistent/wlbsd.sock"),
+		     ARGV("stop", "--port", "9", "--socket", "/nonexistent/wlbsd.sock")),
+	    CLI_EXIT_USAGE);
+	assert_int_equal(cli_main(ARGC("stop", "/local", "--socket", "/nonexistent/wlbsd.sock"),
+				  ARGV("stop", "/local", "--socket", "/nonexistent/wlbsd.sock")),
+			 CLI_EXIT_NO_DAEMON);
 }
 
 int main(void)
@@ -545,6 +671,8 @@ int main(void)
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_bad_targets),
 	    cmocka_unit_test(test_good_commands_and_targets),
+	    cmocka_unit_test(test_remote_options),
+	    cmocka_unit_test(test_remote_option_errors),
 	    cmocka_unit_test(test_exit_codes),
 	    cmocka_unit_test(test_text_output),
 	    cmocka_unit_test(test_json_output),

@@ -2,11 +2,11 @@
 /*
  * Remote control transport over real UDP on loopback: the daemon's server
  * (daemon/remote.c) with a stand-in command handler, and the CLI's exchange
- * (cli/remote.c). Answers, bad password, replay from another socket, a
+ * (cli/remote_client.c). Answers, bad password, replay from another socket, a
  * retried request answered again without running twice, other hosts,
  * garbage and truncations then still answering, rate limit, clock skew,
  * disabled, unreadable secret, fast-path ports, forged answers, and the
- * CLI's option and address parsing.
+ * CLI's address parsing (its options: test_cli.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 
 #include "../../daemon/remote.c"
-#include "../../cli/remote.h"
+#include "../../cli/remote_client.h"
 
 #define SELF 2
 
@@ -576,72 +576,6 @@ static void test_cli_rejects_forged_answers(void **state)
 	free(res);
 }
 
-static void test_cli_options(void **state)
-{
-	struct cli_remote_opts o;
-	char *rest[16];
-	int n;
-
-	(void)state;
-	{
-		char *argv[] = {"wlbs",	 "query", "10.0.0.1:2", "--password-file", "/k", "--json",
-				"/PORT", "1717",  NULL};
-
-		assert_int_equal(cli_remote_options(8, argv, &o, &n, rest), 0);
-		assert_int_equal(n, 4);
-		assert_string_equal(rest[1], "query");
-		assert_string_equal(rest[2], "10.0.0.1:2");
-		assert_string_equal(rest[3], "--json");
-		assert_null(rest[4]);
-		assert_string_equal(o.password_file, "/k");
-		assert_int_equal(o.port, 1717);
-	}
-	{
-		char *argv[] = {"wlbs", "stop", "c", "/passw", "@/etc/k", "--port=99", NULL};
-
-		assert_int_equal(cli_remote_options(6, argv, &o, &n, rest), 0);
-		assert_string_equal(o.password_file, "/etc/k");
-		assert_int_equal(o.port, 99);
-		assert_int_equal(n, 3);
-	}
-	{
-		/* A password on the command line: refused, and never repeated. */
-		char *argv[] = {"wlbs", "stop", "c", "/PASSW", "hunter2hunter2", NULL};
-
-		assert_int_equal(cli_remote_options(5, argv, &o, &n, rest), CLI_EXIT_USAGE);
-		assert_non_null(strstr(o.error, "ps"));
-		assert_null(strstr(o.error, "hunter2"));
-	}
-	{
-		char *argv[] = {"wlbs", "stop", "c", "/PASSW", NULL};
-
-		assert_int_equal(cli_remote_options(4, argv, &o, &n, rest), CLI_EXIT_USAGE);
-	}
-	{
-		char *argv[] = {"wlbs", "stop", "c", "--port", "70000", NULL};
-
-		assert_int_equal(cli_remote_options(5, argv, &o, &n, rest), CLI_EXIT_USAGE);
-	}
-	{
-		char *argv[] = {"wlbs", "stop", "c", "--password-file", NULL};
-
-		assert_int_equal(cli_remote_options(4, argv, &o, &n, rest), CLI_EXIT_USAGE);
-	}
-	{
-		char *argv[] = {"wlbs", "stop",		  "c", "--password-file",
-				"f",	"--password-env", "V", NULL};
-
-		assert_int_equal(cli_remote_options(7, argv, &o, &n, rest), CLI_EXIT_USAGE);
-	}
-	{
-		char *argv[] = {"wlbs", "query", "/local", NULL};
-
-		assert_int_equal(cli_remote_options(3, argv, &o, &n, rest), 0);
-		assert_true(o.local);
-		assert_int_equal(n, 2);
-	}
-}
-
 static void test_cli_split(void **state)
 {
 	char c[64], h[64];
@@ -689,7 +623,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload_moves_port, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli_exchange, setup, teardown),
 	    cmocka_unit_test(test_cli_rejects_forged_answers),
-	    cmocka_unit_test(test_cli_options),
 	    cmocka_unit_test(test_cli_split),
 	};
 

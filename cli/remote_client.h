@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * `wlbs COMMAND ... CLUSTER[:HOST]`: remote control over UDP (lib/remote_auth.h,
- * docs/remote.md). Its options are taken out of argv before cli_parse() sees
- * the rest; run.c calls cli_remote_run() when a CLUSTER was given.
+ * docs/remote.md). cli_parse() (args.c) reads its options into struct
+ * cli_args; run.c calls cli_remote_run() when a CLUSTER was given.
  */
-#ifndef WLBS_CLI_REMOTE_H
-#define WLBS_CLI_REMOTE_H
+#ifndef WLBS_CLI_REMOTE_CLIENT_H
+#define WLBS_CLI_REMOTE_CLIENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,24 +20,6 @@
 #define CLI_REMOTE_TRIES 3
 /* Once every host in the answers' cluster views has answered, wait this much for stopped ones. */
 #define CLI_REMOTE_GRACE_MS 300
-
-struct cli_remote_opts {
-	const char *password_file; /* --password-file F, /PASSW @F */
-	const char *password_env;  /* --password-env VAR */
-	uint16_t port;		   /* --port, /PORT; 0 = WLBS_CTL_UDP_PORT */
-	bool local;		   /* /local: this host's daemon, never remote */
-	char error[240];	   /* when cli_remote_options fails */
-};
-
-/*
- * Takes the remote options (--password-file F, --password-env VAR, --port N,
- * NLB's /PASSW @F, /PORT N, /local; the slash forms in any case) out of
- * @argv: @rest gets the others (room for @argc + 1 pointers, NULL-terminated)
- * and *@rest_argc their number. 0, or CLI_EXIT_USAGE with o->error set; a
- * password on the command line is refused (it would show in ps).
- */
-int cli_remote_options(int argc, char *const argv[], struct cli_remote_opts *o, int *rest_argc,
-		       char **rest);
 
 /* One host's answer. */
 struct cli_remote_answer {
@@ -73,9 +55,6 @@ int cli_remote_exchange(const struct remote_key *key, const struct sockaddr *dst
 int cli_remote_split(const char *spec, char *cluster, size_t clen, char *host, size_t hlen);
 
 /* The whole remote command: key, address, exchange, output. Returns the exit status. */
-int cli_remote_run(const struct cli_args *a, const struct cli_remote_opts *o, FILE *out, FILE *err);
+int cli_remote_run(const struct cli_args *a, FILE *out, FILE *err);
 
-/* Help text of the remote options. */
-void cli_remote_usage(FILE *f);
-
-#endif /* WLBS_CLI_REMOTE_H */
+#endif /* WLBS_CLI_REMOTE_CLIENT_H */

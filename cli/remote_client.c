@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* wlbs remote control: options, addressing, one UDP exchange, per-host output. */
+/* wlbs remote control: addressing, one UDP exchange, per-host output. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +15,7 @@
 #include <sodium.h>
 
 #include "ctl_codec.h"
-#include "remote.h"
+#include "remote_client.h"
 
 /* Exit statuses from best to worst: the command's status is its worst host's. */
 static const int exit_rank[] = {CLI_EXIT_DONE, CLI_EXIT_ALREADY, CLI_EXIT_FAILED,
@@ -42,118 +40,6 @@ static uint64_t clock_ms(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ---- options ------------------------------------------------------------- */
-
-static int opt_error(struct cli_remote_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int opt_error(struct cli_remote_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->error, sizeof(o->error), fmt, ap);
-	va_end(ap);
-	return CLI_EXIT_USAGE;
-}
-
-static int parse_port(struct cli_remote_opts *o, const char *v)
-{
-	char *end;
-	long p;
-
-	errno = 0;
-	p = v ? strtol(v, &end, 10) : 0;
-	if (!v || errno || *end || end == v || p < 1 || p > 65535)
-		return opt_error(o, "port: '%s' is not 1..65535", v ? v : "");
-	o->port = (uint16_t)p;
-	return 0;
-}
-
-/* "--name VALUE" or "--name=VALUE"; NULL when @arg is another option. */
-static const char *long_opt(const char *arg, const char *name, int argc, char *const argv[], int *i,
-			    bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) || (arg[n] && arg[n] != '='))
-		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int cli_remote_options(int argc, char *const argv[], struct cli_remote_opts *o, int *rest_argc,
-		       char **rest)
-{
-	int n = 0;
-
-	memset(o, 0, sizeof(*o));
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *v;
-		bool missing = false;
-
-		if (i == 0) {
-			rest[n++] = argv[i];
-		} else if ((v = long_opt(arg, "--password-file", argc, argv, &i, &missing)) ||
-			   missing) {
-			if (missing || !*v)
-				return opt_error(o, "%s needs a file name", "--password-file");
-			o->password_file = v;
-		} else if ((v = long_opt(arg, "--password-env", argc, argv, &i, &missing)) ||
-			   missing) {
-			if (missing || !*v)
-				return opt_error(o, "%s needs a variable name", "--password-env");
-			o->password_env = v;
-		} else if ((v = long_opt(arg, "--port", argc, argv, &i, &missing)) || missing) {
-			if (parse_port(o, v))
-				return CLI_EXIT_USAGE;
-		} else if (!strcasecmp(arg, "/PASSW")) {
-			v = i + 1 < argc ? argv[i + 1] : NULL;
-			if (!v || v[0] != '@' || !v[1])
-				/* Never echo what followed: it may be the password. */
-				return opt_error(
-				    o,
-				    "%s takes @FILE here, not a password: a password on the "
-				    "command line is visible to every user (ps). Use /PASSW "
-				    "@FILE, --password-file FILE or --password-env VAR",
-				    "/PASSW");
-			o->password_file = v + 1;
-			i++;
-		} else if (!strcasecmp(arg, "/PORT")) {
-			if (parse_port(o, i + 1 < argc ? argv[++i] : NULL))
-				return CLI_EXIT_USAGE;
-		} else if (!strcasecmp(arg, "/local")) {
-			o->local = true;
-		} else {
-			rest[n++] = argv[i];
-		}
-	}
-	if (o->password_file && o->password_env)
-		return opt_error(o, "give one of --password-file and --password-env");
-	rest[n] = NULL;
-	*rest_argc = n;
-	return 0;
-}
-
-void cli_remote_usage(FILE *f)
-{
-	fprintf(f,
-		"Remote control: COMMAND [ARGS] CLUSTER[:HOST] sends the command over UDP to\n"
-		"every host of the cluster (or to HOST: a host priority, a dedicated IP or a\n"
-		"host name); each host answers with its own result, one line per host.\n"
-		"CLUSTER is the cluster's first cluster IP ([v6] for IPv6): the key is derived\n"
-		"from it and the password.\n"
-		"  --password-file F  the remote control password (also NLB's /PASSW @F)\n"
-		"  --password-env VAR the password is in environment variable VAR\n"
-		"  --port N           UDP port (default %d; also /PORT N); /local: this host\n\n",
-		WLBS_CTL_UDP_PORT);
 }
 
 /* ---- addressing ---------------------------------------------------------- */
@@ -232,29 +118,29 @@ static void addr16(const struct sockaddr_storage *ss, uint8_t out[16])
 	}
 }
 
-static int load_key(const struct cli_remote_opts *o, const uint8_t cluster_ip[16],
-		    struct remote_key *key, char *err, size_t errlen)
+static int load_key(const struct cli_args *a, const uint8_t cluster_ip[16], struct remote_key *key,
+		    char *err, size_t errlen)
 {
 	const char *secret;
 	int ret;
 
-	if (o->password_file)
-		return remote_key_from_file(o->password_file, false, cluster_ip, key, err, errlen);
-	if (!o->password_env) {
+	if (a->password_file)
+		return remote_key_from_file(a->password_file, false, cluster_ip, key, err, errlen);
+	if (!a->password_env) {
 		snprintf(err, errlen,
 			 "remote control needs the password: --password-file FILE "
 			 "or --password-env VAR");
 		return -EINVAL;
 	}
-	secret = getenv(o->password_env);
+	secret = getenv(a->password_env);
 	if (!secret || !*secret) {
 		snprintf(err, errlen, "environment variable %s is not set or empty",
-			 o->password_env);
+			 a->password_env);
 		return -EINVAL;
 	}
 	ret = remote_derive_key(secret, strlen(secret), cluster_ip, key);
 	if (ret == -EINVAL)
-		snprintf(err, errlen, "the password in %s must be %d..%d bytes", o->password_env,
+		snprintf(err, errlen, "the password in %s must be %d..%d bytes", a->password_env,
 			 WLBS_REMOTE_SECRET_MIN, WLBS_REMOTE_SECRET_MAX);
 	else if (ret)
 		snprintf(err, errlen, "deriving the key: %s", strerror(-ret));
@@ -523,10 +409,10 @@ static int fail(FILE *out, FILE *err, const struct cli_args *a, int status, cons
 	return status;
 }
 
-int cli_remote_run(const struct cli_args *a, const struct cli_remote_opts *o, FILE *out, FILE *err)
+int cli_remote_run(const struct cli_args *a, FILE *out, FILE *err)
 {
 	char cluster[128], host[128], msg[512], where[320];
-	uint16_t port = o->port ? o->port : WLBS_CTL_UDP_PORT;
+	uint16_t port = a->port ? a->port : WLBS_CTL_UDP_PORT;
 	struct wlbs_ctl_request req = a->req;
 	struct sockaddr_storage dst;
 	struct cli_remote_result *res;
@@ -566,7 +452,7 @@ int cli_remote_run(const struct cli_args *a, const struct cli_remote_opts *o, FI
 		}
 	}
 	req.host = want;
-	ret = load_key(o, cluster_ip, &key, msg, sizeof(msg));
+	ret = load_key(a, cluster_ip, &key, msg, sizeof(msg));
 	if (ret)
 		return fail(out, err, a, CLI_EXIT_USAGE, msg);
 	randombytes_buf(&req.id, sizeof(req.id));
