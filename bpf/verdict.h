@@ -152,12 +152,19 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 					  const struct flow *f, __u32 slot, struct wlbs_bucket *b,
 					  __u32 cslot)
 {
+	struct wlbs_bucket *idle;
+	__u32 islot;
 	__u64 *until;
 
 	if (holds_connection(ctx, f))
 		return accept(eth, slot, WLBS_R_HELD);
 	if (b && b->owner == wlbs_cfg.host_id) {
 		b->flags |= WLBS_BUCKET_F_SYNACK;
+		/* The table wlbsd may be staging now, too: the mark survives its flip. */
+		islot = wlbs_owner_slot((wlbs_cfg.gen & 1) ^ 1, 0, cslot);
+		idle = bpf_map_lookup_elem(&wlbs_owners, &islot);
+		if (idle)
+			idle->flags |= WLBS_BUCKET_F_SYNACK;
 		until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
 		if (until)
 			*until = bpf_ktime_get_ns() + WLBS_SYNACK_DIRTY_MS * 1000000ull;
