@@ -8,28 +8,30 @@
 #include "hoststate.h"
 #include "ctl_codec.h"
 
-/* The one refusal every command but query/resume/suspend/display/params gets when suspended. */
+/* What a suspended host answers start, stop, enable, disable, drain and reload. */
 #define MSG_REFUSED "Cluster control is suspended: command refused; cluster operations are stopped."
 
-static void clear_convergence(struct hs *hs)
+/* Entering @to from the current level: a stopped host has no cluster view. */
+static void enter(struct hs *hs, enum hs_level to)
 {
-	hs->converged = false;
-	hs->is_default = false;
-	hs->members = 0;
+	if (to == hs->level)
+		return;
+	hs->level = to;
+	if (to == HS_STOPPED || to == HS_SUSPENDED) {
+		hs->converged = false;
+		hs->is_default = false;
+		hs->members = 0;
+	}
 }
 
+/* A fresh start: converging alone, until heartbeats bring the others in. */
 static void go_running(struct hs *hs)
 {
-	hs->level = HS_RUNNING;
-	clear_convergence(hs);
+	enter(hs, HS_RUNNING);
+	hs->converged = false;
+	hs->is_default = false;
 	hs->members = hs->host_id ? 1ull << (hs->host_id - 1) : 0;
 	hs->cause = WLBS_CAUSE_STARTED;
-}
-
-static void go_stopped(struct hs *hs, enum hs_level level)
-{
-	hs->level = level;
-	clear_convergence(hs);
 }
 
 void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool start_running)
@@ -38,11 +40,9 @@ void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool sta
 	hs->host_id = host_id;
 	hs->persist = persisted;
 	if (persisted == HS_PERSIST_SUSPENDED)
-		go_stopped(hs, HS_SUSPENDED);
+		enter(hs, HS_SUSPENDED);
 	else if (persisted == HS_PERSIST_NONE && start_running && host_id)
 		go_running(hs);
-	else
-		go_stopped(hs, HS_STOPPED);
 }
 
 void hs_set_rules(struct hs *hs, const struct wlbs_tables *t)
@@ -181,7 +181,7 @@ bool hs_on_held(struct hs *hs, uint64_t held)
 	hs->held = held;
 	if (hs->level != HS_DRAINING || held)
 		return false;
-	go_stopped(hs, HS_STOPPED);
+	enter(hs, HS_STOPPED);
 	return true;
 }
 
@@ -207,172 +207,6 @@ static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
 		ctl_resp_append(resp, "converged%s", hs->is_default ? " as DEFAULT" : "");
 	ctl_resp_append(resp, " with the following host(s) as part of the cluster: ");
 	append_members(resp, hs->members);
-}
-
-static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	unsigned id = hs->host_id;
-
-	switch (hs->level) {
-	case HS_STOPPED:
-		resp->status = WLBS_STOPPED;
-		ctl_resp_text(
-		    resp,
-		    "Host %u is stopped and does not know the convergence state of the cluster.",
-		    id);
-		break;
-	case HS_SUSPENDED:
-		resp->status = WLBS_SUSPENDED;
-		ctl_resp_text(resp,
-			      "Host %u is suspended: cluster control is suspended and cluster "
-			      "operations are stopped.",
-			      id);
-		break;
-	case HS_DRAINING:
-		resp->status = WLBS_DRAINING;
-		ctl_resp_text(resp, "Host %u draining: %llu connection(s) still held; ", id,
-			      (unsigned long long)hs->held);
-		append_view(hs, resp);
-		break;
-	case HS_RUNNING:
-		resp->status = !hs->converged	? WLBS_CONVERGING
-			       : hs->is_default ? WLBS_DEFAULT
-						: WLBS_CONVERGED;
-		ctl_resp_text(resp, "Host %u ", id);
-		append_view(hs, resp);
-		break;
-	}
-}
-
-static void do_start(struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	switch (hs->level) {
-	case HS_STOPPED:
-		go_running(hs);
-		hs->persist = HS_PERSIST_NONE;
-		resp->status = WLBS_OK;
-		ctl_resp_text(resp, "Cluster operations started.");
-		break;
-	case HS_RUNNING:
-		hs->persist = HS_PERSIST_NONE;
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(resp, "Cluster operations already started.");
-		break;
-	case HS_DRAINING:
-		/* Convergence never stopped while draining: the view stays as it is. */
-		hs->level = HS_RUNNING;
-		hs->persist = HS_PERSIST_NONE;
-		resp->status = WLBS_DRAIN_STOP;
-		ctl_resp_text(resp, "Connection draining cancelled; cluster operations continue "
-				    "and new connections are accepted.");
-		break;
-	case HS_SUSPENDED:
-		resp->status = WLBS_SUSPENDED;
-		ctl_resp_text(resp, MSG_REFUSED);
-		break;
-	}
-}
-
-static void do_stop(struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	switch (hs->level) {
-	case HS_STOPPED:
-		hs->persist = HS_PERSIST_STOPPED;
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(resp, "Cluster operations already stopped.");
-		break;
-	case HS_RUNNING:
-		go_stopped(hs, HS_STOPPED);
-		hs->persist = HS_PERSIST_STOPPED;
-		resp->status = WLBS_OK;
-		ctl_resp_text(resp, "Cluster operations stopped.");
-		break;
-	case HS_DRAINING:
-		go_stopped(hs, HS_STOPPED);
-		hs->persist = HS_PERSIST_STOPPED;
-		resp->status = WLBS_DRAIN_STOP;
-		ctl_resp_text(resp, "Connection draining aborted; cluster operations stopped.");
-		break;
-	case HS_SUSPENDED:
-		resp->status = WLBS_SUSPENDED;
-		ctl_resp_text(resp, MSG_REFUSED);
-		break;
-	}
-}
-
-static void do_drainstop(struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	switch (hs->level) {
-	case HS_STOPPED:
-		hs->persist = HS_PERSIST_STOPPED;
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(resp, "Cluster operations already stopped.");
-		break;
-	case HS_RUNNING:
-		/*
-		 * Always through draining, even if the last count was 0: the count
-		 * may be stale, and stopping would cut connections still held. The
-		 * next hs_on_held(0) ends the drain.
-		 */
-		hs->level = HS_DRAINING;
-		hs->persist = HS_PERSIST_STOPPED;
-		resp->status = WLBS_OK;
-		ctl_resp_text(resp, "Connection draining started.");
-		break;
-	case HS_DRAINING:
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(
-		    resp, "Connection draining already in progress: %llu connection(s) still held.",
-		    (unsigned long long)hs->held);
-		break;
-	case HS_SUSPENDED:
-		resp->status = WLBS_SUSPENDED;
-		ctl_resp_text(resp, "Cluster control is suspended: command refused, no connection "
-				    "draining started; cluster operations are stopped.");
-		break;
-	}
-}
-
-static void do_suspend(struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	enum hs_level was = hs->level;
-
-	if (was != HS_SUSPENDED)
-		go_stopped(hs, HS_SUSPENDED);
-	hs->persist = HS_PERSIST_SUSPENDED;
-	switch (was) {
-	case HS_STOPPED:
-		resp->status = WLBS_OK;
-		ctl_resp_text(resp, "Cluster control suspended; cluster operations are stopped.");
-		break;
-	case HS_RUNNING:
-		resp->status = WLBS_STOPPED;
-		ctl_resp_text(resp, "Cluster operations stopped and cluster control suspended.");
-		break;
-	case HS_DRAINING:
-		resp->status = WLBS_DRAIN_STOP;
-		ctl_resp_text(resp, "Connection draining aborted, cluster operations stopped and "
-				    "cluster control suspended.");
-		break;
-	case HS_SUSPENDED:
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(resp,
-			      "Cluster control already suspended; cluster operations are stopped.");
-		break;
-	}
-}
-
-static void do_resume(struct hs *hs, struct wlbs_ctl_response *resp)
-{
-	if (hs->level != HS_SUSPENDED) {
-		resp->status = WLBS_ALREADY;
-		ctl_resp_text(resp, "Cluster control already resumed.");
-		return;
-	}
-	go_stopped(hs, HS_STOPPED);
-	hs->persist = HS_PERSIST_NONE;
-	resp->status = WLBS_OK;
-	ctl_resp_text(resp, "Cluster control resumed; cluster operations are stopped.");
 }
 
 /* Index of the cluster IP in @req, or -1. */
@@ -550,55 +384,169 @@ static void do_queryport(const struct hs *hs, const struct wlbs_ctl_request *req
 	ctl_resp_append(resp, " on host %u.", hs->host_id);
 }
 
-int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp)
+/* query: the state's own report; it changes nothing. */
+static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
 {
-	ctl_response_init(resp, req);
-	switch (req->command) {
-	case WLBS_CMD_QUERY:
-		do_query(hs, resp);
+	ctl_resp_text(resp, "Host %u ", hs->host_id);
+	switch (hs->level) {
+	case HS_STOPPED:
+		resp->status = WLBS_STOPPED;
+		ctl_resp_append(resp, "is stopped and does not know the convergence state of the "
+				      "cluster.");
+		return;
+	case HS_SUSPENDED:
+		resp->status = WLBS_SUSPENDED;
+		ctl_resp_append(resp, "is suspended: cluster control is suspended and cluster "
+				      "operations are stopped.");
+		return;
+	case HS_DRAINING:
+		resp->status = WLBS_DRAINING;
+		ctl_resp_append(resp, "draining: %llu connection(s) still held; ",
+				(unsigned long long)hs->held);
 		break;
-	case WLBS_CMD_START:
-		do_start(hs, resp);
-		break;
-	case WLBS_CMD_STOP:
-		do_stop(hs, resp);
-		break;
-	case WLBS_CMD_DRAINSTOP:
-		do_drainstop(hs, resp);
-		break;
-	case WLBS_CMD_SUSPEND:
-		do_suspend(hs, resp);
-		break;
-	case WLBS_CMD_RESUME:
-		do_resume(hs, resp);
-		break;
-	case WLBS_CMD_ENABLE:
-	case WLBS_CMD_DISABLE:
-	case WLBS_CMD_DRAIN:
-	case WLBS_CMD_RELOAD:
-		if (hs->level == HS_SUSPENDED) {
-			resp->status = WLBS_SUSPENDED;
-			ctl_resp_text(resp, MSG_REFUSED);
-			break;
-		}
-		if (req->command == WLBS_CMD_RELOAD) {
-			hs_fill(hs, resp);
-			return -EOPNOTSUPP;
-		}
-		do_rule_cmd(hs, req, resp);
-		break;
-	case WLBS_CMD_QUERYPORT:
-		do_queryport(hs, req, resp);
-		break;
-	case WLBS_CMD_DISPLAY:
-	case WLBS_CMD_PARAMS:
-		hs_fill(hs, resp);
-		return -EOPNOTSUPP;
-	default:
-		resp->status = WLBS_BAD_PARAMS;
-		ctl_resp_text(resp, "Unknown command %u.", req->command);
+	case HS_RUNNING:
+		resp->status = !hs->converged	? WLBS_CONVERGING
+			       : hs->is_default ? WLBS_DEFAULT
+						: WLBS_CONVERGED;
 		break;
 	}
+	append_view(hs, resp);
+}
+
+#define ANY_LEVEL   0xff      /* step.level: in every level not matched by an earlier row */
+#define P_KEEP	    0xff      /* step.persist: leave what is persisted as it is */
+#define FX_NEW_VIEW (1u << 0) /* a fresh start: converging alone, cause "host started" */
+#define FX_HELD	    (1u << 1) /* the text ends with the held connection count */
+#define FX_DAEMON   (1u << 2) /* the daemon completes it: hs_command returns -EOPNOTSUPP */
+/* Not table-shaped, so answered by a function (level stays): a report, or target-dependent. */
+#define FX_QUERY     (1u << 3) /* do_query */
+#define FX_RULES     (1u << 4) /* do_rule_cmd */
+#define FX_QUERYPORT (1u << 5) /* do_queryport */
+
+/* What one command does in one level. */
+struct step {
+	uint8_t level;	 /* enum hs_level before, or ANY_LEVEL */
+	uint8_t command; /* WLBS_CMD_* */
+	uint32_t status; /* response code (only for rows answered by msg) */
+	uint8_t to;	 /* enum hs_level after */
+	uint8_t persist; /* enum hs_persist after, or P_KEEP */
+	uint8_t fx;	 /* FX_* */
+	const char *msg; /* response text */
+};
+
+/* The state machine; the first row for the level and command applies. */
+static const struct step steps[] = {
+    {HS_STOPPED, WLBS_CMD_START, WLBS_OK, HS_RUNNING, HS_PERSIST_NONE, FX_NEW_VIEW,
+     "Cluster operations started."},
+    {HS_RUNNING, WLBS_CMD_START, WLBS_ALREADY, HS_RUNNING, HS_PERSIST_NONE, 0,
+     "Cluster operations already started."},
+    /* Convergence never stopped while draining: the view stays as it is. */
+    {HS_DRAINING, WLBS_CMD_START, WLBS_DRAIN_STOP, HS_RUNNING, HS_PERSIST_NONE, 0,
+     "Connection draining cancelled; cluster operations continue and new connections are "
+     "accepted."},
+
+    {HS_STOPPED, WLBS_CMD_STOP, WLBS_ALREADY, HS_STOPPED, HS_PERSIST_STOPPED, 0,
+     "Cluster operations already stopped."},
+    {HS_RUNNING, WLBS_CMD_STOP, WLBS_OK, HS_STOPPED, HS_PERSIST_STOPPED, 0,
+     "Cluster operations stopped."},
+    {HS_DRAINING, WLBS_CMD_STOP, WLBS_DRAIN_STOP, HS_STOPPED, HS_PERSIST_STOPPED, 0,
+     "Connection draining aborted; cluster operations stopped."},
+
+    {HS_STOPPED, WLBS_CMD_DRAINSTOP, WLBS_ALREADY, HS_STOPPED, HS_PERSIST_STOPPED, 0,
+     "Cluster operations already stopped."},
+    /*
+     * Always through draining, even if the last count was 0: the count may be stale, and
+     * stopping would cut connections still held. The next hs_on_held(0) ends the drain.
+     */
+    {HS_RUNNING, WLBS_CMD_DRAINSTOP, WLBS_OK, HS_DRAINING, HS_PERSIST_STOPPED, 0,
+     "Connection draining started."},
+    {HS_DRAINING, WLBS_CMD_DRAINSTOP, WLBS_ALREADY, HS_DRAINING, P_KEEP, FX_HELD,
+     "Connection draining already in progress:"},
+    {HS_SUSPENDED, WLBS_CMD_DRAINSTOP, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0,
+     "Cluster control is suspended: command refused, no connection draining started; "
+     "cluster operations are stopped."},
+
+    {HS_STOPPED, WLBS_CMD_SUSPEND, WLBS_OK, HS_SUSPENDED, HS_PERSIST_SUSPENDED, 0,
+     "Cluster control suspended; cluster operations are stopped."},
+    {HS_RUNNING, WLBS_CMD_SUSPEND, WLBS_STOPPED, HS_SUSPENDED, HS_PERSIST_SUSPENDED, 0,
+     "Cluster operations stopped and cluster control suspended."},
+    {HS_DRAINING, WLBS_CMD_SUSPEND, WLBS_DRAIN_STOP, HS_SUSPENDED, HS_PERSIST_SUSPENDED, 0,
+     "Connection draining aborted, cluster operations stopped and cluster control "
+     "suspended."},
+    {HS_SUSPENDED, WLBS_CMD_SUSPEND, WLBS_ALREADY, HS_SUSPENDED, HS_PERSIST_SUSPENDED, 0,
+     "Cluster control already suspended; cluster operations are stopped."},
+
+    {HS_SUSPENDED, WLBS_CMD_RESUME, WLBS_OK, HS_STOPPED, HS_PERSIST_NONE, 0,
+     "Cluster control resumed; cluster operations are stopped."},
+    {HS_STOPPED, WLBS_CMD_RESUME, WLBS_ALREADY, HS_STOPPED, P_KEEP, 0,
+     "Cluster control already resumed."},
+    {HS_RUNNING, WLBS_CMD_RESUME, WLBS_ALREADY, HS_RUNNING, P_KEEP, 0,
+     "Cluster control already resumed."},
+    {HS_DRAINING, WLBS_CMD_RESUME, WLBS_ALREADY, HS_DRAINING, P_KEEP, 0,
+     "Cluster control already resumed."},
+
+    /* Suspended refuses what is left but the read-only commands. */
+    {HS_SUSPENDED, WLBS_CMD_START, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+    {HS_SUSPENDED, WLBS_CMD_STOP, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+    {HS_SUSPENDED, WLBS_CMD_ENABLE, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+    {HS_SUSPENDED, WLBS_CMD_DISABLE, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+    {HS_SUSPENDED, WLBS_CMD_DRAIN, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+    {HS_SUSPENDED, WLBS_CMD_RELOAD, WLBS_SUSPENDED, HS_SUSPENDED, P_KEEP, 0, MSG_REFUSED},
+
+    /* The same in every other level; none changes the level. */
+    {ANY_LEVEL, WLBS_CMD_QUERY, .fx = FX_QUERY},
+    {ANY_LEVEL, WLBS_CMD_ENABLE, .fx = FX_RULES},
+    {ANY_LEVEL, WLBS_CMD_DISABLE, .fx = FX_RULES},
+    {ANY_LEVEL, WLBS_CMD_DRAIN, .fx = FX_RULES},
+    {ANY_LEVEL, WLBS_CMD_QUERYPORT, .fx = FX_QUERYPORT},
+    {ANY_LEVEL, WLBS_CMD_RELOAD, .fx = FX_DAEMON},
+    {ANY_LEVEL, WLBS_CMD_DISPLAY, .fx = FX_DAEMON},
+    {ANY_LEVEL, WLBS_CMD_PARAMS, .fx = FX_DAEMON},
+};
+
+static const struct step *find_step(const struct hs *hs, uint16_t command)
+{
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct step *s = &steps[i];
+
+		if (s->command == command && (s->level == hs->level || s->level == ANY_LEVEL))
+			return s;
+	}
+	return NULL;
+}
+
+static void take_step(struct hs *hs, const struct step *s, struct wlbs_ctl_response *resp)
+{
+	resp->status = s->status;
+	ctl_resp_text(resp, "%s", s->msg);
+	if (s->fx & FX_HELD)
+		ctl_resp_append(resp, " %llu connection(s) still held.",
+				(unsigned long long)hs->held);
+	if (s->persist != P_KEEP)
+		hs->persist = s->persist;
+	if (s->fx & FX_NEW_VIEW)
+		go_running(hs);
+	else
+		enter(hs, s->to);
+}
+
+int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp)
+{
+	const struct step *s = find_step(hs, req->command);
+
+	ctl_response_init(resp, req);
+	if (!s) {
+		resp->status = WLBS_BAD_PARAMS;
+		ctl_resp_text(resp, "Unknown command %u.", req->command);
+	} else if (s->fx & FX_QUERY) {
+		do_query(hs, resp);
+	} else if (s->fx & FX_RULES) {
+		do_rule_cmd(hs, req, resp);
+	} else if (s->fx & FX_QUERYPORT) {
+		do_queryport(hs, req, resp);
+	} else if (!(s->fx & FX_DAEMON)) {
+		take_step(hs, s, resp);
+	}
 	hs_fill(hs, resp);
-	return 0;
+	return s && (s->fx & FX_DAEMON) ? -EOPNOTSUPP : 0;
 }
