@@ -176,10 +176,10 @@ void hs_on_converged(struct hs *hs, uint64_t members, uint8_t default_host)
 	hs->is_default = default_host && default_host == hs->host_id;
 }
 
-bool hs_on_held(struct hs *hs, uint64_t held)
+bool hs_on_held(struct hs *hs, uint64_t held, bool may_end)
 {
 	hs->held = held;
-	if (hs->level != HS_DRAINING || held)
+	if (hs->level != HS_DRAINING || held || !may_end)
 		return false;
 	enter(hs, HS_STOPPED);
 	return true;

@@ -105,8 +105,10 @@ void hs_on_converged(struct hs *hs, uint64_t members, uint8_t default_host);
 /*
  * The host holds @held connections now. Returns true when this ended a
  * drain (draining -> stopped): the daemon logs it and applies the new mode.
+ * With @may_end false (the others do not serve its buckets yet) a drain
+ * with nothing held goes on.
  */
-bool hs_on_held(struct hs *hs, uint64_t held);
+bool hs_on_held(struct hs *hs, uint64_t held, bool may_end);
 
 /* The state query reports (enum wlbs_host_state). */
 uint8_t hs_state(const struct hs *hs);

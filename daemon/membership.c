@@ -167,6 +167,14 @@ void membership_tick(struct wlbsd *d)
 		apply(d);
 }
 
+bool membership_drain_handed_over(const struct wlbsd *d)
+{
+	const struct conv *c = &d->conv;
+
+	return c->converged && c->map_digest == c->digest &&
+	       now_ms() - c->map_since_ms >= d->cfg.heartbeat_period_ms;
+}
+
 void membership_local_changed(struct wlbsd *d)
 {
 	membership_tick(d);

@@ -29,6 +29,13 @@ int membership_start(struct wlbsd *d, char *err, size_t errlen);
 int membership_reload(struct wlbsd *d, char *err, size_t errlen);
 /* The host state or a rule flag changed: advertise it now and republish. */
 void membership_local_changed(struct wlbsd *d);
+
+/*
+ * A drain may end (draining -> stopped): the cluster converged on the map
+ * that takes this host's buckets away at least a heartbeat period ago, so
+ * the others serve them; stopping sooner would leave them unowned.
+ */
+bool membership_drain_handed_over(const struct wlbsd *d);
 /* Periodic work: expire peers, send our heartbeat when due, republish on change. */
 void membership_tick(struct wlbsd *d);
 /* The heartbeat socket is readable. */

@@ -72,7 +72,7 @@ static void setup_state(struct hs *hs, enum start s)
 	if (s == S_DEFAULT)
 		hs_on_converged(hs, H23, 2);
 	if (s == S_DRAINING) {
-		hs_on_held(hs, 5);
+		hs_on_held(hs, 5, true);
 		cmd(hs, WLBS_CMD_DRAINSTOP, &resp);
 		assert_int_equal(resp.status, WLBS_OK);
 	}
@@ -300,7 +300,7 @@ static void test_q247712_drainstop_query_drainstop_stop(void **state)
 
 	(void)state;
 	setup_state(&hs, S_CONVERGED);
-	hs_on_held(&hs, 3);
+	hs_on_held(&hs, 3, true);
 
 	cmd(&hs, WLBS_CMD_DRAINSTOP, &resp);
 	assert_int_equal(resp.status, WLBS_OK);
@@ -375,12 +375,16 @@ static void test_drain_completion_then_query_stopped(void **state)
 
 	(void)state;
 	setup_state(&hs, S_CONVERGED);
-	hs_on_held(&hs, 2);
+	hs_on_held(&hs, 2, true);
 	cmd(&hs, WLBS_CMD_DRAINSTOP, &resp);
-	assert_false(hs_on_held(&hs, 1));
+	assert_false(hs_on_held(&hs, 1, true));
 	cmd(&hs, WLBS_CMD_QUERY, &resp);
 	assert_int_equal(resp.status, WLBS_DRAINING);
-	assert_true(hs_on_held(&hs, 0));
+	/* Nothing held, but the others do not serve its buckets yet: still draining. */
+	assert_false(hs_on_held(&hs, 0, false));
+	cmd(&hs, WLBS_CMD_QUERY, &resp);
+	assert_int_equal(resp.status, WLBS_DRAINING);
+	assert_true(hs_on_held(&hs, 0, true));
 	assert_int_equal(hs_fp_state(&hs), WLBS_FP_STOPPED);
 	assert_int_equal(hs_persist(&hs), HS_PERSIST_STOPPED);
 	cmd(&hs, WLBS_CMD_QUERY, &resp);
@@ -388,7 +392,7 @@ static void test_drain_completion_then_query_stopped(void **state)
 	assert_int_equal(resp.members, 0);
 	assert_string_equal(resp.text, Q_STOPPED);
 	/* A later count of 0 is not a second completion. */
-	assert_false(hs_on_held(&hs, 0));
+	assert_false(hs_on_held(&hs, 0, true));
 	/* stop after the drain finished: already stopped, which is now true. */
 	cmd(&hs, WLBS_CMD_STOP, &resp);
 	assert_int_equal(resp.status, WLBS_ALREADY);
@@ -404,7 +408,7 @@ static void test_drainstop_with_zero_held_waits_for_count(void **state)
 	setup_state(&hs, S_CONVERGED);
 	cmd(&hs, WLBS_CMD_DRAINSTOP, &resp);
 	assert_int_equal(hs_state(&hs), WLBS_HS_DRAINING);
-	assert_true(hs_on_held(&hs, 0));
+	assert_true(hs_on_held(&hs, 0, true));
 	assert_int_equal(hs_state(&hs), WLBS_HS_STOPPED);
 }
 
