@@ -11,6 +11,13 @@
 #include <linux/types.h>
 #endif
 
+/* Helpers here the XDP program calls: always inlined there, the hot path makes no calls. */
+#ifdef __bpf__
+#define WLBS_INLINE static inline __attribute__((always_inline))
+#else
+#define WLBS_INLINE static inline
+#endif
+
 /* Largest cluster: host priorities are 1..WLBS_MAX_HOSTS (NLB stopped at 32). */
 #define WLBS_MAX_HOSTS 64
 /*
@@ -161,13 +168,13 @@ _Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
 #define WLBS_BUCKET_F_SYNACK 0x2
 
 /* Owner table index of (generation, rule, bucket). */
-static inline __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
+WLBS_INLINE __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
 {
 	return (gen * WLBS_MAX_RULES + rule) * WLBS_BUCKETS + bucket;
 }
 
 /* Connection count index of (rule, bucket). */
-static inline __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
+WLBS_INLINE __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
 {
 	return rule * WLBS_BUCKETS + bucket;
 }
