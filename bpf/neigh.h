@@ -27,7 +27,7 @@ static __always_inline int handle_arp(struct ethhdr *eth, void *l3, void *end)
 	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
 	map_v4(tip, arp->tip);
-	if (find_vip(t, tip) < 0)
+	if (wlbs_find_vip(t, tip) < 0)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
 	/* A reply to a host that asked from a cluster IP: only the asker has an entry to fill. */
 	if (arp->op != bpf_htons(ARPOP_REQUEST))
@@ -148,7 +148,7 @@ static __always_inline int handle_ns(struct xdp_md *ctx, __u32 l3off)
 	ns = (void *)(ip6 + 1);
 	if ((void *)ns + 24 > end || ns->type != NDISC_NEIGHBOUR_SOLICITATION || ns->code != 0)
 		return -1;
-	if (find_vip(t, ns->target) < 0)
+	if (wlbs_find_vip(t, ns->target) < 0)
 		return -1;
 	if (!answers_neighbours())
 		return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_ND_DROP);

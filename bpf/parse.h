@@ -125,22 +125,6 @@ static __always_inline void copy_v6(__u32 out[4], const struct in6_addr *a)
 	out[3] = a->in6_u.u6_addr32[3];
 }
 
-/* Index of the live cluster IP equal to @a, or -1. */
-static __always_inline int find_vip(const struct wlbs_tables *t, const __u32 a[4])
-{
-	__u32 n = t->n_vips;
-	int i;
-
-	for (i = 0; i < WLBS_MAX_VIPS; i++) {
-		if (i >= n)
-			break;
-		if (t->vips[i].addr[3] == a[3] && t->vips[i].addr[2] == a[2] &&
-		    t->vips[i].addr[1] == a[1] && t->vips[i].addr[0] == a[0])
-			return i;
-	}
-	return -1;
-}
-
 /* Reads TCP/UDP ports at @l4 into @f (client -> cluster IP); -1 if truncated. */
 static __always_inline int parse_ports(struct flow *f, void *l4, void *end)
 {

@@ -27,30 +27,6 @@ static __always_inline const struct wlbs_tables *live_tables(void)
 	return &wlbs_tables[wlbs_cfg.gen & 1];
 }
 
-/* Index of the first rule covering (cluster IP, protocol, port), or -1. */
-static __always_inline int find_rule(const struct wlbs_tables *t, __u32 vip, __u8 l4proto,
-				     __u16 port)
-{
-	__u8 bit = l4proto == IPPROTO_TCP   ? WLBS_PROTO_TCP
-		   : l4proto == IPPROTO_UDP ? WLBS_PROTO_UDP
-					    : 0;
-	__u32 n = t->n_rules;
-	int i;
-
-	if (!bit)
-		return -1;
-	for (i = 0; i < WLBS_MAX_RULES; i++) {
-		const struct wlbs_rule *r = &t->rules[i];
-
-		if (i >= n)
-			break;
-		if ((r->vip == vip || r->vip == WLBS_VIP_ALL) && (r->proto & bit) &&
-		    port >= r->port_lo && port <= r->port_hi)
-			return i;
-	}
-	return -1;
-}
-
 /* True when a local TCP socket (not a listener) holds this flow's connection. */
 static __always_inline int holds_connection(struct xdp_md *ctx, const struct flow *f)
 {
@@ -190,7 +166,7 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
 	f->rule = WLBS_STATS_NO_RULE;
-	i = find_rule(t, f->vip_idx, f->l4proto, f->vip_port);
+	i = wlbs_find_rule(t, f->vip_idx, f->l4proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES) {
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);

@@ -14,6 +14,7 @@
 
 #include "wlbs/common.h"
 #include "wlbs/hash.h"
+#include "wlbs/lookup.h"
 #include "consts.h"
 #include "maps.h"
 #include "parse.h"
@@ -21,6 +22,9 @@
 #include "neigh.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+_Static_assert(WLBS_IPPROTO_TCP == IPPROTO_TCP && WLBS_IPPROTO_UDP == IPPROTO_UDP,
+	       "wlbs/lookup.h protocol numbers");
 
 static __always_inline int not_cluster(void)
 {
@@ -163,7 +167,7 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 	if ((void *)(ip + 1) > end)
 		return not_cluster();
 	map_v4(f.vip, ip->daddr);
-	vip = find_vip(live_tables(), f.vip);
+	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return not_cluster_v4(ctx, eth, ip);
 	if (ip->version != 4 || ip->ihl < 5)
@@ -242,7 +246,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 			return not_cluster();
 	}
 	copy_v6(f.vip, &ip6->daddr);
-	vip = find_vip(live_tables(), f.vip);
+	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return not_cluster_v6(ctx, eth, ip6);
 	if (ip6->version != 6)
@@ -381,7 +385,7 @@ static __always_inline void ns_offer_cluster_mac(struct __sk_buff *skb, __u32 l3
 	    ns->type != NDISC_NEIGHBOUR_SOLICITATION || ns->opt_type != 1 || ns->opt_len != 1)
 		return;
 	copy_v6(saddr, &ip6->saddr);
-	if (find_vip(live_tables(), saddr) < 0 || mac_equal(ns->opt_mac, wlbs_cfg.cluster_mac))
+	if (wlbs_find_vip(live_tables(), saddr) < 0 || mac_equal(ns->opt_mac, wlbs_cfg.cluster_mac))
 		return;
 	old = *ns;
 	__builtin_memcpy(ns->opt_mac, wlbs_cfg.cluster_mac, ETH_ALEN);
@@ -408,7 +412,7 @@ static __always_inline void arp_offer_cluster_mac(struct __sk_buff *skb, __u32 l
 	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4)
 		return;
 	map_v4(sip, arp->sip);
-	if (find_vip(live_tables(), sip) < 0 || mac_equal(arp->sha, wlbs_cfg.cluster_mac))
+	if (wlbs_find_vip(live_tables(), sip) < 0 || mac_equal(arp->sha, wlbs_cfg.cluster_mac))
 		return;
 	__builtin_memcpy(arp->sha, wlbs_cfg.cluster_mac, ETH_ALEN);
 }
@@ -470,10 +474,10 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
-	vip = find_vip(t, local);
+	vip = wlbs_find_vip(t, local);
 	if (vip < 0)
 		return -1;
-	i = find_rule(t, vip, IPPROTO_TCP, lport);
+	i = wlbs_find_rule(t, vip, IPPROTO_TCP, lport);
 	if (i < 0) { /* the default host's, for as long as it holds it */
 		*slot = WLBS_CONN_UNCOVERED;
 		return 0;

@@ -16,6 +16,7 @@
 
 #include "ctl_codec.h"
 #include "remote_client.h"
+#include "wlbs/remote.h"
 
 /* Exit statuses from best to worst: the command's status is its worst host's. */
 static const int exit_rank[] = {CLI_EXIT_DONE, CLI_EXIT_ALREADY, CLI_EXIT_FAILED,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `wlbs COMMAND ... CLUSTER[:HOST]`: remote control over UDP (lib/remote_auth.h,
- * docs/remote.md). cli_parse() (args.c) reads its options into struct
- * cli_args; run.c calls cli_remote_run() when a CLUSTER was given.
+ * `wlbs COMMAND ... CLUSTER[:HOST]`: remote control over UDP (wire format
+ * wlbs/remote.h, code lib/remote_auth.h, docs/remote.md). cli_parse()
+ * (args.c) reads its options into struct cli_args; run.c calls
+ * cli_remote_run() when a CLUSTER was given.
  */
 #ifndef WLBS_CLI_REMOTE_CLIENT_H
 #define WLBS_CLI_REMOTE_CLIENT_H

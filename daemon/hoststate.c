@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wlbs/lookup.h"
 #include "hoststate.h"
 #include "ctl_codec.h"
 
@@ -209,13 +210,13 @@ static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
 	append_members(resp, hs->members);
 }
 
-/* Index of the cluster IP in @req, or -1. */
+/* Index of a request's cluster IP @vip in hs->vips, or -1 (the fast path's lookup). */
 static int vip_index(const struct hs *hs, const uint8_t vip[16])
 {
-	for (uint32_t i = 0; i < hs->n_vips; i++)
-		if (!memcmp(hs->vips[i].addr, vip, 16))
-			return (int)i;
-	return -1;
+	__u32 a[4];
+
+	memcpy(a, vip, sizeof(a));
+	return wlbs_vip_index(hs->vips, hs->n_vips, a);
 }
 
 static bool covers(const struct hs_rule *r, uint16_t port)

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "remote.h"
 #include "remote_auth.h"
+#include "wlbs/remote.h"
 
 /* Sockets: the configured port and, with convoy_port, 1717. */
 #define REMOTE_MAX_SOCKS 2

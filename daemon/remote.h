@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Remote control server: UDP 2504 (and Convoy's 1717 when configured) on every
- * address of the host, authenticated with lib/remote_auth.h, rate-limited per
- * source, handed to the same command handler as the local socket. Never
- * blocks: the daemon polls remote_fd() (EPOLLIN) and calls
- * remote_on_readable(). docs/remote.md describes the protocol and what is
- * answered and what is not.
+ * address of the host, in the envelope of wlbs/remote.h (checked by
+ * lib/remote_auth.h), rate-limited per source, handed to the same command
+ * handler as the local socket. Never blocks: the daemon polls remote_fd()
+ * (EPOLLIN) and calls remote_on_readable(). docs/remote.md describes the
+ * protocol and what is answered and what is not.
  */
 #ifndef WLBSD_REMOTE_H
 #define WLBSD_REMOTE_H

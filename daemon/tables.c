@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Configuration -> fast-path tables, and the fast path's rule lookup in C. */
+/* Configuration -> fast-path tables (the lookups over them: include/wlbs/lookup.h). */
 #include <errno.h>
 #include <string.h>
-#include <netinet/in.h>
 
 #include "tables.h"
 
@@ -39,36 +38,4 @@ int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
 	}
 	t->n_rules = n;
 	return 0;
-}
-
-int tables_vip_index(const struct wlbs_tables *t, const unsigned char vip16[16])
-{
-	unsigned int i;
-
-	for (i = 0; i < t->n_vips && i < WLBS_MAX_VIPS; i++)
-		if (!memcmp(t->vips[i].addr, vip16, sizeof(t->vips[i].addr)))
-			return i;
-	return -1;
-}
-
-/* Mirrors find_rule() in bpf/verdict.h: the first rule of the table that matches. */
-int tables_rule_for(const struct wlbs_tables *t, const unsigned char vip16[16], int proto,
-		    unsigned int port)
-{
-	__u8 bit = proto == IPPROTO_TCP	  ? WLBS_PROTO_TCP
-		   : proto == IPPROTO_UDP ? WLBS_PROTO_UDP
-					  : 0;
-	int vip = tables_vip_index(t, vip16);
-	unsigned int i;
-
-	if (!bit || vip < 0)
-		return -1;
-	for (i = 0; i < t->n_rules && i < WLBS_MAX_RULES; i++) {
-		const struct wlbs_rule *r = &t->rules[i];
-
-		if ((r->vip == (__u32)vip || r->vip == WLBS_VIP_ALL) && (r->proto & bit) &&
-		    port >= r->port_lo && port <= r->port_hi)
-			return i;
-	}
-	return -1;
 }

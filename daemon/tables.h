@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * From the configuration to the fast path's cluster IP and port rule tables
- * (struct wlbs_tables), and the rule lookup the XDP program does, in C, so
- * the daemon and the tests pick a flow's rule exactly as the fast path does.
+ * (struct wlbs_tables). wlbs/lookup.h holds the lookups over them, the very
+ * ones the XDP program makes, so the daemon and the tests pick a flow's rule
+ * exactly as the fast path does.
  */
 #ifndef WLBS_TABLES_H
 #define WLBS_TABLES_H
@@ -19,18 +20,5 @@
  */
 int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
 		       int rule_index_of[WLBS_MAX_RULES]);
-
-/*
- * Index of the rule the fast path picks for a packet to cluster IP @vip16
- * (16 bytes, network order, IPv4 v4-mapped), L4 protocol @proto
- * (IPPROTO_TCP or IPPROTO_UDP; anything else matches no rule) and
- * destination port @port; -1 when no rule covers it (or @vip16 is not a
- * cluster IP): such traffic goes to the default host.
- */
-int tables_rule_for(const struct wlbs_tables *t, const unsigned char vip16[16], int proto,
-		    unsigned int port);
-
-/* Index of @vip16 in t->vips, or -1. */
-int tables_vip_index(const struct wlbs_tables *t, const unsigned char vip16[16]);
 
 #endif /* WLBS_TABLES_H */

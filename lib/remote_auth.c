@@ -19,8 +19,6 @@ _Static_assert(WLBS_REMOTE_KEY_LEN == crypto_auth_KEYBYTES, "key size");
 
 #define HDR_LEN sizeof(struct wlbs_remote_hdr)
 #define MAC_LEN WLBS_REMOTE_MAC_LEN
-/* Domain separation: the salt is a hash of this and the first cluster IP. */
-#define KDF_CONTEXT "wlbs remote control v1"
 
 static const char *const verdict_names[REMOTE_VERDICTS] = {
     [REMOTE_OK] = "ok",
@@ -286,7 +284,8 @@ int remote_derive_key(const void *secret, size_t len, const uint8_t cluster_ip[1
 	if (sodium_init() < 0)
 		return -ENOMEM;
 	crypto_generichash_init(&st, NULL, 0, sizeof(salt));
-	crypto_generichash_update(&st, (const uint8_t *)KDF_CONTEXT, sizeof(KDF_CONTEXT));
+	crypto_generichash_update(&st, (const uint8_t *)WLBS_REMOTE_KDF_CONTEXT,
+				  sizeof(WLBS_REMOTE_KDF_CONTEXT));
 	crypto_generichash_update(&st, cluster_ip, 16);
 	crypto_generichash_final(&st, salt, sizeof(salt));
 	if (crypto_pwhash(key->k, sizeof(key->k), secret, len, salt, WLBS_REMOTE_KDF_OPS,

@@ -11,6 +11,13 @@
 #include <linux/types.h>
 #endif
 
+/* Helpers here the XDP program calls: always inlined there, the hot path makes no calls. */
+#ifdef __bpf__
+#define WLBS_INLINE static inline __attribute__((always_inline))
+#else
+#define WLBS_INLINE static inline
+#endif
+
 /* Largest cluster: host priorities are 1..WLBS_MAX_HOSTS (NLB stopped at 32). */
 #define WLBS_MAX_HOSTS 64
 /*
@@ -109,6 +116,8 @@ struct wlbs_tables {
 };
 _Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_MAX_RULES,
 	       "wlbs_tables layout");
+_Static_assert(__builtin_offsetof(struct wlbs_tables, rules) == 8 + 16 * WLBS_MAX_VIPS,
+	       "wlbs_tables rules offset");
 
 /*
  * Configuration the program reads on every packet. It lives in the program's
@@ -134,6 +143,14 @@ struct wlbs_cfg {
 	__u8 _pad1[2];
 };
 _Static_assert(sizeof(struct wlbs_cfg) == 56, "wlbs_cfg layout");
+/* Pinned: wlbsd writes fields singly through the mmap'ed .bss, aligned so each write is atomic. */
+_Static_assert(__builtin_offsetof(struct wlbs_cfg, alive_deadline) == 0 &&
+		   __builtin_offsetof(struct wlbs_cfg, gen) == 20 &&
+		   __builtin_offsetof(struct wlbs_cfg, host_id) == 28 &&
+		   __builtin_offsetof(struct wlbs_cfg, cluster_mac) == 32 &&
+		   __builtin_offsetof(struct wlbs_cfg, ctl_port) == 50 &&
+		   __builtin_offsetof(struct wlbs_cfg, ctl_port_legacy) == 52,
+	       "wlbs_cfg offsets");
 
 /* Unicast mode: frames leaving with the cluster MAC as source get src_mac (NLB's masking). */
 #define WLBS_CFG_F_MASK_SRC 0x1
@@ -161,13 +178,13 @@ _Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
 #define WLBS_BUCKET_F_SYNACK 0x2
 
 /* Owner table index of (generation, rule, bucket). */
-static inline __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
+WLBS_INLINE __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
 {
 	return (gen * WLBS_MAX_RULES + rule) * WLBS_BUCKETS + bucket;
 }
 
 /* Connection count index of (rule, bucket). */
-static inline __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
+WLBS_INLINE __u32 wlbs_conn_slot(__u32 rule, __u32 bucket)
 {
 	return rule * WLBS_BUCKETS + bucket;
 }
@@ -204,6 +221,7 @@ enum wlbs_reason {
 struct wlbs_stats {
 	__u64 packets[WLBS_R_MAX];
 };
+_Static_assert(sizeof(struct wlbs_stats) == 8 * WLBS_R_MAX, "wlbs_stats layout");
 
 /*
  * In/out of the wlbs_clock syscall program: the kernel's clocks as the fast
@@ -213,6 +231,7 @@ struct wlbs_clock {
 	__u64 jiffies;
 	__u64 mono_ns; /* CLOCK_MONOTONIC */
 };
+_Static_assert(sizeof(struct wlbs_clock) == 16, "wlbs_clock layout");
 
 /* Key of the first-fragment verdict table (map wlbs_frags). */
 struct wlbs_frag_key {
@@ -230,6 +249,8 @@ struct wlbs_frag_verdict {
 	__u64 expires_ns; /* CLOCK_MONOTONIC: after it the kernel gave the datagram up */
 };
 _Static_assert(sizeof(struct wlbs_frag_verdict) == 16, "wlbs_frag_verdict layout");
+_Static_assert(__builtin_offsetof(struct wlbs_frag_verdict, expires_ns) == 8,
+	       "wlbs_frag_verdict expires_ns offset");
 
 /* Reassembly timeouts of the kernel's defaults (net.ipv4.ipfrag_time, ipv6.ip6frag_time). */
 #define WLBS_FRAG_TTL_MS_V4 30000

@@ -116,6 +116,11 @@ struct wlbs_ctl_hdr {
 	uint32_t request_id; /*  8: chosen by the client, echoed in the response */
 };
 _Static_assert(sizeof(struct wlbs_ctl_hdr) == 12, "wlbs_ctl_hdr layout");
+_Static_assert(__builtin_offsetof(struct wlbs_ctl_hdr, version) == 4 &&
+		   __builtin_offsetof(struct wlbs_ctl_hdr, type) == 5 &&
+		   __builtin_offsetof(struct wlbs_ctl_hdr, length) == 6 &&
+		   __builtin_offsetof(struct wlbs_ctl_hdr, request_id) == 8,
+	       "wlbs_ctl_hdr offsets");
 
 struct wlbs_ctl_req_wire {
 	struct wlbs_ctl_hdr hdr; /*  0 */
@@ -128,6 +133,13 @@ struct wlbs_ctl_req_wire {
 	uint32_t _reserved;	 /* 36: 0 */
 };
 _Static_assert(sizeof(struct wlbs_ctl_req_wire) == 40, "wlbs_ctl_req_wire layout");
+_Static_assert(__builtin_offsetof(struct wlbs_ctl_req_wire, command) == 12 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, target) == 14 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, port) == 16 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, host) == 18 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, vip) == 20 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, _reserved) == 36,
+	       "wlbs_ctl_req_wire offsets");
 
 struct wlbs_ctl_resp_wire {
 	struct wlbs_ctl_hdr hdr; /*  0 */
@@ -147,6 +159,17 @@ struct wlbs_ctl_resp_wire {
 	/* 64: text_len bytes of UTF-8 text: message, or display/params output */
 };
 _Static_assert(sizeof(struct wlbs_ctl_resp_wire) == 64, "wlbs_ctl_resp_wire layout");
+_Static_assert(__builtin_offsetof(struct wlbs_ctl_resp_wire, command) == 12 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, flags) == 14 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, status) == 16 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, host) == 20 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, rule_state) == 23 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, members) == 24 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, held) == 32 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, rule_accepted) == 40 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, rule_dropped) == 48 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, text_len) == 56,
+	       "wlbs_ctl_resp_wire offsets");
 
 /* Largest message of either kind. */
 #define WLBS_CTL_MSG_MAX (sizeof(struct wlbs_ctl_resp_wire) + WLBS_CTL_TEXT_MAX)

@@ -16,14 +16,14 @@
 #include "common.h"
 
 /* One round: fold 64 bits of input in, multiply, fold the high half back down. */
-static inline __u64 wlbs_hash_round(__u64 h, __u64 in, __u64 k)
+WLBS_INLINE __u64 wlbs_hash_round(__u64 h, __u64 in, __u64 k)
 {
 	h = (h ^ in) * k;
 	return h ^ (h >> 32);
 }
 
 /* The last step of every hash here: spread the high bits, keep 32. */
-static inline __u32 wlbs_hash_finish(__u64 h)
+WLBS_INLINE __u32 wlbs_hash_finish(__u64 h)
 {
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -31,13 +31,13 @@ static inline __u32 wlbs_hash_finish(__u64 h)
 }
 
 /* Folds one word into a running hash (seeds and fingerprints derived from config). */
-static inline __u64 wlbs_hash_step(__u64 h, __u32 w)
+WLBS_INLINE __u64 wlbs_hash_step(__u64 h, __u32 w)
 {
 	return wlbs_hash_round(h, w, 0x9e3779b97f4a7c15ull);
 }
 
 /* Clears the bytes of a 32-bit word (in memory order) from byte @keep on. */
-static inline __u32 wlbs_keep_bytes(__u32 w, int keep)
+WLBS_INLINE __u32 wlbs_keep_bytes(__u32 w, int keep)
 {
 	union {
 		__u32 w;
@@ -55,8 +55,8 @@ static inline __u32 wlbs_keep_bytes(__u32 w, int keep)
  * IPv4 as v4-mapped (client[3] holds a.b.c.d); @v4 says which; @port: the
  * client port (host byte order, ignored unless affinity is none).
  */
-static inline __u32 wlbs_flow_hash(const __u32 client[4], int v4, __u16 port, __u8 affinity,
-				   __u32 seed)
+WLBS_INLINE __u32 wlbs_flow_hash(const __u32 client[4], int v4, __u16 port, __u8 affinity,
+				 __u32 seed)
 {
 	__u32 a0 = client[0], a1 = client[1], a2 = client[2], a3 = client[3];
 	__u64 h = seed;
@@ -79,8 +79,8 @@ static inline __u32 wlbs_flow_hash(const __u32 client[4], int v4, __u16 port, __
 }
 
 /* The bucket of a client flow (see wlbs_flow_hash). */
-static inline __u32 wlbs_flow_bucket(const __u32 client[4], int v4, __u16 port, __u8 affinity,
-				     __u32 seed)
+WLBS_INLINE __u32 wlbs_flow_bucket(const __u32 client[4], int v4, __u16 port, __u8 affinity,
+				   __u32 seed)
 {
 	return wlbs_flow_hash(client, v4, port, affinity, seed) & (WLBS_BUCKETS - 1);
 }

@@ -91,6 +91,23 @@ struct wlbs_hb_wire {
 _Static_assert(sizeof(struct wlbs_hb_wire) == WLBS_HB_LEN, "wlbs_hb_wire layout");
 _Static_assert(__builtin_offsetof(struct wlbs_hb_wire, auth) == WLBS_HB_AUTH_OFF,
 	       "wlbs_hb_wire auth offset");
+_Static_assert(__builtin_offsetof(struct wlbs_hb_wire, version) == 4 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, flags) == 7 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, cluster_id) == 8 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, fingerprint) == 12 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, hash_seed) == 16 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, n_rules) == 20 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, leader) == 21 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, leader_age_ms) == 24 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, uptime_ms) == 28 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, nonce) == 32 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, seq) == 40 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, heard) == 48 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, view) == 56 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, digest) == 64 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, rules) == 72 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, dirty) == 200,
+	       "wlbs_hb_wire offsets");
 _Static_assert(14 + WLBS_HB_LEN <= 1514, "heartbeat fits a 1500-byte MTU");
 
 /* One port rule, decoded. */

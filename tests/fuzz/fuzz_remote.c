@@ -21,6 +21,7 @@
 
 #include "ctl_codec.h"
 #include "remote_auth.h"
+#include "wlbs/remote.h"
 
 #define SELF 3
 #define NOW  1790000000000ull

@@ -2,7 +2,8 @@
 /*
  * Configuration -> fast-path tables: cluster IPs v4-mapped in network order,
  * rules for one cluster IP before rules for all, the config -> table index
- * map, and tables_rule_for() picking what the port rules say for every port.
+ * map, and the fast path's own lookups (wlbs/lookup.h, the code the XDP
+ * program runs) picking what the port rules say for every port.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include <arpa/inet.h>
 
+#include "wlbs/lookup.h"
 #include "../../daemon/tables.c"
 
 static void parse(const char *text, struct wlbs_config *c)
@@ -30,6 +32,26 @@ static void vip16(const char *ip, unsigned char out[16])
 		return;
 	}
 	assert_int_equal(inet_pton(AF_INET6, ip, out), 1);
+}
+
+/* The fast path's rule for a packet to @vip16: its cluster IP's index, then the rule. */
+static int rule_for(const struct wlbs_tables *t, const unsigned char vip16[16], int proto,
+		    unsigned int port)
+{
+	__u32 a[4];
+	int vip;
+
+	memcpy(a, vip16, sizeof(a));
+	vip = wlbs_find_vip(t, a);
+	return vip < 0 ? -1 : wlbs_find_rule(t, vip, proto, port);
+}
+
+static int vip_index(const struct wlbs_tables *t, const unsigned char vip16[16])
+{
+	__u32 a[4];
+
+	memcpy(a, vip16, sizeof(a));
+	return wlbs_find_vip(t, a);
 }
 
 /* Rules for all listed first on purpose: the tables must still put them last. */
@@ -59,9 +81,9 @@ static void test_vips_are_v4_mapped_network_order(void **state)
 	assert_int_equal(t.vips[0].addr[3], htonl(0x0a000001));
 	vip16("2001:db8::1", v);
 	assert_memory_equal(t.vips[2].addr, v, 16);
-	assert_int_equal(tables_vip_index(&t, v), 2);
+	assert_int_equal(vip_index(&t, v), 2);
 	vip16("10.0.0.3", v);
-	assert_int_equal(tables_vip_index(&t, v), -1);
+	assert_int_equal(vip_index(&t, v), -1);
 }
 
 static void test_rules_for_one_vip_come_first(void **state)
@@ -126,22 +148,22 @@ static void test_rule_for_picks_what_the_rules_say(void **state)
 	vip16("10.0.0.9", other);
 
 	/* the cluster IP's own rule wins over the rule for all */
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_TCP, 80), idx[4]);
-	assert_int_equal(tables_rule_for(&t, v2, IPPROTO_TCP, 80), idx[2]);
-	assert_int_equal(tables_rule_for(&t, v6, IPPROTO_TCP, 80), idx[0]);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_TCP, 80), idx[4]);
+	assert_int_equal(rule_for(&t, v2, IPPROTO_TCP, 80), idx[2]);
+	assert_int_equal(rule_for(&t, v6, IPPROTO_TCP, 80), idx[0]);
 	/* v1-web is tcp only: udp to port 80 of 10.0.0.1 is no rule's (all-web is tcp too) */
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_UDP, 80), -1);
-	assert_int_equal(tables_rule_for(&t, v2, IPPROTO_UDP, 81), idx[2]);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_TCP, 81), -1);
-	assert_int_equal(tables_rule_for(&t, v6, IPPROTO_UDP, 53), idx[3]);
-	assert_int_equal(tables_rule_for(&t, v6, IPPROTO_TCP, 53), -1);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_TCP, 1024), idx[1]);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_UDP, 65535), idx[1]);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_TCP, 1023), -1);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_UDP, 80), -1);
+	assert_int_equal(rule_for(&t, v2, IPPROTO_UDP, 81), idx[2]);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_TCP, 81), -1);
+	assert_int_equal(rule_for(&t, v6, IPPROTO_UDP, 53), idx[3]);
+	assert_int_equal(rule_for(&t, v6, IPPROTO_TCP, 53), -1);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_TCP, 1024), idx[1]);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_UDP, 65535), idx[1]);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_TCP, 1023), -1);
 	/* not a cluster IP, or neither TCP nor UDP: no rule */
-	assert_int_equal(tables_rule_for(&t, other, IPPROTO_TCP, 80), -1);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_ICMP, 80), -1);
-	assert_int_equal(tables_rule_for(&t, v1, IPPROTO_SCTP, 80), -1);
+	assert_int_equal(rule_for(&t, other, IPPROTO_TCP, 80), -1);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_ICMP, 80), -1);
+	assert_int_equal(rule_for(&t, v1, IPPROTO_SCTP, 80), -1);
 }
 
 /* What the config means, without the tables: a rule of the IP itself, else one for all. */
@@ -176,8 +198,8 @@ static void test_rule_for_matches_config_on_every_port(void **state)
 		for (p = 0; p < 2; p++)
 			for (port = 0; port <= 65535; port++) {
 				want = config_rule_for(&c, vip, p + 1, port);
-				got = tables_rule_for(&t, (const unsigned char *)t.vips[vip].addr,
-						      protos[p], port);
+				got = rule_for(&t, (const unsigned char *)t.vips[vip].addr,
+					       protos[p], port);
 				if (got != (want < 0 ? -1 : idx[want]))
 					fail_msg("vip %d proto %d port %u: table rule %d, config "
 						 "rule %d",
@@ -220,8 +242,42 @@ static void test_no_rules_table(void **state)
 	assert_int_equal(tables_from_config(&c, &t, idx), 0);
 	assert_int_equal(t.n_rules, 0);
 	vip16("192.0.2.1", v);
-	assert_int_equal(tables_rule_for(&t, v, IPPROTO_UDP, 0), -1);
-	assert_int_equal(tables_rule_for(&t, v, IPPROTO_TCP, 65535), -1);
+	assert_int_equal(rule_for(&t, v, IPPROTO_UDP, 0), -1);
+	assert_int_equal(rule_for(&t, v, IPPROTO_TCP, 65535), -1);
+}
+
+_Static_assert(WLBS_IPPROTO_TCP == IPPROTO_TCP && WLBS_IPPROTO_UDP == IPPROTO_UDP,
+	       "wlbs/lookup.h protocol numbers");
+
+/* Counts past the table sizes (a torn or corrupt table) never read past the arrays. */
+static void test_lookup_stays_within_the_tables(void **state)
+{
+	struct wlbs_tables t;
+	__u32 a[4] = {0, 0, htonl(0xffff), htonl(0x0a000063)};
+	int i;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.n_vips = t.n_rules = 0xffffffffu;
+	for (i = 0; i < WLBS_MAX_VIPS; i++)
+		t.vips[i].addr[3] = htonl(0x0a000001);
+	for (i = 0; i < WLBS_MAX_RULES; i++)
+		t.rules[i] = (struct wlbs_rule){.vip = 0, .port_lo = 1, .port_hi = 1};
+	assert_int_equal(wlbs_find_vip(&t, a), -1);
+	assert_int_equal(wlbs_find_rule(&t, 0, IPPROTO_TCP, 80), -1);
+	t.vips[WLBS_MAX_VIPS - 1].addr[0] = a[0];
+	t.vips[WLBS_MAX_VIPS - 1].addr[1] = a[1];
+	t.vips[WLBS_MAX_VIPS - 1].addr[2] = a[2];
+	t.vips[WLBS_MAX_VIPS - 1].addr[3] = a[3];
+	assert_int_equal(wlbs_find_vip(&t, a), WLBS_MAX_VIPS - 1);
+	t.rules[WLBS_MAX_RULES - 1] = (struct wlbs_rule){
+	    .vip = WLBS_VIP_ALL, .port_lo = 80, .port_hi = 80, .proto = WLBS_PROTO_TCP};
+	assert_int_equal(wlbs_find_rule(&t, 0, IPPROTO_TCP, 80), WLBS_MAX_RULES - 1);
+	/* and a count below the size hides the entries past it */
+	t.n_vips = WLBS_MAX_VIPS - 1;
+	t.n_rules = WLBS_MAX_RULES - 1;
+	assert_int_equal(wlbs_find_vip(&t, a), -1);
+	assert_int_equal(wlbs_find_rule(&t, 0, IPPROTO_TCP, 80), -1);
 }
 
 static void test_inconsistent_config_is_refused(void **state)
@@ -248,6 +304,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_for_matches_config_on_every_port),
 	    cmocka_unit_test(test_file_order_does_not_change_tables),
 	    cmocka_unit_test(test_no_rules_table),
+	    cmocka_unit_test(test_lookup_stays_within_the_tables),
 	    cmocka_unit_test(test_inconsistent_config_is_refused),
 	};
 
