@@ -33,10 +33,15 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/wlbs/*.h)
-HDRS       := $(wildcard include/wlbs/*.h lib/*.h daemon/*.h cli/*.h)
+HDRS       := $(wildcard include/wlbs/*.h lib/*.h daemon/*.h daemon/*/*.h cli/*.h)
 
 LIB_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
-DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out daemon/main.c,$(wildcard daemon/*.c)))
+# The daemon by folder: core/ is the pure library; the rest is its shell.
+DAEMON_INC  := -Idaemon
+CORE_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/core/*.c))
+DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out daemon/main.c,\
+	$(wildcard daemon/*.c daemon/config/*.c daemon/net/*.c daemon/ctl/*.c)))
+DAEMON_LIBS := $(BUILD)/libwlbsd.a $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 CLI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(filter-out cli/main.c,$(wildcard cli/*.c)))
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TEST_SRCS := $(wildcard tests/bpf/*.c)
@@ -94,11 +99,17 @@ $(BUILD)/libwlbs.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/daemon/%.o: ALL_CFLAGS += $(DAEMON_INC)
+
+$(BUILD)/libwlbscore.a: $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/libwlbsd.a: $(DAEMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/wlbsd: $(BUILD)/daemon/main.o $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
+$(BUILD)/wlbsd: $(BUILD)/daemon/main.o $(DAEMON_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -112,24 +123,25 @@ $(BUILD):
 # --- tests -----------------------------------------------------------------
 # A unit test includes the .c it tests (to reach static functions) and links
 # the rest of the daemon, CLI and lib code it needs from the archives.
-$(BUILD)/tests/%: tests/unit/%.c $(HDRS) $(SKELS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(CLI_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(HDRS) $(SKELS) $(DAEMON_LIBS) $(CLI_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_OBJS) \
-		$(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(DAEMON_INC) -Wno-missing-prototypes -o $@ $< $(CLI_OBJS) \
+		$(DAEMON_LIBS) $(LIBS) -lcmocka
 
-$(BUILD)/bpf_test: $(BPF_TEST_SRCS) $(HDRS) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
+$(BUILD)/bpf_test: $(BPF_TEST_SRCS) $(HDRS) $(wildcard tests/bpf/*.h) $(SKELS) $(DAEMON_LIBS)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -o $@ $(BPF_TEST_SRCS) $(BUILD)/libwlbsd.a \
-		$(BUILD)/libwlbs.a $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(DAEMON_INC) -Itests/bpf -o $@ $(BPF_TEST_SRCS) \
+		$(DAEMON_LIBS) $(LIBS) -lcmocka
 
 $(BUILD)/bench: bench/bench.c $(wildcard tests/bpf/frames.c tests/bpf/*.h) $(HDRS) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -o $@ bench/bench.c tests/bpf/frames.c $(LIBS)
 
-$(BUILD)/sim: $(SIM_SRCS) $(HDRS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
+$(BUILD)/sim: $(SIM_SRCS) $(HDRS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(SIM_SRCS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DAEMON_INC) -o $@ $(SIM_SRCS) $(BUILD)/libwlbscore.a \
+		$(BUILD)/libwlbs.a $(LIBS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -172,8 +184,8 @@ $(BUILD)/fuzz_remote: $(FUZZ_SRCS) $(HDRS) | $(BUILD)
 		-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -o $@ $(FUZZ_SRCS) -lsodium
 
 # The heartbeat path: codec and convergence core, as wlbsd receives a frame.
-FUZZ_HB_SRCS := tests/fuzz/fuzz_heartbeat.c lib/hb_codec.c daemon/convergence.c \
-	daemon/conv_peers.c daemon/conv_map.c daemon/bucketmap.c
+FUZZ_HB_SRCS := tests/fuzz/fuzz_heartbeat.c lib/hb_codec.c daemon/core/convergence.c \
+	daemon/core/conv_peers.c daemon/core/conv_map.c daemon/core/bucketmap.c
 $(BUILD)/fuzz_heartbeat: $(FUZZ_HB_SRCS) $(HDRS) | $(BUILD)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -17,10 +17,10 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "control.h"
+#include "ctl/control.h"
 #include "ctl_codec.h"
 #include "log.h"
-#include "remote.h"
+#include "ctl/remote_server.h"
 #include "wlbsd.h"
 
 #define WLBSD_VERSION "0.1"

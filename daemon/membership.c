@@ -6,9 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "convergence.h"
+#include "core/convergence.h"
 #include "ctl_codec.h"
-#include "heartbeat.h"
+#include "net/heartbeat.h"
 #include "log.h"
 #include "membership.h"
 #include "wlbsd.h"

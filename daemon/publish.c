@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "tables.h"
+#include "config/tables.h"
 #include "wlbsd.h"
 
 void wlbsd_event(struct wlbsd *d, const char *fmt, ...)

@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"
-#include "convergence.h"
+#include "config/config.h"
+#include "core/convergence.h"
 #include "fastpath.h"
-#include "hoststate.h"
+#include "core/hoststate.h"
 #include "membership.h"
 #include "wlbs/control.h"
 

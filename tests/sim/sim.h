@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../daemon/convergence.h"
+#include "core/convergence.h"
 #include "hb_codec.h"
 
 #define SIM_MAX_HOSTS 8

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
-#include "../../daemon/control.c"
+#include "ctl/control.c"
 #include "ctl_local.h"
 
 static char dir[64];

@@ -17,10 +17,10 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "../../daemon/netlink.c"
-#include "../../daemon/clustermac.c"
+#include "net/netlink.c"
+#include "net/cluster_mac.c"
 #include "ip2mac.h"
-#include "../../daemon/wlbsd.h"
+#include "wlbsd.h"
 
 #define DEV  "wlt0" /* the cluster NIC under test */
 #define PEER "wlt1" /* its veth peer */

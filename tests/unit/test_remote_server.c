@@ -18,7 +18,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "../../daemon/remote.c"
+#include "ctl/remote_server.c"
 #include "../../cli/remote_client.h"
 
 #define SELF 2

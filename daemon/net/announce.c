@@ -13,8 +13,8 @@
 #include <netinet/if_ether.h>
 #include <netinet/ip6.h>
 
-#include "announce.h"
-#include "clustermac.h"
+#include "net/announce.h"
+#include "net/cluster_mac.h"
 #include "log.h"
 
 struct arp_frame {

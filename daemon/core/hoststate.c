@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hoststate.h"
+#include "core/hoststate.h"
 #include "ctl_codec.h"
 
 /* What a suspended host answers start, stop, enable, disable, drain and reload. */

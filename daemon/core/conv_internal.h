@@ -3,7 +3,7 @@
 #ifndef WLBSD_CONV_INTERNAL_H
 #define WLBSD_CONV_INTERNAL_H
 
-#include "convergence.h"
+#include "core/convergence.h"
 
 #define BIT(p)	    wlbs_hb_bit(p)
 #define SELF_BIT(c) BIT((c)->p.self)

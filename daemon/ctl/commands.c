@@ -11,7 +11,7 @@
 
 #include "ctl_codec.h"
 #include "log.h"
-#include "remote.h"
+#include "ctl/remote_server.h"
 #include "wlbsd.h"
 
 static const char *const reason_names[WLBS_R_MAX] = {

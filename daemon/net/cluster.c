@@ -14,10 +14,10 @@
 #include <unistd.h>
 #include <net/if_arp.h>
 
-#include "announce.h"
-#include "clustermac.h"
+#include "net/announce.h"
+#include "net/cluster_mac.h"
 #include "log.h"
-#include "netlink.h"
+#include "net/netlink.h"
 #include "wlbsd.h"
 
 #define REC_MAX_ADDRS (WLBS_MAX_VIPS * 2)

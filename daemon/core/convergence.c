@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "conv_internal.h"
+#include "core/conv_internal.h"
 
 static const char *const excl_names[CONV_EXCL_MAX] = {
     [CONV_EXCL_NONE] = "member",

@@ -14,8 +14,8 @@
  */
 #include <string.h>
 
-#include "bucketmap.h"
-#include "conv_internal.h"
+#include "core/bucketmap.h"
+#include "core/conv_internal.h"
 
 static unsigned int lowest(uint64_t mask)
 {

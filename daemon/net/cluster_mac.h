@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#include "netlink.h"
+#include "net/netlink.h"
 
 /* The cluster MAC itself is lib/ip2mac.h's ip2mac_bytes(). */
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include "tables.h"
+#include "config/tables.h"
 
 int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
 		       int rule_index_of[WLBS_MAX_RULES])

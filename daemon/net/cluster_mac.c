@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <net/if.h>
 
-#include "clustermac.h"
+#include "net/cluster_mac.h"
 #include "ip2mac.h"
 
 struct in_addr nl_igmp_group(struct in_addr vip)
