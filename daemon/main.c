@@ -22,6 +22,11 @@
 #include "log.h"
 #include "ctl/remote_server.h"
 #include "wlbsd.h"
+#include "ctl/commands.h"
+#include "lifecycle.h"
+#include "net/cluster.h"
+#include "persist.h"
+#include "publish.h"
 
 #define WLBSD_VERSION "0.1"
 

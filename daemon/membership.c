@@ -12,6 +12,7 @@
 #include "log.h"
 #include "membership.h"
 #include "wlbsd.h"
+#include "publish.h"
 
 static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
 

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "config/tables.h"
 #include "wlbsd.h"
+#include "publish.h"
 
 void wlbsd_event(struct wlbsd *d, const char *fmt, ...)
 {

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "net/netlink.h"
 #include "wlbsd.h"
+#include "net/cluster.h"
 
 #define REC_MAX_ADDRS (WLBS_MAX_VIPS * 2)
 

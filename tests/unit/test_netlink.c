@@ -20,7 +20,7 @@
 #include "net/netlink.c"
 #include "net/cluster_mac.c"
 #include "ip2mac.h"
-#include "wlbsd.h"
+#include "net/cluster.h"
 
 #define DEV  "wlt0" /* the cluster NIC under test */
 #define PEER "wlt1" /* its veth peer */
