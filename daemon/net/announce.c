@@ -132,7 +132,7 @@ static bool is_router(const char *ifname)
 	char path[96], val[8];
 
 	snprintf(path, sizeof(path), "net/ipv6/conf/%s/forwarding", ifname);
-	return !nl_sysctl_get(path, val, sizeof(val), NULL) && !strcmp(val, "1");
+	return !cmac_sysctl_get(path, val, sizeof(val), NULL) && !strcmp(val, "1");
 }
 
 /* The frames announcing family's addresses, appended to frames[*n]; 0 or -errno. */
