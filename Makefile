@@ -52,7 +52,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz \
+.PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
 	check-scale bench demo fuzz install uninstall clean help format
 
 all: $(BUILD)/wlbsd $(BUILD)/wlbs
@@ -62,6 +62,7 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
+	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
@@ -157,7 +158,7 @@ $(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory check-unit check-bpf check-systemd check-fuzz
+	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
 
@@ -171,6 +172,10 @@ check-bpf: $(BUILD)/bpf_test
 check-sim:
 	$(Q)if [ -n "$(SIM_SRCS)" ]; then $(MAKE) --no-print-directory $(BUILD)/sim && \
 		$(BUILD)/sim $(SIM_ARGS); fi
+
+# No include cycle, no call cycle between the daemon's files, core/ pure.
+check-layout: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(CORE_OBJS) $(LIB_OBJS)
+	$(Q)python3 tests/check-layout.py . $^
 
 check-systemd:
 	$(Q)tests/check-systemd.sh
