@@ -14,7 +14,7 @@
  * WLBS_BAD_PASSW, no text and no MAC (it cannot be authenticated: the sender
  * does not have our key); it is smaller than the request it answers.
  *
- * Pure code (no sockets): the daemon (daemon/remote.c), the CLI
+ * Pure code (no sockets): the daemon (daemon/ctl/remote_server.c), the CLI
  * (cli/remote_client.c), the unit tests and the fuzz target all call these.
  *
  * Envelope version history (WLBS_REMOTE_VERSION):

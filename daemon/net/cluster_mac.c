@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cluster MAC reception (multicast filter, IGMP membership) and the
- * per-interface sysctls of a cluster NIC (see clustermac.h).
+ * per-interface sysctls of a cluster NIC (see cluster_mac.h).
  *
  * There is no rtnetlink message for link-layer multicast addresses: the
  * filter is changed with SIOCADDMULTI/SIOCDELMULTI (what `ip maddr` does) and

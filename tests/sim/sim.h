@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Deterministic simulation of convergence: N instances of daemon/convergence.c
+ * Deterministic simulation of convergence: N instances of daemon/core/convergence.c
  * on a simulated Ethernet segment with virtual time. Everything random comes
  * from the seed, so a seed replays exactly (build/sim --seed N --trace).
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Remote control transport over real UDP on loopback: the daemon's server
- * (daemon/remote.c) with a stand-in command handler, and the CLI's exchange
+ * (daemon/ctl/remote_server.c) with a stand-in command handler, and the CLI's exchange
  * (cli/remote_client.c). Answers, bad password, replay from another socket, a
  * retried request answered again without running twice, other hosts,
  * garbage and truncations then still answering, rate limit, clock skew,
