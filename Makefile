@@ -26,25 +26,33 @@ CFLAGS    ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -I$(BUILD) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS      := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lm
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
+DEPFLAGS  := -MMD -MP
+# The BPF target architecture (bpf_tracing.h's PT_REGS) from the build machine.
+ARCH      ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/mips.*/mips/' -e 's/riscv64/riscv/' \
+	-e 's/loongarch64/loongarch/' -e 's/s390x/s390/' -e 's/armv.*/arm/')
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_$(ARCH) \
 	-I$(BUILD) -Iinclude -Ibpf
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/wlbs/*.h)
-HDRS       := $(wildcard include/wlbs/*.h lib/*.h daemon/*.h cli/*.h)
 
 LIB_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
-DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out daemon/main.c,$(wildcard daemon/*.c)))
+# The daemon by folder: core/ is the pure library; the rest is its shell.
+DAEMON_INC  := -Idaemon
+CORE_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/core/*.c))
+DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out daemon/main.c,\
+	$(wildcard daemon/*.c daemon/config/*.c daemon/net/*.c daemon/ctl/*.c)))
+DAEMON_LIBS := $(BUILD)/libwlbsd.a $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 CLI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(filter-out cli/main.c,$(wildcard cli/*.c)))
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-BPF_TEST_SRCS := $(wildcard tests/bpf/*.c)
+BPF_TEST_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bpf/*.c))
 SIM_SRCS    := $(wildcard tests/sim/*.c)
+SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz \
+.PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
 	check-scale bench demo fuzz install uninstall clean help format
 
 all: $(BUILD)/wlbsd $(BUILD)/wlbs
@@ -54,6 +62,7 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
+	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
@@ -76,21 +85,37 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # --- userspace -------------------------------------------------------------
-$(BUILD)/%.o: %.c $(HDRS) $(SKELS)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Only an object that includes a skeleton depends on it (and so on clang,
+# bpftool and this machine's BTF): found by grep, as a fresh tree has no .d.
+skels_of   = $(addprefix $(BUILD)/,$(shell grep -ho '[a-z_]*\.skel\.h' $(1)))
+SKEL_USERS := $(shell grep -l '\.skel\.h"' daemon/*.c daemon/*/*.c tests/bpf/*.c)
+define skel_dep
+$(patsubst %.c,$(BUILD)/%.o,$(1)): $(call skels_of,$(1))
+endef
+$(foreach f,$(SKEL_USERS),$(eval $(call skel_dep,$(f))))
 
 $(BUILD)/libwlbs.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/daemon/%.o: ALL_CFLAGS += $(DAEMON_INC)
+$(BUILD)/tests/%.o: ALL_CFLAGS += $(DAEMON_INC) -Itests/bpf
+
+$(BUILD)/libwlbscore.a: $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -98,7 +123,7 @@ $(BUILD)/libwlbsd.a: $(DAEMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/wlbsd: $(BUILD)/daemon/main.o $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
+$(BUILD)/wlbsd: $(BUILD)/daemon/main.o $(DAEMON_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -112,28 +137,28 @@ $(BUILD):
 # --- tests -----------------------------------------------------------------
 # A unit test includes the .c it tests (to reach static functions) and links
 # the rest of the daemon, CLI and lib code it needs from the archives.
-$(BUILD)/tests/%: tests/unit/%.c $(HDRS) $(SKELS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(CLI_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(DAEMON_LIBS) $(CLI_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_OBJS) \
-		$(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(DAEMON_INC) -Wno-missing-prototypes $(DEPFLAGS) -MF $@.d -MT $@ \
+		-o $@ $< $(CLI_OBJS) $(DAEMON_LIBS) $(LIBS) -lcmocka
 
-$(BUILD)/bpf_test: $(BPF_TEST_SRCS) $(HDRS) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
-	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -o $@ $(BPF_TEST_SRCS) $(BUILD)/libwlbsd.a \
-		$(BUILD)/libwlbs.a $(LIBS) -lcmocka
+$(BUILD)/bpf_test: $(BPF_TEST_OBJS) $(DAEMON_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-$(BUILD)/bench: bench/bench.c $(wildcard tests/bpf/frames.c tests/bpf/*.h) $(HDRS) $(SKELS)
+$(BUILD)/bench: bench/bench.c $(BUILD)/tests/bpf/frames.o $(call skels_of,bench/bench.c)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -o $@ bench/bench.c tests/bpf/frames.c $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+		$(BUILD)/tests/bpf/frames.o $(LIBS)
 
-$(BUILD)/sim: $(SIM_SRCS) $(HDRS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(SIM_SRCS) $(BUILD)/libwlbsd.a $(BUILD)/libwlbs.a $(LIBS)
+$(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory check-unit check-bpf check-systemd check-fuzz
+	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
 
@@ -147,6 +172,10 @@ check-bpf: $(BUILD)/bpf_test
 check-sim:
 	$(Q)if [ -n "$(SIM_SRCS)" ]; then $(MAKE) --no-print-directory $(BUILD)/sim && \
 		$(BUILD)/sim $(SIM_ARGS); fi
+
+# No include cycle, no call cycle between the daemon's files, core/ pure.
+check-layout: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(CORE_OBJS) $(LIB_OBJS)
+	$(Q)python3 tests/check-layout.py . $^
 
 check-systemd:
 	$(Q)tests/check-systemd.sh
@@ -163,21 +192,30 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)demo/demo.sh
 
-# Remote control parser/verifier under libFuzzer (clang, libclang-rt-14-dev):
-# a short run in `make check`, a long one with `make fuzz` (FUZZ_SECONDS=N).
-FUZZ_SRCS := tests/fuzz/fuzz_remote.c lib/remote_auth.c lib/ctl_codec.c lib/status.c
-$(BUILD)/fuzz_remote: $(FUZZ_SRCS) $(HDRS) | $(BUILD)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -o $@ $(FUZZ_SRCS) -lsodium
+# Remote control parser/verifier and the heartbeat path (codec and convergence
+# core, as wlbsd receives a frame) under libFuzzer (clang, libclang-rt-14-dev):
+# lib/ and core/ built again, instrumented; a short run in `make check`, a long
+# one with `make fuzz` (FUZZ_SECONDS=N).
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib $(DAEMON_INC) $(DEPFLAGS)
+FUZZ_CORE_OBJS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(wildcard daemon/core/*.c))
+FUZZ_LIB_OBJS  := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(wildcard lib/*.c))
 
-# The heartbeat path: codec and convergence core, as wlbsd receives a frame.
-FUZZ_HB_SRCS := tests/fuzz/fuzz_heartbeat.c lib/hb_codec.c daemon/convergence.c \
-	daemon/conv_peers.c daemon/conv_map.c daemon/bucketmap.c
-$(BUILD)/fuzz_heartbeat: $(FUZZ_HB_SRCS) $(HDRS) | $(BUILD)
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(@D)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Idaemon -o $@ $(FUZZ_HB_SRCS) -lsodium
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/libwlbscore.a: $(FUZZ_CORE_OBJS)
+$(BUILD)/fuzz/libwlbs.a: $(FUZZ_LIB_OBJS)
+$(BUILD)/fuzz/libwlbscore.a $(BUILD)/fuzz/libwlbs.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+.SECONDARY: $(patsubst %.c,$(BUILD)/fuzz/%.o,$(wildcard tests/fuzz/*.c))
+$(BUILD)/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libwlbscore.a $(BUILD)/fuzz/libwlbs.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ -lsodium
 
 check-fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote 20
@@ -211,3 +249,5 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

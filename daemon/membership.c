@@ -6,12 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "convergence.h"
+#include "core/convergence.h"
 #include "ctl_codec.h"
-#include "heartbeat.h"
+#include "net/heartbeat.h"
 #include "log.h"
 #include "membership.h"
 #include "wlbsd.h"
+#include "publish.h"
 
 static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
 

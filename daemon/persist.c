@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "wlbsd.h"
+#include "persist.h"
 
 static void state_path(const struct wlbsd *d, char *buf, size_t len)
 {

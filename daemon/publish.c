@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "log.h"
-#include "tables.h"
+#include "config/tables.h"
 #include "wlbsd.h"
+#include "publish.h"
 
 void wlbsd_event(struct wlbsd *d, const char *fmt, ...)
 {

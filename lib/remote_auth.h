@@ -3,7 +3,7 @@
  * Remote control envelope (wire format: include/wlbs/remote.h): key
  * derivation, MAC, replay and clock checks.
  *
- * Pure code (no sockets): the daemon (daemon/remote.c), the CLI
+ * Pure code (no sockets): the daemon (daemon/ctl/remote_server.c), the CLI
  * (cli/remote_client.c), the unit tests and the fuzz target all call these.
  */
 #ifndef WLBS_REMOTE_AUTH_H

@@ -13,7 +13,7 @@
 
 #include "harness.h"
 #include "wlbs.skel.h"
-#include "../../daemon/fastpath.h"
+#include "fastpath.h"
 
 struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;

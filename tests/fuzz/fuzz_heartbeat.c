@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "convergence.h"
+#include "core/convergence.h"
 #include "hb_codec.h"
 
 #define CLUSTER_ID 0x00c0ffee

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the daemon's parser and verifier of remote control
- * datagrams (remote_verify_request, the function daemon/remote.c calls) and
+ * datagrams (remote_verify_request, the function daemon/ctl/remote_server.c calls) and
  * the CLI's answer parser (remote_unwrap_response).
  *
  * Input: one mode byte, then the datagram. Random bytes never carry a valid

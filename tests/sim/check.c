@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/bucketmap.h"
+#include "core/bucketmap.h"
 #include "sim.h"
 
 void sim_fail(struct sim *s, const char *fmt, ...)

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "../../daemon/bucketmap.h"
+#include "core/bucketmap.h"
 #include "scenario.h"
 #include "sim_map.h"
 

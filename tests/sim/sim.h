@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Deterministic simulation of convergence: N instances of daemon/convergence.c
+ * Deterministic simulation of convergence: N instances of daemon/core/convergence.c
  * on a simulated Ethernet segment with virtual time. Everything random comes
  * from the seed, so a seed replays exactly (build/sim --seed N --trace).
  */
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../daemon/convergence.h"
+#include "core/convergence.h"
 #include "hb_codec.h"
 
 #define SIM_MAX_HOSTS 8

@@ -16,7 +16,7 @@
 #include <poll.h>
 #include <sched.h>
 
-#include "../../daemon/announce.c"
+#include "net/announce.c"
 
 #define DEV  "wla0" /* the NIC that announces */
 #define PEER "wla1" /* its veth peer, where the frames are captured */

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "../../daemon/bucketmap.c"
+#include "core/bucketmap.c"
 
 #define SEED 0x5eed1234u
 

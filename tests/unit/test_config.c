@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../daemon/config.c"
-#include "../../daemon/config_derive.c"
-#include "../../daemon/config_values.c"
+#include "config/config.c"
+#include "config/config_derive.c"
+#include "config/config_values.c"
 
 #define CONFIGS "tests/unit/configs/"
 

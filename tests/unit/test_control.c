@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Local control transport: the server (daemon/control.c) and the client
+ * Local control transport: the server (daemon/ctl/control.c) and the client
  * (lib/ctl_local.c) over a real Unix socket in a temporary directory.
  * Checks the socket's mode, peer-credential refusal, bad and oversized
  * messages, idle clients, stale and live sockets, and timeouts.
@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
-#include "../../daemon/control.c"
+#include "ctl/control.c"
 #include "ctl_local.h"
 
 static char dir[64];

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../daemon/convergence.c"
+#include "core/convergence.c"
 
 #define T  10
 #define K  3

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../daemon/fastpath.h"
+#include "fastpath.h"
 
 static void test_stage_carries_synack_marks(void **state)
 {

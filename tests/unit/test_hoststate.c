@@ -12,7 +12,7 @@
 
 #include <arpa/inet.h>
 
-#include "../../daemon/hoststate.c"
+#include "core/hoststate.c"
 
 enum start { S_STOPPED, S_CONVERGING, S_CONVERGED, S_DEFAULT, S_DRAINING, S_SUSPENDED };
 static const char *const start_names[] = {"stopped", "converging", "converged",

@@ -17,10 +17,10 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "../../daemon/netlink.c"
-#include "../../daemon/clustermac.c"
+#include "net/netlink.c"
+#include "net/cluster_mac.c"
 #include "ip2mac.h"
-#include "../../daemon/wlbsd.h"
+#include "net/cluster.h"
 
 #define DEV  "wlt0" /* the cluster NIC under test */
 #define PEER "wlt1" /* its veth peer */
@@ -136,7 +136,7 @@ static void test_cluster_mac_follows_nlb_ip2mac(void **state)
 	ip2mac_bytes((const unsigned char *)&vip.s_addr, WLBS_CLUSTER_IGMP, mac);
 	mac_fmt(mac, s);
 	assert_string_equal(s, "01:00:5e:7f:02:03");
-	g = nl_igmp_group(vip);
+	g = cmac_igmp_group(vip);
 	assert_string_equal(inet_ntoa(g), "239.255.2.3");
 }
 
@@ -215,7 +215,7 @@ static void test_missing_interface_errors_are_clear(void **state)
 {
 	struct nl_addr a;
 	struct nl_link l;
-	struct nl_sysctl_saved saved[NL_CLUSTER_SYSCTLS_MAX];
+	struct cmac_sysctl_saved saved[CMAC_SYSCTLS_MAX];
 	struct nl_err e;
 	uint8_t mac[6] = {0x03, 0xbf, 10, 0, 0, 5};
 	int fd = -1;
@@ -239,14 +239,14 @@ static void test_missing_interface_errors_are_clear(void **state)
 	assert_contains(e.msg, "not found");
 	assert_int_equal(nl_link_set_mac(4242, (uint8_t[6]){2, 0xbf, 1, 2, 3, 4}, &e), -ENODEV);
 	assert_contains(e.msg, "interface not found");
-	assert_int_equal(nl_maddr_add(4242, mac, &e), -ENODEV);
+	assert_int_equal(cmac_maddr_add(4242, mac, &e), -ENODEV);
 	assert_contains(e.msg, "interface ifindex 4242 not found");
-	assert_int_equal(nl_igmp_join(&fd, 4242, nl_igmp_group(a.a.v4), &e), -ENODEV);
+	assert_int_equal(cmac_igmp_join(&fd, 4242, cmac_igmp_group(a.a.v4), &e), -ENODEV);
 	assert_int_equal(fd, -1);
 	assert_contains(e.msg, "interface not found");
-	assert_int_equal(nl_maddr_present(4242, mac, &e), -ENODEV);
-	assert_int_equal(nl_igmp_present(4242, nl_igmp_group(a.a.v4), &e), -ENODEV);
-	assert_int_equal(nl_cluster_sysctls_apply(4242, saved, &n, &e), -ENODEV);
+	assert_int_equal(cmac_maddr_present(4242, mac, &e), -ENODEV);
+	assert_int_equal(cmac_igmp_present(4242, cmac_igmp_group(a.a.v4), &e), -ENODEV);
+	assert_int_equal(cmac_sysctls_apply(4242, saved, &n, &e), -ENODEV);
 	assert_int_equal(n, 0);
 }
 
@@ -416,19 +416,19 @@ static void test_maddr_add_remove(void **state)
 	NEED_ROOT();
 	inet_pton(AF_INET, "10.0.0.5", &vip);
 	ip2mac_bytes((const unsigned char *)&vip.s_addr, WLBS_CLUSTER_MULTICAST, mac);
-	assert_int_equal(nl_maddr_present(ifx(state), mac, &e), 0);
-	assert_int_equal(nl_maddr_add(ifx(state), mac, &e), 0);
-	assert_int_equal(nl_maddr_add(ifx(state), mac, &e), 0); /* counted once */
-	assert_int_equal(nl_maddr_present(ifx(state), mac, &e), 1);
+	assert_int_equal(cmac_maddr_present(ifx(state), mac, &e), 0);
+	assert_int_equal(cmac_maddr_add(ifx(state), mac, &e), 0);
+	assert_int_equal(cmac_maddr_add(ifx(state), mac, &e), 0); /* counted once */
+	assert_int_equal(cmac_maddr_present(ifx(state), mac, &e), 1);
 	assert_contains(out("ip maddr show dev " DEV), "link  03:bf:0a:00:00:05 static");
 	assert_lacks(out("ip maddr show dev " PEER), "03:bf:0a:00:00:05");
 
-	assert_int_equal(nl_maddr_del(ifx(state), mac, &e), 0); /* one remove undoes both */
-	assert_int_equal(nl_maddr_present(ifx(state), mac, &e), 0);
+	assert_int_equal(cmac_maddr_del(ifx(state), mac, &e), 0); /* one remove undoes both */
+	assert_int_equal(cmac_maddr_present(ifx(state), mac, &e), 0);
 	assert_lacks(out("ip maddr show dev " DEV), "03:bf:0a:00:00:05");
-	assert_int_equal(nl_maddr_del(ifx(state), mac, &e), 0);
+	assert_int_equal(cmac_maddr_del(ifx(state), mac, &e), 0);
 
-	assert_int_equal(nl_maddr_add(ifx(state), ucast, &e), -EINVAL);
+	assert_int_equal(cmac_maddr_add(ifx(state), ucast, &e), -EINVAL);
 	assert_contains(e.msg, "not a multicast MAC");
 }
 
@@ -441,30 +441,30 @@ static void test_igmp_join_leave(void **state)
 
 	NEED_ROOT();
 	inet_pton(AF_INET, "10.1.2.3", &vip);
-	group = nl_igmp_group(vip);
-	assert_int_equal(nl_igmp_present(ifx(state), group, &e), 0);
-	assert_int_equal(nl_igmp_join(&fd, ifx(state), group, &e), 0);
+	group = cmac_igmp_group(vip);
+	assert_int_equal(cmac_igmp_present(ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_join(&fd, ifx(state), group, &e), 0);
 	assert_true(fd >= 0);
-	assert_int_equal(nl_igmp_join(&fd, ifx(state), group, &e), 0); /* twice is fine */
-	assert_int_equal(nl_igmp_present(ifx(state), group, &e), 1);
+	assert_int_equal(cmac_igmp_join(&fd, ifx(state), group, &e), 0); /* twice is fine */
+	assert_int_equal(cmac_igmp_present(ifx(state), group, &e), 1);
 	m = out("ip maddr show dev " DEV);
 	assert_contains(m, "inet  239.255.2.3");
 	assert_contains(m, "link  01:00:5e:7f:02:03"); /* NLB's IGMP cluster MAC */
 
-	assert_int_equal(nl_igmp_leave(fd, ifx(state), group, &e), 0);
-	assert_int_equal(nl_igmp_present(ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_leave(fd, ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_present(ifx(state), group, &e), 0);
 	assert_lacks(out("ip maddr show dev " DEV), "239.255.2.3");
-	assert_int_equal(nl_igmp_leave(fd, ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_leave(fd, ifx(state), group, &e), 0);
 
 	/* The membership lives as long as the socket. */
-	assert_int_equal(nl_igmp_join(&fd, ifx(state), group, &e), 0);
-	assert_int_equal(nl_igmp_present(ifx(state), group, &e), 1);
+	assert_int_equal(cmac_igmp_join(&fd, ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_present(ifx(state), group, &e), 1);
 	close(fd);
-	assert_int_equal(nl_igmp_present(ifx(state), group, &e), 0);
+	assert_int_equal(cmac_igmp_present(ifx(state), group, &e), 0);
 
 	fd = -1;
 	inet_pton(AF_INET, "10.1.2.3", &notmc);
-	assert_int_equal(nl_igmp_join(&fd, ifx(state), notmc, &e), -EINVAL);
+	assert_int_equal(cmac_igmp_join(&fd, ifx(state), notmc, &e), -EINVAL);
 	assert_contains(e.msg, "not an IPv4 multicast group");
 	assert_int_equal(fd, -1);
 }
@@ -475,13 +475,13 @@ static const char *sysctl(const char *path)
 {
 	static char v[64];
 
-	assert_int_equal(nl_sysctl_get(path, v, sizeof(v), NULL), 0);
+	assert_int_equal(cmac_sysctl_get(path, v, sizeof(v), NULL), 0);
 	return v;
 }
 
 static void test_sysctls_set_and_restored(void **state)
 {
-	struct nl_sysctl_saved saved[NL_CLUSTER_SYSCTLS_MAX], again[NL_CLUSTER_SYSCTLS_MAX];
+	struct cmac_sysctl_saved saved[CMAC_SYSCTLS_MAX], again[CMAC_SYSCTLS_MAX];
 	struct nl_err e;
 	size_t n, n2;
 
@@ -491,7 +491,7 @@ static void test_sysctls_set_and_restored(void **state)
 			    ".arp_ignore=0 net.ipv4.conf." DEV ".arp_announce=0 net.ipv6.conf." DEV
 			    ".ndisc_notify=1"),
 			 0);
-	assert_int_equal(nl_cluster_sysctls_apply(ifx(state), saved, &n, &e), 0);
+	assert_int_equal(cmac_sysctls_apply(ifx(state), saved, &n, &e), 0);
 	assert_int_equal(n, 5);
 	assert_string_equal(sysctl("net/ipv4/conf/" DEV "/arp_announce"), "2");
 	assert_string_equal(sysctl("net/ipv4/conf/" DEV "/arp_ignore"), "1");
@@ -501,20 +501,20 @@ static void test_sysctls_set_and_restored(void **state)
 	assert_contains(out("sysctl net.ipv4.conf." DEV ".arp_announce"), "= 2");
 
 	/* Applying again saves our own values: callers keep the first set. */
-	assert_int_equal(nl_cluster_sysctls_apply(ifx(state), again, &n2, &e), 0);
+	assert_int_equal(cmac_sysctls_apply(ifx(state), again, &n2, &e), 0);
 	assert_int_equal(n2, 4); /* conf/all is already right */
 	assert_string_equal(again[0].value, "2");
 
-	assert_int_equal(nl_cluster_sysctls_restore(saved, n, &e), 0);
+	assert_int_equal(cmac_sysctls_restore(saved, n, &e), 0);
 	assert_string_equal(sysctl("net/ipv4/conf/" DEV "/arp_announce"), "0");
 	assert_string_equal(sysctl("net/ipv4/conf/" DEV "/arp_ignore"), "0");
 	assert_string_equal(sysctl("net/ipv4/conf/all/arp_notify"), "1");
 	assert_string_equal(sysctl("net/ipv6/conf/" DEV "/ndisc_notify"), "1");
 
-	assert_int_equal(nl_sysctl_set("net/ipv4/../../kernel/hostname", "x", NULL, 0, &e),
+	assert_int_equal(cmac_sysctl_set("net/ipv4/../../kernel/hostname", "x", NULL, 0, &e),
 			 -EINVAL);
 	assert_contains(e.msg, "invalid sysctl path");
-	assert_int_equal(nl_sysctl_set("net/ipv4/conf/nosuch0/arp_ignore", "1", NULL, 0, &e),
+	assert_int_equal(cmac_sysctl_set("net/ipv4/conf/nosuch0/arp_ignore", "1", NULL, 0, &e),
 			 -ENOENT);
 	assert_contains(e.msg, "nosuch0/arp_ignore: No such file");
 }

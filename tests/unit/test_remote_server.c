@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Remote control transport over real UDP on loopback: the daemon's server
- * (daemon/remote.c) with a stand-in command handler, and the CLI's exchange
+ * (daemon/ctl/remote_server.c) with a stand-in command handler, and the CLI's exchange
  * (cli/remote_client.c). Answers, bad password, replay from another socket, a
  * retried request answered again without running twice, other hosts,
  * garbage and truncations then still answering, rate limit, clock skew,
@@ -18,7 +18,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "../../daemon/remote.c"
+#include "ctl/remote_server.c"
 #include "../../cli/remote_client.h"
 
 #define SELF 2

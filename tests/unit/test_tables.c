@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 
 #include "wlbs/lookup.h"
-#include "../../daemon/tables.c"
+#include "config/tables.c"
 
 static void parse(const char *text, struct wlbs_config *c)
 {

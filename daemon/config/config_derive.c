@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 
 #include <wlbs/hash.h>
-#include "config.h"
+#include "config/config.h"
 
 int cfg_cluster_mac(const struct wlbs_config *c, unsigned char mac[6])
 {

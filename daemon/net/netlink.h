@@ -114,7 +114,7 @@ int nl_xdp_query(int ifindex, struct nl_xdp *xdp, struct nl_err *err);
 
 /* Describes ifindex for messages: its name, or "ifindex N" when it is gone. */
 const char *nl_ifdesc(int ifindex, char buf[IF_NAMESIZE + 16]);
-/* Formats into err (NULL-safe); used by clustermac.c too. */
+/* Formats into err (NULL-safe); used by cluster_mac.c too. */
 void nl_seterr(struct nl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif /* WLBS_NETLINK_H */

@@ -13,8 +13,8 @@
 #include <netinet/if_ether.h>
 #include <netinet/ip6.h>
 
-#include "announce.h"
-#include "clustermac.h"
+#include "net/announce.h"
+#include "net/cluster_mac.h"
 #include "log.h"
 
 struct arp_frame {
@@ -132,7 +132,7 @@ static bool is_router(const char *ifname)
 	char path[96], val[8];
 
 	snprintf(path, sizeof(path), "net/ipv6/conf/%s/forwarding", ifname);
-	return !nl_sysctl_get(path, val, sizeof(val), NULL) && !strcmp(val, "1");
+	return !cmac_sysctl_get(path, val, sizeof(val), NULL) && !strcmp(val, "1");
 }
 
 /* The frames announcing family's addresses, appended to frames[*n]; 0 or -errno. */

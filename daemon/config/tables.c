@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tables.h"
+#include "config/tables.h"
 
 int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
 		       int rule_index_of[WLBS_MAX_RULES])

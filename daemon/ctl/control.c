@@ -14,7 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "ctl/control.h"
 #include "ctl_codec.h"
 #include "log.h"
 

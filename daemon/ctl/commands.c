@@ -11,8 +11,12 @@
 
 #include "ctl_codec.h"
 #include "log.h"
-#include "remote.h"
+#include "ctl/remote_server.h"
 #include "wlbsd.h"
+#include "ctl/commands.h"
+#include "lifecycle.h"
+#include "persist.h"
+#include "publish.h"
 
 static const char *const reason_names[WLBS_R_MAX] = {
     [WLBS_R_NOT_CLUSTER] = "not-cluster",

@@ -23,7 +23,7 @@
 
 #include <ini.h>
 
-#include "config.h"
+#include "config/config.h"
 
 enum sect { S_NONE, S_CLUSTER, S_HOST, S_REMOTE, S_RULE, S_MAX };
 

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "control.h"
+#include "config/config.h"
+#include "ctl/control.h"
 #include "wlbs/common.h"
 
 struct remote_server;

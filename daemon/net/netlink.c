@@ -24,7 +24,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "netlink.h"
+#include "net/netlink.h"
 
 /* Receive buffer: large enough for any single RTM_NEWLINK/NEWADDR message. */
 #define NL_RCVBUF (64 * 1024)

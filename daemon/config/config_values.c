@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* Drops a '#' comment (inih strips only ';' ones) and surrounding blanks. */
 char *cfg_trim_value(char *v)

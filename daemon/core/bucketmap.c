@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bucketmap.h"
+#include "core/bucketmap.h"
 
 /* Bucket index mask. */
 #define BM_MASK (WLBS_BUCKETS - 1)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "wlbs/lookup.h"
-#include "hoststate.h"
+#include "core/hoststate.h"
 #include "ctl_codec.h"
 
 /* What a suspended host answers start, stop, enable, disable, drain and reload. */

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bucketmap.h"
+#include "core/bucketmap.h"
 #include "hb_codec.h"
 #include "wlbs/common.h"
 #include "wlbs/control.h"

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "heartbeat.h"
+#include "net/heartbeat.h"
 #include "wlbs/common.h"
 
 /* Room for a burst of heartbeats from 64 hosts while the loop is busy. */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#include "netlink.h"
+#include "net/netlink.h"
 
 /* Gratuitous ARP frame: 42 bytes padded to the Ethernet minimum. */
 #define ANN_ARP_LEN 60

@@ -14,7 +14,7 @@
 
 #include "ctl_codec.h"
 #include "log.h"
-#include "remote.h"
+#include "ctl/remote_server.h"
 #include "remote_auth.h"
 #include "wlbs/remote.h"
 

@@ -9,7 +9,7 @@
 #define WLBS_TABLES_H
 
 #include <wlbs/common.h>
-#include "config.h"
+#include "config/config.h"
 
 /*
  * Fills @t from @c: cluster IPs as v4-mapped IPv6 in network order, rules in

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cluster MAC reception (multicast filter, IGMP membership) and the
- * per-interface sysctls of a cluster NIC (see clustermac.h).
+ * per-interface sysctls of a cluster NIC (see cluster_mac.h).
  *
  * There is no rtnetlink message for link-layer multicast addresses: the
  * filter is changed with SIOCADDMULTI/SIOCDELMULTI (what `ip maddr` does) and
@@ -19,10 +19,10 @@
 #include <sys/socket.h>
 #include <net/if.h>
 
-#include "clustermac.h"
+#include "net/cluster_mac.h"
 #include "ip2mac.h"
 
-struct in_addr nl_igmp_group(struct in_addr vip)
+struct in_addr cmac_igmp_group(struct in_addr vip)
 {
 	unsigned char mac[6];
 	struct in_addr g;
@@ -79,17 +79,17 @@ static int maddr_ioctl(int ifindex, const uint8_t mac[6], bool add, struct nl_er
 	return ret;
 }
 
-int nl_maddr_add(int ifindex, const uint8_t mac[6], struct nl_err *err)
+int cmac_maddr_add(int ifindex, const uint8_t mac[6], struct nl_err *err)
 {
 	return maddr_ioctl(ifindex, mac, true, err);
 }
 
-int nl_maddr_del(int ifindex, const uint8_t mac[6], struct nl_err *err)
+int cmac_maddr_del(int ifindex, const uint8_t mac[6], struct nl_err *err)
 {
 	return maddr_ioctl(ifindex, mac, false, err);
 }
 
-int nl_maddr_present(int ifindex, const uint8_t mac[6], struct nl_err *err)
+int cmac_maddr_present(int ifindex, const uint8_t mac[6], struct nl_err *err)
 {
 	char line[256], name[IF_NAMESIZE], hex[IF_NAMESIZE + 16], want[13];
 	int idx, refs, global, found = 0;
@@ -146,7 +146,7 @@ static int igmp_sockopt(int fd, int opt, int ifindex, struct in_addr group, stru
 	return ret;
 }
 
-int nl_igmp_join(int *fd, int ifindex, struct in_addr group, struct nl_err *err)
+int cmac_igmp_join(int *fd, int ifindex, struct in_addr group, struct nl_err *err)
 {
 	bool opened = false;
 	int ret;
@@ -168,14 +168,14 @@ int nl_igmp_join(int *fd, int ifindex, struct in_addr group, struct nl_err *err)
 	return ret;
 }
 
-int nl_igmp_leave(int fd, int ifindex, struct in_addr group, struct nl_err *err)
+int cmac_igmp_leave(int fd, int ifindex, struct in_addr group, struct nl_err *err)
 {
 	if (fd < 0)
 		return 0; /* no socket, no membership */
 	return igmp_sockopt(fd, IP_DROP_MEMBERSHIP, ifindex, group, err);
 }
 
-int nl_igmp_present(int ifindex, struct in_addr group, struct nl_err *err)
+int cmac_igmp_present(int ifindex, struct in_addr group, struct nl_err *err)
 {
 	char line[256];
 	int idx, cur = -1, found = 0;
@@ -262,7 +262,7 @@ static int check_path(const char *path, struct nl_err *err)
 	return 0;
 }
 
-int nl_sysctl_get(const char *path, char *val, size_t len, struct nl_err *err)
+int cmac_sysctl_get(const char *path, char *val, size_t len, struct nl_err *err)
 {
 	char full[256];
 	ssize_t n;
@@ -290,13 +290,14 @@ int nl_sysctl_get(const char *path, char *val, size_t len, struct nl_err *err)
 	return 0;
 }
 
-int nl_sysctl_set(const char *path, const char *value, char *old, size_t oldlen, struct nl_err *err)
+int cmac_sysctl_set(const char *path, const char *value, char *old, size_t oldlen,
+		    struct nl_err *err)
 {
 	char cur[64], full[256];
 	ssize_t n;
 	int fd, ret;
 
-	ret = nl_sysctl_get(path, cur, sizeof(cur), err);
+	ret = cmac_sysctl_get(path, cur, sizeof(cur), err);
 	if (ret)
 		return ret;
 	if (old)
@@ -319,25 +320,25 @@ int nl_sysctl_set(const char *path, const char *value, char *old, size_t oldlen,
 }
 
 /* Sets path to value, appending what was there to saved[]. */
-static int apply_one(const char *path, const char *value, struct nl_sysctl_saved *saved, size_t *n,
-		     struct nl_err *err)
+static int apply_one(const char *path, const char *value, struct cmac_sysctl_saved *saved,
+		     size_t *n, struct nl_err *err)
 {
-	struct nl_sysctl_saved *s = &saved[*n];
+	struct cmac_sysctl_saved *s = &saved[*n];
 	int ret;
 
-	if (*n >= NL_CLUSTER_SYSCTLS_MAX) {
+	if (*n >= CMAC_SYSCTLS_MAX) {
 		nl_seterr(err, "too many sysctls to save");
 		return -ENOSPC;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	ret = nl_sysctl_set(path, value, s->value, sizeof(s->value), err);
+	ret = cmac_sysctl_set(path, value, s->value, sizeof(s->value), err);
 	if (ret == 0)
 		(*n)++;
 	return ret;
 }
 
-int nl_cluster_sysctls_apply(int ifindex, struct nl_sysctl_saved saved[NL_CLUSTER_SYSCTLS_MAX],
-			     size_t *n, struct nl_err *err)
+int cmac_sysctls_apply(int ifindex, struct cmac_sysctl_saved saved[CMAC_SYSCTLS_MAX], size_t *n,
+		       struct nl_err *err)
 {
 	char ifname[IF_NAMESIZE], path[96], cur[32], dev[IF_NAMESIZE + 16];
 	size_t i;
@@ -362,7 +363,7 @@ int nl_cluster_sysctls_apply(int ifindex, struct nl_sysctl_saved saved[NL_CLUSTE
 		if (!c->fix_all)
 			continue;
 		conf_path(path, sizeof(path), c, "all");
-		ret = nl_sysctl_get(path, cur, sizeof(cur), err);
+		ret = cmac_sysctl_get(path, cur, sizeof(cur), err);
 		if (!ret && strcmp(cur, c->value))
 			ret = apply_one(path, c->value, saved, n, err);
 		if (ret)
@@ -372,18 +373,18 @@ int nl_cluster_sysctls_apply(int ifindex, struct nl_sysctl_saved saved[NL_CLUSTE
 rollback:
 	while (*n > 0) {
 		(*n)--;
-		nl_sysctl_set(saved[*n].path, saved[*n].value, NULL, 0, NULL);
+		cmac_sysctl_set(saved[*n].path, saved[*n].value, NULL, 0, NULL);
 	}
 	return ret;
 }
 
-int nl_cluster_sysctls_restore(const struct nl_sysctl_saved *saved, size_t n, struct nl_err *err)
+int cmac_sysctls_restore(const struct cmac_sysctl_saved *saved, size_t n, struct nl_err *err)
 {
 	int ret = 0, r;
 
 	/* Reverse order, so "all" goes back before the interface it overrode. */
 	while (n-- > 0) {
-		r = nl_sysctl_set(saved[n].path, saved[n].value, NULL, 0, ret ? NULL : err);
+		r = cmac_sysctl_set(saved[n].path, saved[n].value, NULL, 0, ret ? NULL : err);
 		if (r && !ret)
 			ret = r;
 	}

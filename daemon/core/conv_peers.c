@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "conv_internal.h"
+#include "core/conv_internal.h"
 
 static int mac_cmp(const uint8_t a[6], const uint8_t b[6])
 {

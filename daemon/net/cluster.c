@@ -14,11 +14,12 @@
 #include <unistd.h>
 #include <net/if_arp.h>
 
-#include "announce.h"
-#include "clustermac.h"
+#include "net/announce.h"
+#include "net/cluster_mac.h"
 #include "log.h"
-#include "netlink.h"
+#include "net/netlink.h"
 #include "wlbsd.h"
+#include "net/cluster.h"
 
 #define REC_MAX_ADDRS (WLBS_MAX_VIPS * 2)
 
@@ -35,7 +36,7 @@ struct install_rec {
 	int n_vips; /* every cluster IP of the last config: never announced as the host's */
 	char vips[WLBS_MAX_VIPS][INET6_ADDRSTRLEN + 5];
 	size_t n_sysctls; /* values before wlbsd */
-	struct nl_sysctl_saved sysctls[NL_CLUSTER_SYSCTLS_MAX];
+	struct cmac_sysctl_saved sysctls[CMAC_SYSCTLS_MAX];
 };
 
 static void rec_path(const char *state_dir, const char *ifname, char *buf, size_t len)
@@ -75,7 +76,7 @@ static int rec_load(const char *path, struct install_rec *rec)
 			snprintf(rec->addrs[rec->n_addrs++], sizeof(rec->addrs[0]), "%.50s", a);
 		else if (!strcmp(key, "vip") && rec->n_vips < WLBS_MAX_VIPS)
 			snprintf(rec->vips[rec->n_vips++], sizeof(rec->vips[0]), "%.50s", a);
-		else if (!strcmp(key, "sysctl") && rec->n_sysctls < NL_CLUSTER_SYSCTLS_MAX) {
+		else if (!strcmp(key, "sysctl") && rec->n_sysctls < CMAC_SYSCTLS_MAX) {
 			snprintf(rec->sysctls[rec->n_sysctls].path, sizeof(rec->sysctls[0].path),
 				 "%.95s", a);
 			snprintf(rec->sysctls[rec->n_sysctls].value, sizeof(rec->sysctls[0].value),
@@ -238,7 +239,7 @@ static uint32_t frag_ttl_ms(const char *sysctl)
 	char val[32];
 	unsigned long secs;
 
-	if (nl_sysctl_get(sysctl, val, sizeof(val), &e))
+	if (cmac_sysctl_get(sysctl, val, sizeof(val), &e))
 		return 0;
 	secs = strtoul(val, NULL, 10);
 	return secs && secs < 3600 ? (uint32_t)secs * 1000 : 0;
@@ -307,7 +308,7 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 			snprintf(rec.addrs[rec.n_addrs++], sizeof(rec.addrs[0]), "%s", a);
 	}
 	if (!rec.n_sysctls) {
-		ret = nl_cluster_sysctls_apply(ifindex, rec.sysctls, &rec.n_sysctls, &e);
+		ret = cmac_sysctls_apply(ifindex, rec.sysctls, &rec.n_sysctls, &e);
 		if (ret)
 			goto fail;
 	}
@@ -322,11 +323,11 @@ int cluster_setup(struct wlbsd *d, const struct wlbs_config *old, char *err, siz
 		ret = nl_link_set_mac(ifindex, cmac, &e);
 		memcpy(link.mac, cmac, 6);
 	} else {
-		ret = nl_maddr_add(ifindex, cmac, &e);
+		ret = cmac_maddr_add(ifindex, cmac, &e);
 	}
 	/* IGMP: join 239.255.c.d so snooping switches forward the cluster's frames here. */
 	if (!ret && c->cluster_mode == WLBS_CLUSTER_IGMP && d->igmp_fd < 0)
-		ret = nl_igmp_join(&d->igmp_fd, ifindex, cfg_igmp_group(c), &e);
+		ret = cmac_igmp_join(&d->igmp_fd, ifindex, cfg_igmp_group(c), &e);
 	if (ret)
 		goto fail;
 	for (i = 0; i < c->n_vips; i++) {
@@ -383,7 +384,7 @@ static int teardown_one(const char *state_dir, const char *file, char *err, size
 		for (i = 0; i < rec.n_addrs; i++)
 			addr_del(ifindex, rec.addrs[i], &e);
 		if (rec.has_maddr)
-			nl_maddr_del(ifindex, rec.maddr, &e);
+			cmac_maddr_del(ifindex, rec.maddr, &e);
 		if (rec.has_mac_orig && nl_link_set_mac(ifindex, rec.mac_orig, &e)) {
 			if (!first) {
 				first = -EIO;
@@ -396,7 +397,7 @@ static int teardown_one(const char *state_dir, const char *file, char *err, size
 	for (i = 0; i < (int)rec.n_sysctls; i++)
 		if (!strcmp(rec.sysctls[i].value, "-"))
 			rec.sysctls[i].value[0] = 0;
-	nl_cluster_sysctls_restore(rec.sysctls, rec.n_sysctls, &e);
+	cmac_sysctls_restore(rec.sysctls, rec.n_sysctls, &e);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/state-%s", state_dir, rec.ifname);
 	unlink(path);

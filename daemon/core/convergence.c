@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "conv_internal.h"
+#include "core/conv_internal.h"
 
 static const char *const excl_names[CONV_EXCL_MAX] = {
     [CONV_EXCL_NONE] = "member",
@@ -81,27 +81,6 @@ void conv_note_cause(struct conv *c, uint8_t cause)
 {
 	if (cause < WLBS_CAUSE_MAX)
 		c->pending_cause = cause;
-}
-
-struct wlbs_hb_rule conv_local_rule(const struct conv *c, unsigned int i)
-{
-	const struct conv_rule_local *l = &c->local.rules[i];
-	struct wlbs_hb_rule r = {.weight = l->weight,
-				 .equal = l->equal,
-				 .off = l->off,
-				 .handling_prio = l->handling_prio};
-
-	if (c->local.state != WLBS_FP_RUNNING || r.off) {
-		r.off = true;
-		r.weight = 0;
-		r.equal = false;
-	}
-	return r;
-}
-
-static unsigned int lowest(uint64_t mask)
-{
-	return mask ? (unsigned int)__builtin_ctzll(mask) + 1 : 0;
 }
 
 /* Same port rules, hash seed and rule count: one group. */

@@ -14,13 +14,8 @@
  */
 #include <string.h>
 
-#include "bucketmap.h"
-#include "conv_internal.h"
-
-static unsigned int lowest(uint64_t mask)
-{
-	return mask ? (unsigned int)__builtin_ctzll(mask) + 1 : 0;
-}
+#include "core/bucketmap.h"
+#include "core/conv_internal.h"
 
 /* Rule @i of member @p as the digest saw it. */
 static struct wlbs_hb_rule member_rule(const struct conv *c, unsigned int p, unsigned int i)

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* From the daemon's state to the fast path: tables, owner tables, mode; the event log. */
+#ifndef WLBSD_PUBLISH_H
+#define WLBSD_PUBLISH_H
+
+struct wlbsd;
+
+/* Logs an event and keeps it for `wlbs display`. */
+void wlbsd_event(struct wlbsd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Derives the fast-path tables (and their rule order) from d->cfg. */
+void wlbsd_build_tables(struct wlbsd *d);
+
+/*
+ * Recomputes this host's tables and every rule's owner table from the
+ * configuration, the host state and the cluster view, and makes them live in
+ * one generation flip. Also sets the fast-path mode.
+ */
+void wlbsd_publish(struct wlbsd *d);
+
+#endif /* WLBSD_PUBLISH_H */
