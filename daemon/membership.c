@@ -124,15 +124,26 @@ static void apply(struct wlbsd *d)
 {
 	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
 
+	uint64_t was_members = d->members;
+	bool was_converged = hs_state(&d->hs) == WLBS_HS_CONVERGED, converged;
+
 	d->conv_seen = conv_changed(&d->conv);
 	d->members = running && conv_member(&d->conv) ? conv_view(&d->conv) : 0;
 	d->default_host = conv_default_host(&d->conv);
 	if (running) {
 		/* Converged once this host really serves the new map, gains included. */
-		if (conv_converged(&d->conv) && conv_member(&d->conv) && !d->conv.gains_pending)
+		converged = conv_converged(&d->conv) && conv_member(&d->conv) &&
+			    !d->conv.gains_pending;
+		if (converged)
 			hs_on_converged(&d->hs, d->members, d->default_host);
 		else
 			hs_on_converging(&d->hs, d->members, conv_cause(&d->conv));
+		/* One line per membership change: operators and the timing tests count them. */
+		if (d->members != was_members || (was_converged && !converged))
+			log_info("membership: %s, view 0x%llx (was 0x%llx), cause: %s",
+				 converged ? "converged" : "converging",
+				 (unsigned long long)d->members, (unsigned long long)was_members,
+				 ctl_cause_name(conv_cause(&d->conv)));
 	}
 	wlbsd_publish(d);
 }

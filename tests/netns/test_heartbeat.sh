@@ -44,3 +44,43 @@ test_hb_dst_unicast()
 	_hb_cluster unicast
 	_hb_expect_dst ff:ff:ff:ff:ff:ff
 }
+
+# Fastest heartbeat timing documented in docs/convergence.md (period ms x
+# tolerance) that changes no membership under `stress-ng --cpu 2`.
+HB_FAST_PERIOD_MS=${HB_FAST_PERIOD_MS:-10}
+HB_FAST_TOLERANCE=${HB_FAST_TOLERANCE:-2}
+
+# _membership_changes HOST: "membership:" lines in HOST's log so far.
+_membership_changes() { grep -c 'membership: ' "$(wlbsd_log "$1")"; }
+
+# Three hosts at the fastest documented timing, converged, then
+# HB_SOAK_SECONDS (default 20) of `stress-ng --cpu 2`: no host changes its
+# membership, and the client's capture says how regular the heartbeats were.
+# `make check-timing` runs it for 10 minutes.
+test_hb_timing_under_load()
+{
+	local secs=${HB_SOAK_SECONDS:-20} h before=() i=0 n out pid
+	command -v stress-ng >/dev/null || fail "stress-ng missing (make deps)"
+	HB_PERIOD_MS=$HB_FAST_PERIOD_MS HB_TOLERANCE=$HB_FAST_TOLERANCE cluster_topo 3
+	cluster_start 20 h1 h2 h3
+	sleep 1 # the last gains and their log lines
+	for h in h1 h2 h3; do before+=("$(_membership_changes "$h")"); done
+	in_ns c stress-ng --cpu 2 --timeout "${secs}s" --quiet &
+	pid=$!
+	wt_track "$pid" stress-ng
+	log "stress-ng --cpu 2 for ${secs}s, heartbeat ${HB_FAST_PERIOD_MS} ms x $HB_FAST_TOLERANCE"
+	out=$(in_ns c "$PY" "$WT_SRC/hbcap.py" --duration "$secs") || fail "no heartbeat captured"
+	wait "$pid" 2>/dev/null
+	log "inter-arrival at the client (ms): $(tr '\n' ';' <<<"$out")"
+	echo "heartbeats under load: $(grep '^total' <<<"$out")"
+	for h in h1 h2 h3; do
+		n=$(($(_membership_changes "$h") - before[i]))
+		i=$((i + 1))
+		[ "$n" -eq 0 ] || {
+			grep 'membership: ' "$(wlbsd_log "$h")" | tail -n 5
+			fail "$h changed its membership $n time(s) under load"
+		}
+	done
+	log "ok: no membership change on any host in ${secs}s under load"
+	cluster_wait_converged 5 h1 h2 h3
+}
