@@ -132,8 +132,8 @@ static void apply(struct wlbsd *d)
 	d->default_host = conv_default_host(&d->conv);
 	if (running) {
 		/* Converged once this host really serves the new map, gains included. */
-		converged = conv_converged(&d->conv) && conv_member(&d->conv) &&
-			    !d->conv.gains_pending;
+		converged =
+		    conv_converged(&d->conv) && conv_member(&d->conv) && !d->conv.gains_pending;
 		if (converged)
 			hs_on_converged(&d->hs, d->members, d->default_host);
 		else
