@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "heartbeat.h"
 #include "wlbs/common.h"
 
@@ -15,6 +16,14 @@
 #define HB_RCVBUF (1 << 20)
 /* Heartbeats leave before bulk traffic queued on the same interface. */
 #define HB_PRIORITY 6
+
+void hb_dst_mac(const struct wlbs_config *c, uint8_t dst[6])
+{
+	if (c->cluster_mode == WLBS_CLUSTER_UNICAST)
+		memset(dst, 0xff, 6);
+	else
+		cfg_cluster_mac(c, dst);
+}
 
 int hb_socket_open(int ifindex, char *err, size_t errlen)
 {
@@ -43,15 +52,16 @@ int hb_socket_open(int ifindex, char *err, size_t errlen)
 	return fd;
 }
 
-int hb_send(int fd, int ifindex, const void *payload, size_t len)
+int hb_send(int fd, int ifindex, const uint8_t dst[6], const void *payload, size_t len)
 {
 	struct sockaddr_ll to = {
 	    .sll_family = AF_PACKET,
 	    .sll_protocol = htons(WLBS_ETH_P_HEARTBEAT),
 	    .sll_ifindex = ifindex,
 	    .sll_halen = ETH_ALEN,
-	    .sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
+
+	memcpy(to.sll_addr, dst, ETH_ALEN);
 
 	if (sendto(fd, payload, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
@@ -67,9 +77,9 @@ ssize_t hb_recv(int fd, void *buf, size_t len, uint8_t src[6])
 	n = recvfrom(fd, buf, len, 0, (struct sockaddr *)&from, &fromlen);
 	if (n < 0)
 		return -errno;
-	/* Our own broadcasts come back as outgoing: not a peer. */
+	/* Our own heartbeats come back as outgoing: not a peer. */
 	if (from.sll_pkttype == PACKET_OUTGOING)
-		return -EAGAIN;
+		return -ELOOP;
 	memcpy(src, from.sll_addr, 6);
 	return n;
 }

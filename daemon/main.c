@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wlbsd: loads and attaches the fast path, keeps it fed, answers control.
- * One thread, one epoll loop: control socket, signals, a periodic tick.
+ * One epoll loop: control socket, signals, a periodic tick, heartbeats that
+ * the heartbeat thread (hbio.h) received; that thread alone sends them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -254,6 +255,7 @@ static void leave(struct wlbsd *d)
 {
 	if (d->fp.cfg && d->fp.cfg->state == WLBS_FP_RUNNING)
 		fp_set_state(&d->fp, WLBS_FP_DRAINING);
+	membership_io_stop(d);
 	if (d->hb_fd >= 0)
 		membership_stop(d);
 	d->hb_fd = -1;
@@ -273,6 +275,7 @@ static void start_failed(struct wlbsd *d, enum start_stage stage, const char *wh
 
 	log_err("cannot start on %s: %s", ifname, why);
 	sd_notifyf(0, "STATUS=cannot start on %s: %s", ifname, why);
+	membership_io_stop(d);
 	if (stage == START_RESTART)
 		leave(d);
 	else if (d->hb_fd >= 0)
@@ -334,8 +337,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = ctl_server_fd(ctl);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = d->hb_fd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, d->hb_fd, &ev);
+	ev.data.fd = membership_fd(d);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = remote_fd(d->remote);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	sd_notify(0, "READY=1");
@@ -366,7 +369,7 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				}
 			} else if (fd == remote_fd(d->remote)) {
 				remote_on_readable(d->remote);
-			} else if (fd == d->hb_fd) {
+			} else if (fd == membership_fd(d)) {
 				membership_on_readable(d);
 			} else {
 				ctl_server_on_readable(ctl);
