@@ -153,12 +153,11 @@ static void recv_burst(struct hbio *io)
 	int i;
 
 	for (i = 0; i < HBIO_BURST; i++) {
-		n = hb_recv(io->fd, f.data, sizeof(f.data), f.src);
+		n = hb_recv(io->fd, f.data, sizeof(f.data), f.src, &f.rx_ms);
 		if (n == -EAGAIN || n == -EINTR)
 			break;
 		if (n < 0)
 			continue; /* our own frame, or an error on one frame */
-		f.rx_ms = hbio_now_ms();
 		f.len = (uint16_t)n;
 		pthread_mutex_lock(&io->lock);
 		if (io->count == HBIO_QUEUE) {

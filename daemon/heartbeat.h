@@ -20,7 +20,10 @@ struct wlbs_config;
 void hb_dst_mac(const struct wlbs_config *c, uint8_t dst[6]);
 /* Sends one heartbeat payload to @dst; 0 or -errno. */
 int hb_send(int fd, int ifindex, const uint8_t dst[6], const void *payload, size_t len);
-/* Receives one payload (-EAGAIN when none, -ELOOP for our own); the sender's MAC into @src. */
-ssize_t hb_recv(int fd, void *buf, size_t len, uint8_t src[6]);
+/*
+ * Receives one payload (-EAGAIN when none, -ELOOP for our own): the sender's
+ * MAC into @src, the kernel's arrival time (CLOCK_MONOTONIC, ms) into @rx_ms.
+ */
+ssize_t hb_recv(int fd, void *buf, size_t len, uint8_t src[6], uint64_t *rx_ms);
 
 #endif

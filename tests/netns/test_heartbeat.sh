@@ -53,8 +53,20 @@ HB_FAST_TOLERANCE=${HB_FAST_TOLERANCE:-2}
 # _membership_changes HOST: "membership:" lines in HOST's log so far.
 _membership_changes() { grep -c 'membership: ' "$(wlbsd_log "$1")"; }
 
+# _hb_control_load SECONDS: `wlbs display` on every host, back to back.
+_hb_control_load()
+{
+	local end=$(($(now_ms) + $1 * 1000)) h
+	while [ "$(now_ms)" -lt "$end" ]; do
+		for h in h1 h2 h3; do
+			timeout 5 "$WLBS" display --socket "$(sock_path "$h")" >/dev/null 2>&1
+		done
+	done
+}
+
 # Three hosts at the fastest documented timing, converged, then
-# HB_SOAK_SECONDS (default 20) of `stress-ng --cpu 2`: no host changes its
+# HB_SOAK_SECONDS (default 20) of `stress-ng --cpu 2` and back-to-back
+# control requests (`wlbs display`) on every host: no host changes its
 # membership, and the client's capture says how regular the heartbeats were.
 # `make check-timing` runs it for 10 minutes.
 test_hb_timing_under_load()
@@ -68,6 +80,9 @@ test_hb_timing_under_load()
 	in_ns c stress-ng --cpu 2 --timeout "${secs}s" --quiet &
 	pid=$!
 	wt_track "$pid" stress-ng
+	# Control requests keep every daemon's main loop busy too.
+	_hb_control_load "$secs" &
+	wt_track "$!" control-load
 	log "stress-ng --cpu 2 for ${secs}s, heartbeat ${HB_FAST_PERIOD_MS} ms x $HB_FAST_TOLERANCE"
 	out=$(in_ns c "$PY" "$WT_SRC/hbcap.py" --duration "$secs") || fail "no heartbeat captured"
 	wait "$pid" 2>/dev/null
