@@ -36,10 +36,10 @@ struct hbio_frame {
 
 struct hbio {
 	pthread_t thread;
-	int fd;	     /* heartbeat socket (the thread's alone while it runs) */
+	int fd; /* heartbeat socket (the thread's alone while it runs) */
 	int ifindex;
-	int ready;   /* eventfd: frames queued (thread -> main loop) */
-	int wake;    /* eventfd: a post or a stop (main loop -> thread) */
+	int ready; /* eventfd: frames queued (thread -> main loop) */
+	int wake;  /* eventfd: a post or a stop (main loop -> thread) */
 	uint8_t dst[6];
 
 	pthread_mutex_t lock; /* everything below, except the thread's own state */
@@ -199,7 +199,8 @@ static void *hbio_main(void *arg)
 		if (have && (urgent || now >= next)) {
 			send_one(io);
 			/* On the period's grid, unless late by a period or sent early (urgent). */
-			next = !urgent && next && now - next < period ? next + period : now + period;
+			next =
+			    !urgent && next && now - next < period ? next + period : now + period;
 			now = now_ns();
 		}
 		if (have) {
