@@ -82,30 +82,48 @@ static void sleep_ms(unsigned int ms)
 	usleep(ms * 1000);
 }
 
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const struct hb_key no_key = {.set = false};
+
+/* A thread on a fresh socketpair (sv[0] its socket), nothing sent yet. */
+static struct hbio *start_io(int sv[2], const uint8_t dst[6], uint32_t period, uint32_t k)
+{
+	struct hbio *io;
+	char err[128];
+
+	n_sent = 0;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	assert_int_equal(hbio_start(&io, sv[0], 1, dst, period, k, err, sizeof(err)), 0);
+	return io;
+}
+
+static void stop_io(struct hbio *io, int sv[2])
+{
+	hbio_stop(io);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* Sent at once when urgent, then every T on the thread's clock, each newer than the last. */
 static void test_sends_on_time(void **state)
 {
 	static const uint8_t dst[6] = {0x03, 0xbf, 1, 2, 3, 4};
-	struct hb_key key = {.set = false};
-	struct hbio *io;
 	struct wlbs_hb hb;
-	char err[128];
+	struct hbio *io;
 	int sv[2], n, i;
 	uint64_t seq;
 
 	(void)state;
-	n_sent = 0;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	assert_int_equal(hbio_start(&io, sv[0], 1, dst, 10, 3, err, sizeof(err)), 0);
+	io = start_io(sv, dst, 10, 3);
 	make_hb(&hb, 1);
 	hb.leader = 2; /* we lead */
-	hbio_post(io, &hb, &key, hbio_now_ms(), true);
+	hbio_post(io, &hb, &no_key, hbio_now_ms(), true);
 	sleep_ms(105);
 	/* Not urgent: no extra frame, the next periodic one carries it. */
 	make_hb(&hb, 2);
 	hb.leader = 2;
 	hb.view = 3;
-	hbio_post(io, &hb, &key, hbio_now_ms(), false);
+	hbio_post(io, &hb, &no_key, hbio_now_ms(), false);
 	sleep_ms(30);
 	seq = hbio_stop(io);
 	n = sent_count();
@@ -128,19 +146,14 @@ static void test_sends_on_time(void **state)
 /* A relayed leader claim ages while it waits; a main loop silent for T*K + 1 s stops sends. */
 static void test_stuck_main_loop_stops_sending(void **state)
 {
-	static const uint8_t dst[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	struct hb_key key = {.set = false};
-	struct hbio *io;
 	struct wlbs_hb hb;
-	char err[128];
+	struct hbio *io;
 	int sv[2], n;
 
 	(void)state;
-	n_sent = 0;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	assert_int_equal(hbio_start(&io, sv[0], 1, dst, 20, 2, err, sizeof(err)), 0);
+	io = start_io(sv, bcast, 20, 2);
 	make_hb(&hb, 1); /* leader 1, relayed: we are host 2 */
-	hbio_post(io, &hb, &key, hbio_now_ms(), true);
+	hbio_post(io, &hb, &no_key, hbio_now_ms(), true);
 	sleep_ms(1100);
 	n = sent_count();
 	assert_in_range(n, 40, 55); /* 1040 ms / 20 ms, then silence */
@@ -148,28 +161,23 @@ static void test_stuck_main_loop_stops_sending(void **state)
 	sleep_ms(200);
 	assert_int_equal(sent_count(), n);
 	/* Posting again resumes at once. */
-	hbio_post(io, &hb, &key, hbio_now_ms(), true);
+	hbio_post(io, &hb, &no_key, hbio_now_ms(), true);
 	sleep_ms(10);
 	assert_true(sent_count() > n);
-	hbio_stop(io);
-	close(sv[0]);
-	close(sv[1]);
+	stop_io(io, sv);
 }
 
 /* Frames reach the main loop in order with their arrival time; the fd says when. */
 static void test_receive_queue(void **state)
 {
-	static const uint8_t dst[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	uint8_t buf[64], src[6], frame[3] = {0, 1, 2};
 	struct pollfd pfd;
 	struct hbio *io;
 	uint64_t rx;
-	char err[128];
 	int sv[2], i;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
-	assert_int_equal(hbio_start(&io, sv[0], 1, dst, 10, 2, err, sizeof(err)), 0);
+	io = start_io(sv, bcast, 10, 2);
 	pfd.fd = hbio_fd(io);
 	pfd.events = POLLIN;
 	assert_int_equal(poll(&pfd, 1, 0), 0);
@@ -187,9 +195,7 @@ static void test_receive_queue(void **state)
 	assert_int_equal(hbio_next(io, buf, sizeof(buf), src, &rx), 0);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(hbio_overflows(io), 0);
-	hbio_stop(io);
-	close(sv[0]);
-	close(sv[1]);
+	stop_io(io, sv);
 }
 
 int main(void)
