@@ -18,7 +18,7 @@ endif
 DEB_PKGS := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	gcc-multilib libmnl-dev libsodium-dev libinih-dev libjson-c-dev libsystemd-dev \
 	libcmocka-dev iproute2 iputils-ping python3 systemd procps libclang-rt-14-dev ansible-core \
-	nftables
+	nftables stress-ng
 
 PKGS      := libbpf libmnl libsodium inih json-c libsystemd
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wshadow
@@ -53,7 +53,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
-	check-scale bench demo fuzz install uninstall clean help format
+	check-scale check-timing bench demo fuzz install uninstall clean help format
 
 all: $(BUILD)/wlbsd $(BUILD)/wlbs
 
@@ -65,6 +65,8 @@ help:
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
+	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
+	@echo '                heartbeat timing: no membership change (root; HB_SOAK_SECONDS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
 	@echo 'V=1             show full commands'
@@ -186,6 +188,16 @@ check-netns: all
 # 32 hosts in namespaces converge; every connection answered exactly once (root).
 check-scale: all
 	$(Q)tests/netns/scale.sh $(or $(SCALE_HOSTS),32) || [ $$? -eq 77 ]
+
+# The soak behind the fastest heartbeat timing in docs/convergence.md (20 ms x 6):
+# 3 hosts, stress-ng --cpu 2, control requests, no membership change in 10 minutes
+# (root; not in `make check`, which runs the same test for 20 s).
+check-timing: all
+	$(Q)HB_FAST_PERIOD_MS=$(or $(HB_FAST_PERIOD_MS),20) \
+		HB_FAST_TOLERANCE=$(or $(HB_FAST_TOLERANCE),6) \
+		HB_SOAK_SECONDS=$(or $(HB_SOAK_SECONDS),600) \
+		NETNS_TEST_TIMEOUT=$$(( $(or $(HB_SOAK_SECONDS),600) + 120 )) \
+		NETNS_VERBOSE=1 tests/netns/run.sh test_hb_timing_under_load || [ $$? -eq 77 ]
 
 # A 3-host cluster in namespaces, traffic, drainstop, explained (root).
 demo: deps

@@ -192,6 +192,7 @@ static void leave(struct wlbsd *d)
 {
 	if (d->fp.cfg && d->fp.cfg->state == WLBS_FP_RUNNING)
 		fp_set_state(&d->fp, WLBS_FP_DRAINING);
+	membership_io_stop(d);
 	if (d->hb_fd >= 0)
 		membership_stop(d);
 	d->hb_fd = -1;
@@ -218,6 +219,7 @@ void wlbsd_start_failed(struct wlbsd *d, enum wlbsd_start_stage stage, const cha
 
 	log_err("cannot start on %s: %s", ifname, why);
 	sd_notifyf(0, "STATUS=cannot start on %s: %s", ifname, why);
+	membership_io_stop(d);
 	if (stage == WLBSD_START_RESTART)
 		leave(d);
 	else if (d->hb_fd >= 0)

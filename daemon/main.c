@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wlbsd: loads and attaches the fast path, keeps it fed, answers control.
- * One thread, one epoll loop: control socket, signals, a periodic tick.
+ * One epoll loop: control socket, signals, a periodic tick, heartbeats that
+ * the heartbeat thread (hbio.h) received; that thread alone sends them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -121,8 +122,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = ctl_server_fd(ctl);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = d->hb_fd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, d->hb_fd, &ev);
+	ev.data.fd = membership_fd(d);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = remote_fd(d->remote);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	sd_notify(0, "READY=1");
@@ -153,7 +154,7 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				}
 			} else if (fd == remote_fd(d->remote)) {
 				remote_on_readable(d->remote);
-			} else if (fd == d->hb_fd) {
+			} else if (fd == membership_fd(d)) {
 				membership_on_readable(d);
 			} else {
 				ctl_server_on_readable(ctl);

@@ -8,6 +8,7 @@
 
 #include "core/convergence.h"
 #include "ctl_codec.h"
+#include "net/hbio.h"
 #include "net/heartbeat.h"
 #include "log.h"
 #include "membership.h"
@@ -16,12 +17,10 @@
 
 static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
 
+/* The heartbeat thread's clock: frames carry their arrival time on it. */
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return hbio_now_ms();
 }
 
 static int params(const struct wlbsd *d, struct conv_params *p)
@@ -86,10 +85,11 @@ static bool key_mismatch(const struct wlbsd *d, uint64_t now)
 	return !(r.heard & ~self);
 }
 
-static void set_local(struct wlbsd *d)
+/* @now: no later than the last drain, so the core never runs ahead of queued frames. */
+static void set_local(struct wlbsd *d, uint64_t now)
 {
 	struct conv_local l = {.state = hs_fp_state(&d->hs)};
-	bool mismatch = key_mismatch(d, now_ms());
+	bool mismatch = key_mismatch(d, now);
 	unsigned int i;
 
 	if (mismatch != d->key_mismatch) {
@@ -116,7 +116,7 @@ static void set_local(struct wlbsd *d)
 	d->held = local_dirty(d, l.dirty);
 	if (memcmp(&l, &d->conv_local, sizeof(l))) {
 		d->conv_local = l;
-		conv_set_local(&d->conv, &l, now_ms());
+		conv_set_local(&d->conv, &l, now);
 	}
 }
 
@@ -125,43 +125,60 @@ static void apply(struct wlbsd *d)
 {
 	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
 
+	uint64_t was_members = d->members;
+	bool was_converged = hs_state(&d->hs) == WLBS_HS_CONVERGED, converged;
+
 	d->conv_seen = conv_changed(&d->conv);
 	d->members = running && conv_member(&d->conv) ? conv_view(&d->conv) : 0;
 	d->default_host = conv_default_host(&d->conv);
 	if (running) {
 		/* Converged once this host really serves the new map, gains included. */
-		if (conv_converged(&d->conv) && conv_member(&d->conv) && !d->conv.gains_pending)
+		converged =
+		    conv_converged(&d->conv) && conv_member(&d->conv) && !d->conv.gains_pending;
+		if (converged)
 			hs_on_converged(&d->hs, d->members, d->default_host);
 		else
 			hs_on_converging(&d->hs, d->members, conv_cause(&d->conv));
+		/* One line per membership change: operators and the timing tests count them. */
+		if (d->members != was_members || (was_converged && !converged))
+			log_info("membership: %s, view 0x%llx (was 0x%llx), heard 0x%llx, "
+				 "cause: %s%s%s",
+				 converged ? "converged" : "converging",
+				 (unsigned long long)d->members, (unsigned long long)was_members,
+				 (unsigned long long)d->conv.heard,
+				 ctl_cause_name(conv_cause(&d->conv)),
+				 d->conv.excluded ? ", excluded: " : "",
+				 d->conv.excluded ? conv_excl_name(d->conv.excluded) : "");
 	}
 	wlbsd_publish(d);
 }
 
+/*
+ * The heartbeat thread sends what the core built: at once when what we
+ * advertise changed (or nothing was sent yet), else on its own clock every T.
+ */
 static void send_due(struct wlbsd *d, uint64_t now)
 {
-	uint8_t buf[WLBS_HB_LEN];
 	struct wlbs_hb hb;
-	int len, ret;
+	bool urgent;
 
 	if (now < conv_next_send(&d->conv))
 		return;
+	urgent = !d->conv.seq || d->conv.tx_due;
 	conv_build(&d->conv, now, &hb);
-	len = hb_encode(&hb, &d->hb_key, buf, sizeof(buf));
-	if (len < 0) {
-		log_limited(&hb_limit, LOG_ERR, "heartbeat: encode: %s", strerror(-len));
-		return;
-	}
-	ret = hb_send(d->hb_fd, d->fp.ifindex, buf, len);
-	if (ret)
-		log_limited(&hb_limit, LOG_WARNING, "heartbeat: send: %s", strerror(-ret));
+	hbio_post(d->hbio, &hb, &d->hb_key, now, urgent);
 }
+
+static int drain(struct wlbsd *d);
 
 void membership_tick(struct wlbsd *d)
 {
-	uint64_t now = now_ms();
+	uint64_t now;
 
-	set_local(d);
+	/* Frames that arrived first: a late loop would otherwise time their senders out. */
+	drain(d);
+	now = now_ms();
+	set_local(d, now);
 	conv_tick(&d->conv, now);
 	send_due(d, now);
 	if (conv_changed(&d->conv) != d->conv_seen)
@@ -199,30 +216,35 @@ static int drop_reason(int err)
 	}
 }
 
-void membership_on_readable(struct wlbsd *d)
+int membership_fd(const struct wlbsd *d)
+{
+	return hbio_fd(d->hbio);
+}
+
+/* Feeds the queued heartbeats to the core as of their arrival; how many it accepted. */
+static int drain(struct wlbsd *d)
 {
 	uint8_t buf[2048], src[6];
 	struct wlbs_hb hb;
-	uint64_t now = now_ms();
 	int i, ret, got = 0;
+	uint64_t rx;
 	ssize_t n;
 
 	/* Bounded: a flood of frames must not starve the rest of the loop. */
 	for (i = 0; i < 256; i++) {
-		n = hb_recv(d->hb_fd, buf, sizeof(buf), src);
-		if (n == -EAGAIN && i < 255)
+		n = hbio_next(d->hbio, buf, sizeof(buf), src, &rx);
+		if (n <= 0)
 			break;
-		if (n < 0)
-			continue;
+		/* As of its arrival: a late loop must not make the sender look late. */
 		ret = hb_decode(buf, n, d->conv.p.cluster_id, &d->hb_key, &hb);
 		if (!ret)
-			ret = conv_receive(&d->conv, &hb, src, now);
+			ret = conv_receive(&d->conv, &hb, src, rx);
 		if (ret == -ELOOP)
 			continue;
 		if (ret) {
 			d->hb_drops[drop_reason(ret)]++;
 			if (ret == -EACCES || ret == -EKEYREJECTED)
-				d->bad_auth_ms = now;
+				d->bad_auth_ms = rx;
 			log_limited(&hb_limit, LOG_WARNING,
 				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
 				    src[0], src[1], src[2], src[3], src[4], src[5],
@@ -232,7 +254,15 @@ void membership_on_readable(struct wlbsd *d)
 		d->hb_rx++;
 		got++;
 	}
-	if (got) {
+	return got;
+}
+
+void membership_on_readable(struct wlbsd *d)
+{
+	uint64_t now;
+
+	if (drain(d)) {
+		now = now_ms(); /* after every arrival time fed to the core */
 		conv_tick(&d->conv, now);
 		send_due(d, now);
 		if (conv_changed(&d->conv) != d->conv_seen)
@@ -276,6 +306,11 @@ int membership_start(struct wlbsd *d, char *err, size_t errlen)
 	d->hb_fd = hb_socket_open(d->fp.ifindex, err, errlen);
 	if (d->hb_fd < 0)
 		return d->hb_fd;
+	hb_dst_mac(&d->cfg, d->hb_dst);
+	ret = hbio_start(&d->hbio, d->hb_fd, d->fp.ifindex, d->hb_dst, d->cfg.heartbeat_period_ms,
+			 d->cfg.heartbeat_tolerance, err, errlen);
+	if (ret)
+		return ret;
 	membership_tick(d);
 	return 0;
 }
@@ -304,6 +339,7 @@ int membership_reload(struct wlbsd *d, char *err, size_t errlen)
 		if (ret)
 			return ret;
 		conv_note_cause(&d->conv, WLBS_CAUSE_RELOAD);
+		hbio_set_period(d->hbio, d->cfg.heartbeat_period_ms, d->cfg.heartbeat_tolerance);
 	}
 	membership_tick(d);
 	return 0;
@@ -337,6 +373,9 @@ void membership_display(const struct wlbsd *d, void *out)
 	ctl_resp_append(resp, "heartbeats        %s, received %llu, hosts heard 0x%016llx\n",
 			d->hb_key.set ? "authenticated" : "not authenticated",
 			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);
+	if (d->hbio && hbio_overflows(d->hbio))
+		ctl_resp_append(resp, "heartbeats dropped queue-full=%llu\n",
+				(unsigned long long)hbio_overflows(d->hbio));
 	if (r.conflicts)
 		ctl_resp_append(resp,
 				"CONFLICT          hosts 0x%016llx have different port rules\n",
@@ -351,6 +390,19 @@ void membership_display(const struct wlbsd *d, void *out)
 		if (d->hb_drops[i])
 			ctl_resp_append(resp, "heartbeats dropped %s=%llu\n", drops[i],
 					(unsigned long long)d->hb_drops[i]);
+}
+
+void membership_io_stop(struct wlbsd *d)
+{
+	uint64_t seq;
+
+	if (!d->hbio)
+		return;
+	seq = hbio_stop(d->hbio);
+	d->hbio = NULL;
+	/* The goodbye (membership_stop) must be newer than what the thread sent. */
+	if (seq > d->conv.seq)
+		d->conv.seq = seq;
 }
 
 void membership_stop(struct wlbsd *d)
@@ -371,7 +423,7 @@ void membership_stop(struct wlbsd *d)
 	conv_build(&d->conv, now_ms(), &hb);
 	len = hb_encode(&hb, &d->hb_key, buf, sizeof(buf));
 	if (len > 0)
-		hb_send(d->hb_fd, d->fp.ifindex, buf, len);
+		hb_send(d->hb_fd, d->fp.ifindex, d->hb_dst, buf, len);
 	close(d->hb_fd);
 	hb_key_clear(&d->hb_key);
 }

@@ -38,12 +38,17 @@ void membership_local_changed(struct wlbsd *d);
 bool membership_drain_handed_over(const struct wlbsd *d);
 /* Periodic work: expire peers, send our heartbeat when due, republish on change. */
 void membership_tick(struct wlbsd *d);
-/* The heartbeat socket is readable. */
+/* Readable when heartbeats arrived (the heartbeat thread queued them). */
+int membership_fd(const struct wlbsd *d);
+/* Heartbeats arrived: feed them to the core, republish on change. */
 void membership_on_readable(struct wlbsd *d);
 /* How often membership_tick must run (ms). */
 unsigned int membership_tick_ms(const struct wlbsd *d);
 /* One display line per fact: view, leader, conflicts, drops. */
 void membership_display(const struct wlbsd *d, void *resp);
+/* Stops the heartbeat thread (before membership_stop); nothing to do if none. */
+void membership_io_stop(struct wlbsd *d);
+/* Says goodbye on the heartbeat socket and closes it. */
 void membership_stop(struct wlbsd *d);
 
 #endif

@@ -18,6 +18,7 @@
 #include "membership.h"
 #include "wlbs/control.h"
 
+struct hbio;
 struct remote_server;
 
 /* Recent events kept for `wlbs display`. */
@@ -51,6 +52,8 @@ struct wlbsd {
 	uint64_t conv_seen;		/* conv_changed() last published */
 	struct hb_key hb_key;		/* cluster key, when configured */
 	int hb_fd;			/* heartbeat socket */
+	uint8_t hb_dst[6];		/* where heartbeats go (hb_dst_mac) */
+	struct hbio *hbio;		/* heartbeat thread, while running */
 	uint64_t hb_rx;			/* heartbeats accepted */
 	uint64_t hb_drops[MB_DROP_MAX]; /* heartbeats dropped, by reason */
 	int64_t held;			/* live local connections, counted each tick */

@@ -523,10 +523,89 @@ static struct bm_work *bm_work_get(void)
 	return work;
 }
 
+/*
+ * Maps computed before, per thread. A convergence recomputes every rule's map
+ * (245 ms at 64 hosts x 32 rules), and after a flap or a rejoin the members
+ * and weights are usually the ones of a map computed shortly before. The
+ * result depends only on the key and the active hosts' ids and weights (the
+ * rest of struct bm_active derives from them), so that is the cache key.
+ * Room for two maps per rule: the current view and the previous one.
+ */
+#define BM_CACHE_SIZE (2 * WLBS_MAX_RULES)
+
+struct bm_cached {
+	uint64_t used; /* LRU stamp, 0 = empty */
+	uint64_t key;
+	int m;
+	uint8_t id[WLBS_MAX_HOSTS];
+	uint16_t weight[WLBS_MAX_HOSTS];
+	uint8_t owners[WLBS_BUCKETS];
+};
+
+struct bm_cache {
+	uint64_t clock;
+	struct bm_cached e[BM_CACHE_SIZE];
+};
+
+static struct bm_cache *bm_cache_get(void)
+{
+	static __thread struct bm_cache *cache;
+
+	if (!cache)
+		cache = calloc(1, sizeof(*cache));
+	return cache;
+}
+
+static bool bm_cached_is(const struct bm_cached *e, uint64_t key, const struct bm_active *act,
+			 int m)
+{
+	if (!e->used || e->key != key || e->m != m)
+		return false;
+	for (int j = 0; j < m; j++)
+		if (e->id[j] != act[j].id || e->weight[j] != act[j].weight)
+			return false;
+	return true;
+}
+
+/* The cached map for (key, act), else NULL and *@slot = the entry to replace. */
+static struct bm_cached *bm_cache_find(struct bm_cache *c, uint64_t key,
+				       const struct bm_active *act, int m, struct bm_cached **slot)
+{
+	struct bm_cached *lru = &c->e[0];
+
+	for (int i = 0; i < BM_CACHE_SIZE; i++) {
+		struct bm_cached *e = &c->e[i];
+
+		if (bm_cached_is(e, key, act, m)) {
+			e->used = ++c->clock;
+			return e;
+		}
+		if (e->used < lru->used)
+			lru = e;
+	}
+	*slot = lru;
+	return NULL;
+}
+
+static void bm_cache_store(struct bm_cache *c, struct bm_cached *e, uint64_t key,
+			   const struct bm_active *act, int m, const uint8_t owners[WLBS_BUCKETS])
+{
+	e->used = ++c->clock;
+	e->key = key;
+	e->m = m;
+	for (int j = 0; j < m; j++) {
+		e->id[j] = act[j].id;
+		e->weight[j] = act[j].weight;
+	}
+	memcpy(e->owners, owners, WLBS_BUCKETS);
+}
+
 static int bm_multiple(const struct bm_host *hosts, int n, uint64_t key,
 		       uint8_t owners[WLBS_BUCKETS])
 {
 	struct bm_active act[WLBS_MAX_HOSTS];
+	struct bm_cached *hit, *slot = NULL;
+	struct bm_cache *cache;
 	struct bm_work *w;
 	int m = bm_plan(hosts, n, key, act);
 
@@ -538,6 +617,14 @@ static int bm_multiple(const struct bm_host *hosts, int n, uint64_t key,
 		memset(owners, act[0].id, WLBS_BUCKETS);
 		return 0;
 	}
+	cache = bm_cache_get();
+	if (cache) {
+		hit = bm_cache_find(cache, key, act, m, &slot);
+		if (hit) {
+			memcpy(owners, hit->owners, WLBS_BUCKETS);
+			return 0;
+		}
+	}
 	w = bm_work_get();
 	if (!w)
 		return -ENOMEM;
@@ -547,6 +634,8 @@ static int bm_multiple(const struct bm_host *hosts, int n, uint64_t key,
 	bm_assign(w);
 	for (int b = 0; b < WLBS_BUCKETS; b++)
 		owners[b] = w->act[w->owner[b]].id;
+	if (slot)
+		bm_cache_store(cache, slot, key, act, m, owners);
 	return 0;
 }
 

@@ -6,6 +6,13 @@
  * Ethernet header. docs/convergence.md explains every field's role in the
  * algorithm.
  *
+ * Destination MAC, as NLB's: the cluster MAC in multicast and igmp modes
+ * (every host has it in its NIC's filter; in igmp mode it joins 239.255.c.d,
+ * so IGMP snooping confines heartbeats to the cluster's ports), broadcast
+ * (ff:ff:ff:ff:ff:ff) in unicast mode, where every host's NIC carries the
+ * cluster MAC as its own address and switches must never learn it. The
+ * source MAC is the sender's (masked, 02-<priority>-a-b-c-d, in unicast mode).
+ *
  * Every multi-byte field is in network byte order; the layout is fixed
  * (WLBS_HB_LEN bytes, no options), so a 1500-byte MTU always carries it.
  *

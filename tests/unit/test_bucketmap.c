@@ -355,7 +355,8 @@ static void test_speed(void **state)
 	(void)state;
 	rng_state = 6;
 	make_hosts(h, WLBS_MAX_HOSTS, true);
-	assert_int_equal(bm_compute(h, WLBS_MAX_HOSTS, WLBS_MODE_MULTIPLE, SEED, 0, owners), 0);
+	/* Warm-up (allocations) on a salt the loop does not use: the loop misses the cache. */
+	assert_int_equal(bm_compute(h, WLBS_MAX_HOSTS, WLBS_MODE_MULTIPLE, SEED, 999, owners), 0);
 	t0 = now_ms();
 	for (uint32_t rule = 0; rule < WLBS_MAX_RULES; rule++) {
 		double t = now_ms();
@@ -369,8 +370,44 @@ static void test_speed(void **state)
 	printf("bucketmap: 64 hosts, random weights: %.2f ms CPU per rule map (worst %.2f), "
 	       "%.1f ms for %d rules\n",
 	       total / WLBS_MAX_RULES, worst, total, WLBS_MAX_RULES);
+	/* The same view again (a flap, a rejoin): every map comes from the cache. */
+	t0 = now_ms();
+	for (uint32_t rule = 0; rule < WLBS_MAX_RULES; rule++)
+		assert_int_equal(
+		    bm_compute(h, WLBS_MAX_HOSTS, WLBS_MODE_MULTIPLE, SEED, rule, owners), 0);
+	printf("bucketmap: the same 64 hosts x %d rules again (cached): %.3f ms\n", WLBS_MAX_RULES,
+	       now_ms() - t0);
 	/* a regression guard, loose enough for a busy VM; the target is well under 10 ms */
 	assert_true(total / WLBS_MAX_RULES < 50.0);
+}
+
+/* A cached map is the map: the same inputs give the same owners, other weights other owners. */
+static void test_cache_exact(void **state)
+{
+	struct bm_host a[WLBS_MAX_HOSTS], b[WLBS_MAX_HOSTS];
+	uint8_t oa[WLBS_BUCKETS], ob[WLBS_BUCKETS], again[WLBS_BUCKETS];
+
+	(void)state;
+	rng_state = 11;
+	make_hosts(a, 8, true);
+	memcpy(b, a, sizeof(b));
+	b[3].weight = b[3].weight == 7 ? 8 : 7;
+	b[3].equal = false;
+	assert_int_equal(bm_compute(a, 8, WLBS_MODE_MULTIPLE, SEED, 3, oa), 0);
+	assert_int_equal(bm_compute(b, 8, WLBS_MODE_MULTIPLE, SEED, 3, ob), 0);
+	assert_memory_not_equal(oa, ob, WLBS_BUCKETS);
+	/* Fill the cache past its size, so the first entries are evicted and recomputed. */
+	for (uint32_t salt = 100; salt < 100 + 3 * WLBS_MAX_RULES; salt++)
+		assert_int_equal(bm_compute(a, 8, WLBS_MODE_MULTIPLE, SEED, salt, again), 0);
+	assert_int_equal(bm_compute(a, 8, WLBS_MODE_MULTIPLE, SEED, 3, again), 0);
+	assert_memory_equal(oa, again, WLBS_BUCKETS);
+	assert_int_equal(bm_compute(b, 8, WLBS_MODE_MULTIPLE, SEED, 3, again), 0);
+	assert_memory_equal(ob, again, WLBS_BUCKETS);
+	assert_int_equal(bm_compute(b, 8, WLBS_MODE_MULTIPLE, SEED, 3, again), 0);
+	assert_memory_equal(ob, again, WLBS_BUCKETS);
+	/* Another seed, same hosts: not the cached map. */
+	assert_int_equal(bm_compute(a, 8, WLBS_MODE_MULTIPLE, SEED + 1, 3, again), 0);
+	assert_memory_not_equal(oa, again, WLBS_BUCKETS);
 }
 
 int main(void)
@@ -384,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_stability_equal),
 	    cmocka_unit_test(test_stability_weighted),
+	    cmocka_unit_test(test_cache_exact),
 	    cmocka_unit_test(test_speed),
 	};
 
