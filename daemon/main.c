@@ -129,11 +129,13 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	sd_notify(0, "READY=1");
 
 	while (running) {
-		n = epoll_wait(epfd, events, 8, -1);
+		n = epoll_wait(epfd, events, 8, membership_wait_ms(d));
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
 			break;
 		}
+		if (n == 0) /* a changed heartbeat is due: convergence runs at network speed */
+			membership_tick(d);
 		for (i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 

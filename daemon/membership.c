@@ -185,6 +185,15 @@ void membership_tick(struct wlbsd *d)
 		apply(d);
 }
 
+int membership_wait_ms(const struct wlbsd *d)
+{
+	uint64_t due = conv_next_send(&d->conv), now = now_ms();
+
+	if (!d->conv.tx_due)
+		return -1;
+	return due > now ? (int)(due - now) : 0;
+}
+
 bool membership_drain_handed_over(const struct wlbsd *d)
 {
 	const struct conv *c = &d->conv;

@@ -38,6 +38,11 @@ void membership_local_changed(struct wlbsd *d);
 bool membership_drain_handed_over(const struct wlbsd *d);
 /* Periodic work: expire peers, send our heartbeat when due, republish on change. */
 void membership_tick(struct wlbsd *d);
+/*
+ * ms until a changed heartbeat, held back by the extra-send limit (T/10),
+ * is due: the loop must tick then, not a tick period later; -1 = none waits.
+ */
+int membership_wait_ms(const struct wlbsd *d);
 /* Readable when heartbeats arrived (the heartbeat thread queued them). */
 int membership_fd(const struct wlbsd *d);
 /* Heartbeats arrived: feed them to the core, republish on change. */

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,8 +228,15 @@ static int spawn(struct hbio *io)
 {
 	struct sched_param sp = {.sched_priority = HBIO_RT_PRIO};
 	pthread_attr_t attr;
+	sigset_t all, old;
 	int ret;
 
+	/*
+	 * The thread never takes a signal: SIGTERM must reach the main loop's
+	 * signalfd (a clean leave), not end the process from this thread.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
 	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
@@ -243,6 +251,7 @@ static int spawn(struct hbio *io)
 	} else if (!ret) {
 		log_debug("heartbeat thread: SCHED_FIFO priority %d", HBIO_RT_PRIO);
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!ret)
 		pthread_setname_np(io->thread, "wlbsd-hb");
 	return -ret;
