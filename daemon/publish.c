@@ -36,6 +36,18 @@ void wlbsd_build_tables(struct wlbsd *d)
 		d->order[table_index_of[i]] = i;
 }
 
+/*
+ * A drain hands its buckets over like any change, release then acquire: new
+ * connections keep coming here until the map that gives them to the others is
+ * applied (a few ms), so none finds no owner meanwhile; then only held ones.
+ */
+static enum wlbs_fp_state fp_state(const struct wlbsd *d)
+{
+	enum wlbs_fp_state s = hs_fp_state(&d->hs);
+
+	return s == WLBS_FP_DRAINING && conv_owns_any(&d->conv) ? WLBS_FP_RUNNING : s;
+}
+
 void wlbsd_publish(struct wlbsd *d)
 {
 	static const uint8_t none[WLBS_BUCKETS];
@@ -55,5 +67,5 @@ void wlbsd_publish(struct wlbsd *d)
 	d->fp.cfg->hash_seed = d->cfg.hash_seed;
 	d->fp.cfg->default_host = running ? d->default_host : 0;
 	fp_commit(&d->fp);
-	fp_set_state(&d->fp, hs_fp_state(&d->hs));
+	fp_set_state(&d->fp, fp_state(d));
 }

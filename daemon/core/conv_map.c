@@ -200,6 +200,18 @@ static void take_gains(struct conv *c)
 	c->changed++;
 }
 
+bool conv_owns_any(const struct conv *c)
+{
+	unsigned int i;
+
+	if (c->applied_default == c->p.self)
+		return true;
+	for (i = 0; i < c->p.n_rules; i++)
+		if (memchr(c->applied[i], c->p.self, WLBS_BUCKETS))
+			return true;
+	return false;
+}
+
 void conv_map_update(struct conv *c)
 {
 	if (!c->member) {

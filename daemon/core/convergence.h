@@ -205,6 +205,9 @@ static inline bool conv_converged(const struct conv *c)
 	return c->converged;
 }
 
+/* True while the map applied now gives this host a bucket (of any rule) or the default role. */
+bool conv_owns_any(const struct conv *c);
+
 static inline bool conv_member(const struct conv *c)
 {
 	return c->member;
