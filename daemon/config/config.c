@@ -713,21 +713,6 @@ static const char *line_of(struct parse *p, const char *text, unsigned int n)
 	return cfg_trim_value(p->tmp);
 }
 
-void cfg_defaults(struct wlbs_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->cluster_mode = WLBS_CLUSTER_MULTICAST;
-	c->heartbeat_period_ms = 100;
-	c->heartbeat_tolerance = 5;
-	c->cleanup_delay_ms = 5000;
-	c->initial_state = CFG_INIT_STARTED;
-	c->persist_state = true;
-	c->xdp_mode = CFG_XDP_AUTO;
-	c->remote.port = 2504;
-	c->remote.rate_limit = 10;
-	c->remote.time_window_s = 30;
-}
-
 int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out, char *err,
 		     size_t errlen)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The value syntax of wlbs.conf: numbers, booleans, addresses, comments. */
+/* The value syntax of wlbs.conf (numbers, booleans, addresses, comments) and the defaults. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -136,4 +136,20 @@ bool cfg_parse_mac(const char *s, uint8_t mac[6])
 		mac[i] = (uint8_t)strtoul((char[]){b[0], b[1], 0}, NULL, 16);
 	}
 	return true;
+}
+
+/* What a key left out of wlbs.conf means (wlbs.conf.example documents each). */
+void cfg_defaults(struct wlbs_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cluster_mode = WLBS_CLUSTER_MULTICAST;
+	c->heartbeat_period_ms = 100;
+	c->heartbeat_tolerance = 5;
+	c->cleanup_delay_ms = 5000;
+	c->initial_state = CFG_INIT_STARTED;
+	c->persist_state = true;
+	c->xdp_mode = CFG_XDP_AUTO;
+	c->remote.port = 2504;
+	c->remote.rate_limit = 10;
+	c->remote.time_window_s = 30;
 }
