@@ -77,12 +77,20 @@ static int uninstall(const char *state_dir)
 	return 0;
 }
 
+/* Readable @fd wakes the loop. */
+static void watch(int epfd, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 /* The event loop; -errno with a message in @err when it cannot begin (then no READY=1). */
 static int run(struct wlbsd *d, char *err, size_t errlen)
 {
 	long tick_ns = membership_tick_ms(d) * 1000000L;
 	struct itimerspec its = {.it_interval = {0, tick_ns}, .it_value = {0, tick_ns}};
-	struct epoll_event ev, events[8];
+	struct epoll_event events[8];
 	struct ctl_server *ctl = NULL;
 	sigset_t mask;
 	int epfd, sigfd, tfd, n, i, ret = 0;
@@ -115,17 +123,11 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	/* A remote control problem leaves the host balancing; display says why it is off. */
 	if (remote_configure(d->remote, &d->cfg, d->fp.cfg, err, errlen))
 		wlbsd_event(d, "remote control off: %s", err);
-	ev.events = EPOLLIN;
-	ev.data.fd = sigfd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
-	ev.data.fd = tfd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
-	ev.data.fd = ctl_server_fd(ctl);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = membership_fd(d);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = remote_fd(d->remote);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	watch(epfd, sigfd);
+	watch(epfd, tfd);
+	watch(epfd, ctl_server_fd(ctl));
+	watch(epfd, membership_fd(d));
+	watch(epfd, remote_fd(d->remote));
 	sd_notify(0, "READY=1");
 
 	while (running) {
