@@ -55,7 +55,8 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 .PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
 	check-scale check-timing bench demo fuzz install uninstall clean help format
 
-all: $(BUILD)/wlbsd $(BUILD)/wlbs
+# The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
+all: $(BUILD)/wlbsd $(BUILD)/wlbs $(BPF_OBJS)
 
 help:
 	@echo 'make            build wlbsd, wlbs and the BPF objects into $(BUILD)/'

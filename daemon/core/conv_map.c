@@ -139,6 +139,7 @@ static void new_map(struct conv *c)
 	c->gains_after_ms = c->now_ms + (fence ? c->p.fence_ms : 0);
 	if (c->last_vanish_ms && c->last_vanish_ms + c->p.fence_ms > c->gains_after_ms)
 		c->gains_after_ms = c->last_vanish_ms + c->p.fence_ms;
+	c->release_tx = true; /* the gainers wait for our "converged": send it at once */
 	c->changed++;
 }
 

@@ -404,8 +404,8 @@ uint64_t conv_next_send(const struct conv *c)
 {
 	uint64_t gap = c->p.period_ms / 10 ? c->p.period_ms / 10 : 1;
 
-	if (!c->seq)
-		return 0; /* nothing sent yet: at once */
+	if (!c->seq || (c->tx_due && c->release_tx))
+		return 0; /* nothing sent yet, or we released buckets others wait for: at once */
 	return c->last_tx_ms + (c->tx_due ? gap : c->p.period_ms);
 }
 
@@ -446,6 +446,7 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	memcpy(out->dirty, c->local.dirty, sizeof(out->dirty));
 	c->last_tx_ms = c->now_ms;
 	c->tx_due = false;
+	c->release_tx = false;
 }
 
 void conv_report(const struct conv *c, struct conv_report *r)

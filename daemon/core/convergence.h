@@ -171,7 +171,8 @@ struct conv {
 	uint64_t adv_sig;      /* signature of what we advertise, to send on change */
 	uint64_t seq;
 	uint64_t last_tx_ms;
-	bool tx_due; /* advertised content changed since the last send */
+	bool tx_due;	 /* advertised content changed since the last send */
+	bool release_tx; /* a new map released buckets: announce it without waiting */
 	bool started;
 };
 
