@@ -34,6 +34,14 @@ static const char *const cause_names[WLBS_CAUSE_MAX] = {
     [WLBS_CAUSE_RULES] = "different port rules",
     [WLBS_CAUSE_BAD_CONFIG] = "bad configuration",
     [WLBS_CAUSE_RELOAD] = "configuration reloaded",
+    [WLBS_CAUSE_LISTENING] = "listening (just started)",
+    [WLBS_CAUSE_EXCLUDED_RULES] = "excluded: port rules differ",
+    [WLBS_CAUSE_BAD_KEY] = "wrong cluster key",
+    [WLBS_CAUSE_HEARS_NOBODY] = "hears no other host",
+    [WLBS_CAUSE_VIP_CONFLICT] = "cluster IP conflict",
+    [WLBS_CAUSE_ONE_WAY] = "one-way loss: a member does not hear this host",
+    [WLBS_CAUSE_NOT_IN_VIEW] = "not in the leader's view yet",
+    [WLBS_CAUSE_YIELD] = "yielding to the other side of a healed partition",
 };
 
 static const char *const rule_state_names[WLBS_RS_MAX] = {
