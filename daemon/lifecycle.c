@@ -31,6 +31,14 @@ static void recount(struct wlbsd *d)
 			 strerror(-ret));
 }
 
+/* The state machine's rules, and their names for the answers of enable/disable/drain. */
+static void set_rules(struct wlbsd *d)
+{
+	hs_set_rules(&d->hs, &d->tables); /* keeps per-rule flags of unchanged rules */
+	for (uint32_t i = 0; i < d->tables.n_rules; i++)
+		hs_set_rule_name(&d->hs, i, d->cfg.rules[d->order[i]].name);
+}
+
 /* cluster_check() with the file named in the message, as cfg_load names it. */
 int wlbsd_check_local(const char *path, const struct wlbs_config *c, bool need_iface, char *err,
 		      size_t errlen)
@@ -43,48 +51,23 @@ int wlbsd_check_local(const char *path, const struct wlbs_config *c, bool need_i
 	return ret;
 }
 
-/*
- * The interface was set up for the old cluster MAC (NIC address, multicast
- * filter or IGMP group, and the install record that undoes it): a new one
- * needs a restart, like a new interface.
- */
-static bool cluster_mac_changed(const struct wlbs_config *old, const struct wlbs_config *next,
-				char *err, size_t errlen)
-{
-	unsigned char a[6], b[6];
-	char sa[IP2MAC_STRLEN], sb[IP2MAC_STRLEN];
-
-	cfg_cluster_mac(old, a);
-	cfg_cluster_mac(next, b);
-	if (!memcmp(a, b, 6) && old->cluster_mode == next->cluster_mode)
-		return false;
-	ip2mac_format(a, sa);
-	ip2mac_format(b, sb);
-	snprintf(err, errlen, "changing the cluster MAC or mode needs a restart (%s %s -> %s %s)",
-		 sa, ip2mac_mode_name(old->cluster_mode), sb, ip2mac_mode_name(next->cluster_mode));
-	return true;
-}
-
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 {
+	return wlbsd_reload_status(d, NULL, err, errlen);
+}
+
+int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t errlen)
+{
 	struct wlbs_config next, old = d->cfg;
+	unsigned int code = WLBS_BAD_PARAMS;
+	char keys[300];
 	int ret;
 
 	sd_notify(0, "RELOADING=1");
-	ret = cfg_load(d->paths.config, &next, err, errlen);
-	if (!ret)
+	ret = cfg_load_status(d->paths.config, &next, err, errlen, &code);
+	if (!ret) {
+		code = WLBS_BAD_PARAMS;
 		ret = wlbsd_check_local(d->paths.config, &next, true, err, errlen);
-	if (!ret && strcmp(next.ifname, old.ifname)) {
-		snprintf(err, errlen, "changing the interface needs a restart (%s -> %s)",
-			 old.ifname, next.ifname);
-		ret = -EINVAL;
-	}
-	if (!ret && cluster_mac_changed(&old, &next, err, errlen))
-		ret = -EINVAL;
-	if (!ret && next.priority != old.priority) {
-		snprintf(err, errlen, "changing the host priority needs a restart (%u -> %u)",
-			 old.priority, next.priority);
-		ret = -EINVAL;
 	}
 	/* A cluster key that cannot be read refuses the reload before anything changes. */
 	if (!ret && next.key_file[0]) {
@@ -95,6 +78,15 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 		if (ret)
 			snprintf(err, errlen, "cluster key %s: %s", next.key_file,
 				 ret == -EINVAL ? "too short" : strerror(-ret));
+	}
+	/* Checked last: WLBS_REBOOT says the file is valid, and a restart will take it. */
+	if (!ret && cfg_restart_keys(&old, &next, keys, sizeof(keys))) {
+		code = WLBS_REBOOT;
+		snprintf(err, errlen,
+			 "%s changes %s, which only a restart of wlbsd applies; nothing of the file "
+			 "was applied (the running configuration stays whole until the restart)",
+			 d->paths.config, keys);
+		ret = -EINVAL;
 	}
 	/* Remote control first: it refuses without changing anything (unreadable secret). */
 	if (!ret && d->remote)
@@ -114,7 +106,7 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 	}
 	if (!ret) {
 		wlbsd_build_tables(d);
-		hs_set_rules(&d->hs, &d->tables); /* keeps per-rule flags of unchanged rules */
+		set_rules(d);
 		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
 		recount(d);
@@ -123,6 +115,8 @@ int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen)
 		wlbsd_event(d, "reload refused: %s", err);
 	}
 	sd_notify(0, "READY=1");
+	if (status)
+		*status = ret ? code : WLBS_OK;
 	return ret;
 }
 
@@ -172,7 +166,7 @@ int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_
 		persisted = HS_PERSIST_SUSPENDED;
 	hs_init(&d->hs, d->cfg.priority, persisted, d->cfg.initial_state == CFG_INIT_STARTED);
 	wlbsd_build_tables(d);
-	hs_set_rules(&d->hs, &d->tables);
+	set_rules(d);
 	if (hs_fp_state(&d->hs) != WLBS_FP_STOPPED)
 		hs_on_converging(&d->hs, 0, WLBS_CAUSE_STARTED);
 	ret = membership_start(d, err, errlen);

@@ -35,6 +35,15 @@ void wlbsd_start_failed(struct wlbsd *d, enum wlbsd_start_stage stage, const cha
 /* Re-reads the configuration; on error keeps the running one and says why in @err. */
 int wlbsd_reload(struct wlbsd *d, char *err, size_t errlen);
 
+/*
+ * The same; @status is the code a reload answers: WLBS_OK, the port rule
+ * codes of cfg_load_status(), WLBS_REBOOT when the file is valid but changes
+ * a key only a restart applies (then nothing of it is applied: the running
+ * configuration stays whole, the restart applies the file), else
+ * WLBS_BAD_PARAMS.
+ */
+int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t errlen);
+
 /* Once per tick: prove we are alive, end a drain when nothing is held. */
 void wlbsd_tick(struct wlbsd *d);
 

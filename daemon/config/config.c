@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "config/config.h"
+#include "wlbs/status.h"
 
 enum sect { S_NONE, S_CLUSTER, S_HOST, S_REMOTE, S_RULE, S_MAX };
 
@@ -45,6 +46,7 @@ struct parse {
 	bool key_seen;	   /* a key since the last header: indented lines continue it */
 	bool failed;
 	unsigned int err_line;
+	unsigned int status; /* the WLBS_* code the first error answers a reload with */
 	char *err;
 	size_t errlen;
 	int sect;			/* enum sect of the current section */
@@ -60,31 +62,61 @@ struct parse {
 	struct wlbs_config c;
 };
 
-/* Records the first error: "NAME:LINE: message ('value')". Returns -EINVAL. */
-__attribute__((format(printf, 4, 5))) static int fail_at(struct parse *p, unsigned int line,
-							 const char *value, const char *fmt, ...)
+/*
+ * Records the first error: "NAME:LINE: message ('value')", and its code: a
+ * port rule's (@status) names it at the end, as --check-config shows it.
+ */
+static int vfail(struct parse *p, unsigned int status, unsigned int line, const char *value,
+		 const char *fmt, va_list ap)
 {
 	size_t n = 0;
-	va_list ap;
 
 	if (p->failed)
 		return -EINVAL;
 	p->failed = true;
 	p->err_line = line;
+	p->status = status;
 	if (!p->err || !p->errlen)
 		return -EINVAL;
 	if (line)
 		n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, line);
 	else
 		n = snprintf(p->err, p->errlen, "%s: ", p->name);
-	if (n < p->errlen) {
-		va_start(ap, fmt);
+	if (n < p->errlen)
 		n += vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-		va_end(ap);
-	}
 	if (value && n < p->errlen)
-		snprintf(p->err + n, p->errlen - n, " ('%s')", value);
+		n += snprintf(p->err + n, p->errlen - n, " ('%s')", value);
+	if (status != WLBS_BAD_PARAMS && n < p->errlen && !strstr(p->err, "(WLBS_"))
+		snprintf(p->err + n, p->errlen - n, " (%s)", wlbs_status_name((int)status));
 	return -EINVAL;
+}
+
+/* An error of the current section: WLBS_BAD_PORT_PARAMS inside a [rule]. Returns -EINVAL. */
+__attribute__((format(printf, 4, 5))) static int fail_at(struct parse *p, unsigned int line,
+							 const char *value, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail(p, p->sect == S_RULE ? WLBS_BAD_PORT_PARAMS : WLBS_BAD_PARAMS, line, value,
+		    fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* An error with its own code (enum wlbs_status). Returns -EINVAL. */
+__attribute__((format(printf, 5, 6))) static int fail_code(struct parse *p, unsigned int status,
+							   unsigned int line, const char *value,
+							   const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail(p, status, line, value, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 static const char *sect_label(struct parse *p)
@@ -450,8 +482,8 @@ static int open_rule(struct parse *p, const char *name)
 			return fail_at(p, p->line, name, "rule defined twice (first on line %u)",
 				       p->meta[i].line);
 	if (c->n_rules >= WLBS_MAX_RULES)
-		return fail_at(p, p->line, name, "more than %d port rules (WLBS_MAX_PORT_RULES)",
-			       WLBS_MAX_RULES);
+		return fail_code(p, WLBS_MAX_PORT_RULES, p->line, name,
+				 "more than %d port rules (WLBS_MAX_PORT_RULES)", WLBS_MAX_RULES);
 	p->rule = c->n_rules++;
 	r = &c->rules[p->rule];
 	strcpy(r->name, name);
@@ -510,6 +542,7 @@ static int check_header(struct parse *p, char *line)
 	/* Indented after a key, inih takes the line as a continuation of that key. */
 	if (*s != '[' || (s > line && p->key_seen))
 		return 0;
+	p->sect = S_NONE; /* a header ends the section before: its errors are not the rule's */
 	end = strchr(s, ']');
 	if (!end) {
 		cfg_trim_value(s);
@@ -576,7 +609,7 @@ static int finish_rule(struct parse *p, int i)
 	int v;
 
 	if (!m->key_line[K_PORTS])
-		return fail_at(p, m->line, NULL,
+		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->line, NULL,
 			       "[rule %s] has no ports (ports = 80 or 80-90 is required)", r->name);
 	if (m->has_vip) {
 		for (v = 0; v < c->n_vips; v++)
@@ -585,8 +618,8 @@ static int finish_rule(struct parse *p, int i)
 		if (v == c->n_vips) {
 			struct cfg_addr a = {.addr = m->vip, .v4 = IN6_IS_ADDR_V4MAPPED(&m->vip)};
 
-			return fail_at(
-			    p, m->key_line[K_RULE_IP], cfg_addr_str(&a, false, buf, sizeof(buf)),
+			return fail_code(
+			    p, WLBS_BAD_PORT_PARAMS, m->key_line[K_RULE_IP], cfg_addr_str(&a, false, buf, sizeof(buf)),
 			    "[rule %s] ip: not one of the [cluster] ip addresses", r->name);
 		}
 		r->vip = v;
@@ -594,11 +627,11 @@ static int finish_rule(struct parse *p, int i)
 	if (r->mode != WLBS_MODE_MULTIPLE) {
 		snprintf(buf, sizeof(buf), "%u", r->load_weight);
 		if (m->key_line[K_AFFINITY])
-			return fail_at(p, m->key_line[K_AFFINITY], affinities[r->affinity],
+			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_AFFINITY], affinities[r->affinity],
 				       "[rule %s] affinity: only for mode multiple, not %s",
 				       r->name, mode);
 		if (m->key_line[K_WEIGHT])
-			return fail_at(p, m->key_line[K_WEIGHT], r->equal_load ? "equal" : buf,
+			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_WEIGHT], r->equal_load ? "equal" : buf,
 				       "[rule %s] load_weight: only for mode multiple, not %s",
 				       r->name, mode);
 		r->affinity = WLBS_AFF_NONE;
@@ -606,7 +639,7 @@ static int finish_rule(struct parse *p, int i)
 	}
 	if (r->mode != WLBS_MODE_SINGLE && m->key_line[K_HANDLING]) {
 		snprintf(buf, sizeof(buf), "%u", r->handling_priority);
-		return fail_at(p, m->key_line[K_HANDLING], buf,
+		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_HANDLING], buf,
 			       "[rule %s] handling_priority: only for mode single, not %s", r->name,
 			       mode);
 	}
@@ -640,11 +673,11 @@ static int check_overlaps(struct parse *p)
 				snprintf(ports, sizeof(ports), "%u", lo);
 			else
 				snprintf(ports, sizeof(ports), "%u-%u", lo, hi);
-			return fail_at(p, p->meta[j].line, NULL,
-				       "rule '%s' (line %u) and rule '%s' overlap on ports %s for "
-				       "%s/%s (WLBS_PORT_OVERLAP)",
-				       a->name, p->meta[i].line, b->name, ports, vip,
-				       proto_name(a->proto & b->proto));
+			return fail_code(p, WLBS_PORT_OVERLAP, p->meta[j].line, NULL,
+					 "rule '%s' (line %u) and rule '%s' overlap on ports %s for "
+					 "%s/%s (WLBS_PORT_OVERLAP)",
+					 a->name, p->meta[i].line, b->name, ports, vip,
+					 proto_name(a->proto & b->proto));
 		}
 	}
 	return 0;
@@ -657,6 +690,7 @@ static int finish(struct parse *p)
 	const char *why;
 	int i, v, err;
 
+	p->sect = S_NONE; /* parsing is over: only finish_rule's errors are the rules' */
 	if (!p->sect_line[S_HOST])
 		return fail_at(p, 0, NULL,
 			       "no [host] section (interface and priority are required)");
@@ -716,6 +750,12 @@ static const char *line_of(struct parse *p, const char *text, unsigned int n)
 int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out, char *err,
 		     size_t errlen)
 {
+	return cfg_parse_string_status(text, name, out, err, errlen, NULL);
+}
+
+int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out,
+			    char *err, size_t errlen, unsigned int *status)
+{
 	struct parse *p;
 	int ret;
 
@@ -736,11 +776,14 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 	/* inih goes on after a syntax error; ours stop it, so the earlier one wins. */
 	if (ret > 0 && (!p->failed || (unsigned int)ret < p->err_line)) {
 		p->failed = false;
-		fail_at(p, ret, line_of(p, text, ret), "expected 'key = value' or '[section]'");
+		fail_code(p, WLBS_BAD_PARAMS, ret, line_of(p, text, ret),
+			  "expected 'key = value' or '[section]'");
 	}
 	if (!p->failed)
 		finish(p);
 	ret = p->failed ? -EINVAL : 0;
+	if (status)
+		*status = ret ? p->status : WLBS_OK;
 	if (!ret) {
 		*out = p->c;
 		if (err && errlen)
@@ -752,6 +795,12 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 
 int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen)
 {
+	return cfg_load_status(path, out, err, errlen, NULL);
+}
+
+int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		    unsigned int *status)
+{
 	const char *why = NULL;
 	struct stat st;
 	char *buf = NULL;
@@ -759,6 +808,8 @@ int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen
 	ssize_t r;
 	int fd, ret = 0;
 
+	if (status)
+		*status = WLBS_BAD_PARAMS; /* until the text itself says more */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		ret = -errno;
@@ -802,7 +853,7 @@ int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen
 		free(buf);
 		return -EINVAL;
 	}
-	ret = cfg_parse_string(buf, path, out, err, errlen);
+	ret = cfg_parse_string_status(buf, path, out, err, errlen, status);
 	free(buf);
 	return ret;
 fail:

@@ -117,6 +117,25 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 		     size_t errlen);
 
 /*
+ * The same, also setting @status to the WLBS_* code a refused reload answers:
+ * WLBS_PORT_OVERLAP, WLBS_MAX_PORT_RULES, WLBS_BAD_PORT_PARAMS (any other
+ * error of a [rule]), else WLBS_BAD_PARAMS; WLBS_OK when valid. Rule errors
+ * name their code at the end of @err, as --check-config prints it.
+ */
+int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		    unsigned int *status);
+int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out,
+			    char *err, size_t errlen, unsigned int *status);
+
+/*
+ * Keys whose change a reload cannot apply (interface, priority, cluster MAC
+ * or mode, xdp_mode): how many of them differ from @old to @next, each
+ * described in @buf ("priority 1 -> 3, interface eth0 -> eth1").
+ */
+int cfg_restart_keys(const struct wlbs_config *old, const struct wlbs_config *next, char *buf,
+		     size_t len);
+
+/*
  * The cluster MAC: cluster_mac when set by hand, else NLB's ip2mac of the
  * first IPv4 cluster IP (an IPv6-only cluster: the low 32 bits of its first
  * cluster IP as a.b.c.d). 0, or -EINVAL without a cluster IP.

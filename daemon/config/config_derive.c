@@ -2,9 +2,12 @@
 /*
  * What every host derives from its configuration and must agree on with the
  * others: the cluster MAC, the default hash seed, the order of the port rules
- * in the fast-path tables, and the rules' fingerprint that heartbeats carry.
+ * in the fast-path tables, and the rules' fingerprint that heartbeats carry;
+ * and which of its keys only a restart applies.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -158,4 +161,58 @@ uint32_t cfg_rules_fingerprint(const struct wlbs_config *c)
 		h = wlbs_hash_step(h, r->proto | r->mode << 8 | r->affinity << 16);
 	}
 	return wlbs_hash_finish(h);
+}
+
+/* Appends what changed to @buf (", " between two), counting it in @n. */
+__attribute__((format(printf, 4, 5))) static void restart_key(char *buf, size_t len, int *n,
+							      const char *fmt, ...)
+{
+	size_t used = strnlen(buf, len);
+	va_list ap;
+
+	if ((*n)++ && used + 3 < len) {
+		memcpy(buf + used, ", ", 3);
+		used += 2;
+	}
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The interface, the cluster MAC and the fast path's attach mode were set up
+ * at start (NIC address, multicast filter or IGMP group, the install record
+ * that undoes them, the XDP attachment), and the priority is this host's
+ * identity in every heartbeat and bucket: changing any of them live would
+ * leave the old one half in place.
+ */
+int cfg_restart_keys(const struct wlbs_config *old, const struct wlbs_config *next, char *buf,
+		     size_t len)
+{
+	static const char *const xdp[] = {"auto", "native", "generic"};
+	unsigned char a[6] = {0}, b[6] = {0};
+	char sa[IP2MAC_STRLEN], sb[IP2MAC_STRLEN];
+	int n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (next->priority != old->priority)
+		restart_key(buf, len, &n, "priority %u -> %u", old->priority, next->priority);
+	if (strcmp(next->ifname, old->ifname))
+		restart_key(buf, len, &n, "interface %s -> %s", old->ifname, next->ifname);
+	cfg_cluster_mac(old, a);
+	cfg_cluster_mac(next, b);
+	if (memcmp(a, b, 6) || old->cluster_mode != next->cluster_mode) {
+		ip2mac_format(a, sa);
+		ip2mac_format(b, sb);
+		restart_key(buf, len, &n, "cluster MAC/mode %s %s -> %s %s", sa,
+			    ip2mac_mode_name(old->cluster_mode), sb,
+			    ip2mac_mode_name(next->cluster_mode));
+	}
+	if (next->xdp_mode != old->xdp_mode)
+		restart_key(buf, len, &n, "xdp_mode %s -> %s", xdp[old->xdp_mode % 3],
+			    xdp[next->xdp_mode % 3]);
+	return n;
 }

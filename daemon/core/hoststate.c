@@ -85,6 +85,12 @@ void hs_set_rules(struct hs *hs, const struct wlbs_tables *t)
 	}
 }
 
+void hs_set_rule_name(struct hs *hs, uint32_t i, const char *name)
+{
+	if (i < hs->n_rules && i < WLBS_MAX_RULES)
+		snprintf(hs->rules[i].name, sizeof(hs->rules[i].name), "%s", name ? name : "");
+}
+
 uint8_t hs_state(const struct hs *hs)
 {
 	switch (hs->level) {
@@ -310,12 +316,52 @@ static uint8_t apply_flags(int cmd, uint8_t f)
 	}
 }
 
+/* " Rule(s) acted on: http 10.0.0.1:80/tcp, dns 53/both." (a rule without a name: #index) */
+static void append_rules(const struct hs *hs, uint32_t mask, struct wlbs_ctl_response *resp)
+{
+	static const char *const proto[] = {"none", "tcp", "udp", "both"};
+	char vip[INET6_ADDRSTRLEN + 3], ports[12];
+	const char *sep = " Rule(s) acted on: ";
+
+	for (uint32_t i = 0; i < hs->n_rules; i++) {
+		const struct hs_rule *r = &hs->rules[i];
+
+		if (!(mask & (1u << i)))
+			continue;
+		vip[0] = '\0';
+		if (r->vip < hs->n_vips) {
+			uint8_t a[16];
+			char s[INET6_ADDRSTRLEN];
+			bool v4;
+
+			memcpy(a, hs->vips[r->vip].addr, sizeof(a));
+			vip_str(a, s, sizeof(s));
+			v4 = !strchr(s, ':');
+			snprintf(vip, sizeof(vip), v4 ? "%s:" : "[%s]:", s);
+		}
+		if (r->port_lo == r->port_hi)
+			snprintf(ports, sizeof(ports), "%u", r->port_lo);
+		else
+			snprintf(ports, sizeof(ports), "%u-%u", r->port_lo, r->port_hi);
+		if (r->name[0])
+			ctl_resp_append(resp, "%s%s %s%s/%s", sep, r->name, vip, ports,
+					proto[r->proto & 3]);
+		else
+			ctl_resp_append(resp, "%s#%u %s%s/%s", sep, i + 1, vip, ports,
+					proto[r->proto & 3]);
+		sep = ", ";
+	}
+	ctl_resp_append(resp, ".");
+}
+
 static void do_rule_cmd(struct hs *hs, const struct wlbs_ctl_request *req,
 			struct wlbs_ctl_response *resp)
 {
 	static const char *const done[] = {
 	    [WLBS_CMD_ENABLE] = "enabled",
-	    [WLBS_CMD_DISABLE] = "disabled",
+	    /* The fast path drops a disabled rule's packets before it looks for held ones. */
+	    [WLBS_CMD_DISABLE] = "disabled: this host drops their packets at once, its held "
+				 "connections' too (drain lets those finish)",
 	    [WLBS_CMD_DRAIN] =
 		"set to drain: held connections continue, new ones go to other hosts",
 	};
@@ -345,6 +391,7 @@ static void do_rule_cmd(struct hs *hs, const struct wlbs_ctl_request *req,
 	resp->status = changed ? WLBS_OK : WLBS_ALREADY;
 	ctl_resp_text(resp, "Traffic handling for %s %s.", t,
 		      changed ? done[req->command] : already[req->command]);
+	append_rules(hs, mask, resp);
 	if (hs->level != HS_RUNNING && hs->level != HS_DRAINING)
 		ctl_resp_append(resp, " Cluster operations are stopped.");
 }

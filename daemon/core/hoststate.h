@@ -44,6 +44,9 @@ enum hs_persist {
 	HS_PERSIST_SUSPENDED, /* suspend was the last word */
 };
 
+/* A rule name with its NUL (the configuration's limit). */
+#define HS_RULE_NAME_MAX 32
+
 /* What hs_set_rules keeps of a port rule: enough to resolve a command's target. */
 struct hs_rule {
 	uint32_t vip;	  /* index into vips, or WLBS_VIP_ALL */
@@ -52,6 +55,7 @@ struct hs_rule {
 	uint8_t proto;	  /* WLBS_PROTO_* */
 	uint8_t mode;	  /* enum wlbs_rule_mode (DISABLED: off cluster-wide) */
 	uint8_t flags;	  /* this host's WLBS_RULE_F_* (enable/disable/drain) */
+	char name[HS_RULE_NAME_MAX]; /* the configuration's name, for answers; "" = none */
 };
 
 struct hs {
@@ -81,6 +85,9 @@ void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool sta
  * host's flags; others start enabled.
  */
 void hs_set_rules(struct hs *hs, const struct wlbs_tables *t);
+
+/* Name rule @i (table order) in answers; names are not in @t. Call after hs_set_rules. */
+void hs_set_rule_name(struct hs *hs, uint32_t i, const char *name);
 
 /*
  * Run @req. Returns 0 with @resp complete (status, message, fields after the

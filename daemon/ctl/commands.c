@@ -171,6 +171,7 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 	struct wlbsd *d = ctx;
 	enum hs_persist before = hs_persist(&d->hs);
 	uint8_t state_before = hs_state(&d->hs);
+	unsigned int code;
 	char err[512];
 	int ret;
 
@@ -186,10 +187,12 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 			params_text(d, resp);
 			break;
 		case WLBS_CMD_RELOAD:
-			if (wlbsd_reload(d, err, sizeof(err))) {
-				resp->status = WLBS_BAD_PARAMS;
-				ctl_resp_append(
-				    resp, "Reload refused, running configuration kept: %s", err);
+			if (wlbsd_reload_status(d, &code, err, sizeof(err))) {
+				/* The rule codes and WLBS_REBOOT say what is wrong, as NLB's did. */
+				resp->status = code;
+				ctl_resp_append(resp, "Reload %s, running configuration kept: %s",
+						code == WLBS_REBOOT ? "needs a restart" : "refused",
+						err);
 			} else {
 				ctl_resp_append(resp, "Configuration reloaded.");
 			}

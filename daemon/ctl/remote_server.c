@@ -323,6 +323,27 @@ static void decode_error_text(char *buf, size_t len, int err)
 		snprintf(buf, len, "Bad request: malformed control message.");
 }
 
+/*
+ * NLB changes parameters only on the host itself: a reload over the network
+ * would apply a file nobody there checked. The answer carries the host's real
+ * state (a query's fields) with WLBS_LOCAL_ONLY.
+ */
+static int refuse_reload(struct remote_server *rs, const struct wlbs_ctl_request *req,
+			 struct wlbs_ctl_response *resp)
+{
+	struct wlbs_ctl_request q = *req;
+	int err;
+
+	q.command = WLBS_CMD_QUERY;
+	err = rs->handle(rs->ctx, &q, resp);
+	if (err < 0)
+		return err;
+	resp->status = WLBS_LOCAL_ONLY;
+	ctl_resp_text(resp, "Reload refused: the configuration is reloaded only on the host "
+			    "itself (run `wlbs reload` there); nothing changed.");
+	return 0;
+}
+
 /* One datagram: @len bytes of it in @buf, @wire_len its real size. */
 static void serve(struct remote_server *rs, const struct rsock *s, struct peer *p,
 		  const uint8_t *buf, size_t len, size_t wire_len)
@@ -398,7 +419,10 @@ static void serve(struct remote_server *rs, const struct rsock *s, struct peer *
 	}
 
 	ctl_response_init(&resp, &req);
-	err = rs->handle(rs->ctx, &req, &resp);
+	if (req.command == WLBS_CMD_RELOAD)
+		err = refuse_reload(rs, &req, &resp);
+	else
+		err = rs->handle(rs->ctx, &req, &resp);
 	if (err < 0) {
 		ctl_response_init(&resp, &req);
 		resp.status = WLBS_IO_ERROR;

@@ -18,6 +18,7 @@ enum wlbs_status {
 	WLBS_CONVERGED = 1007,		/* query: running, converged */
 	WLBS_DEFAULT = 1008,		/* query: converged as the default host */
 	WLBS_DRAINING = 1009,		/* query: draining connections */
+	WLBS_LOCAL_ONLY = 1012,		/* refused remotely: only the host itself may do it */
 	WLBS_SUSPENDED = 1013,		/* query: suspended; others: refused, suspended */
 	WLBS_MEDIA_DISCONNECTED = 1014, /* the cluster interface has no carrier */
 	WLBS_REBOOT = 1050,		/* change applies after a restart */
