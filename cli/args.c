@@ -22,11 +22,12 @@ static const struct {
     {WLBS_CMD_QUERY, "", "state of this host and the cluster members it sees"},
     {WLBS_CMD_START, "", "start cluster operations"},
     {WLBS_CMD_STOP, "", "stop cluster operations (connections held are cut)"},
-    {WLBS_CMD_DRAINSTOP, "", "take no new connections; stop once none are held"},
+    {WLBS_CMD_DRAINSTOP, " [--wait]", "take no new connections; stop once none are held"},
     {WLBS_CMD_SUSPEND, "", "stop, and refuse control commands until resume"},
     {WLBS_CMD_RESUME, "", "accept control commands again (the host stays stopped)"},
     {WLBS_CMD_ENABLE, " TARGET", "this host takes its share of the target rules again"},
-    {WLBS_CMD_DISABLE, " TARGET", "this host takes nothing of the target rules"},
+    {WLBS_CMD_DISABLE, " TARGET",
+     "this host takes nothing of the target rules (held connections cut)"},
     {WLBS_CMD_DRAIN, " TARGET", "this host takes no new connections of the target rules"},
     {WLBS_CMD_QUERYPORT, " [VIP:]PORT", "state and counters of the rule covering PORT"},
     {WLBS_CMD_DISPLAY, "", "configuration, state and recent events"},
@@ -39,14 +40,37 @@ static const struct {
 
 #define N_HELP (sizeof(cmd_help) / sizeof(cmd_help[0]))
 
+/* What `wlbs help COMMAND` adds below the line of a command that needs more. */
+static const struct {
+	int cmd;
+	const char *text;
+} cmd_more[] = {
+    {WLBS_CMD_DRAINSTOP,
+     "  --wait        return once the host is stopped (exit 0), printing the held\n"
+     "                connection count as it falls; with --timeout MS, at most MS ms:\n"
+     "                exit 5 if it still drains then (the drain goes on). Without\n"
+     "                --timeout it waits as long as connections are held. Local only.\n"},
+    {WLBS_CMD_DISABLE,
+     "This host drops the rules' packets at once, those of the connections it holds\n"
+     "too: they are cut (NLB's disable). Use drain to let held connections finish.\n"
+     "The answer names the rules acted on (name, [VIP:]ports/protocol).\n"},
+    {WLBS_CMD_RELOAD,
+     "All or nothing: a file that is refused changes nothing. The code says why:\n"
+     "WLBS_PORT_OVERLAP, WLBS_BAD_PORT_PARAMS, WLBS_MAX_PORT_RULES (port rules),\n"
+     "WLBS_BAD_PARAMS (anything else), WLBS_REBOOT: the file is valid but changes\n"
+     "priority, interface, the cluster MAC/mode or xdp_mode, which only a restart\n"
+     "of wlbsd applies; the message names them. Remotely refused (WLBS_LOCAL_ONLY).\n"},
+};
+
 static const char exit_help[] =
     "Exit status:\n"
     "  0  done: the state changed as asked (query, display, params, queryport: answered)\n"
-    "  1  refused or failed by wlbsd (e.g. WLBS_SUSPENDED, WLBS_NOT_FOUND, WLBS_BAD_PARAMS)\n"
+    "  1  refused or failed by wlbsd (e.g. WLBS_SUSPENDED, WLBS_NOT_FOUND,\n"
+    "     WLBS_BAD_PARAMS, WLBS_PORT_OVERLAP, WLBS_REBOOT, WLBS_LOCAL_ONLY)\n"
     "  2  usage error\n"
     "  3  already in that state: success, nothing changed (WLBS_ALREADY)\n"
     "  4  wlbsd not running, or permission denied (root or group " WLBS_CTL_GROUP ")\n"
-    "  5  timeout: no answer from wlbsd\n";
+    "  5  timeout: no answer from wlbsd; drainstop --wait: still draining\n";
 
 static const char target_help[] =
     "TARGET: all | PORT | VIP | VIP:PORT | VIP:all | all:PORT   (IPv6 VIP: [VIP]:PORT)\n"
@@ -103,7 +127,8 @@ void cli_usage(FILE *f)
 		"  --json         print one JSON object: code name and number, state, host,\n"
 		"                 members, message\n"
 		"  --socket PATH  control socket (default " WLBS_CTL_SOCKET ")\n"
-		"  --timeout MS   wait at most MS milliseconds for the answer (default %d)\n"
+		"  --timeout MS   wait at most MS milliseconds for the answer (default %d;\n"
+		"                 drainstop --wait: for the host to stop, default no limit)\n"
 		"  --help         help of a command: wlbs COMMAND --help\n\n%s",
 		CLI_TIMEOUT_MS, exit_help);
 }
@@ -122,6 +147,9 @@ void cli_command_help(FILE *f, int command)
 		    toupper((unsigned char)cmd_help[i].what[0]), cmd_help[i].what + 1);
 		if (ctl_cmd_takes_target(command) && command != WLBS_CMD_QUERYPORT)
 			fprintf(f, "%s", target_help);
+		for (size_t k = 0; k < sizeof(cmd_more) / sizeof(cmd_more[0]); k++)
+			if (cmd_more[k].cmd == command)
+				fprintf(f, "%s", cmd_more[k].text);
 		fprintf(f, "\n%s", exit_help);
 		return;
 	}
@@ -238,6 +266,7 @@ enum {
 	OPT_PASSWORD_ENV,
 	OPT_PORT,
 	OPT_LOCAL,
+	OPT_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -250,6 +279,7 @@ static const struct option long_opts[] = {
     {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
     {"port", required_argument, NULL, OPT_PORT},
     {"local", no_argument, NULL, OPT_LOCAL},
+    {"wait", no_argument, NULL, OPT_WAIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -384,6 +414,7 @@ static int set_option(struct cli_args *a, int c, const char *v, const char **mod
 		if (errno || *end || end == v || ms < 1 || ms > 600000)
 			return usage_error(a, "--timeout: '%s' is not 1..600000 ms", v);
 		a->timeout_ms = (int)ms;
+		a->timeout_set = true;
 		return 0;
 	case OPT_MODE:
 		*mode = v;
@@ -402,6 +433,9 @@ static int set_option(struct cli_args *a, int c, const char *v, const char **mod
 		return parse_udp_port(a, v);
 	case OPT_LOCAL:
 		a->local = true;
+		return 0;
+	case OPT_WAIT:
+		a->wait = true;
 		return 0;
 	}
 	return -EINVAL;
@@ -480,6 +514,8 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 	a->req.command = cmd < WLBS_CMD_MAX ? (uint16_t)cmd : 0;
 	if (mode && cmd != CLI_CMD_IP2MAC)
 		return usage_error(a, "--mode is an option of ip2mac only");
+	if (a->wait && cmd != WLBS_CMD_DRAINSTOP)
+		return usage_error(a, "--wait is an option of drainstop only");
 	if (a->help)
 		return 0; /* `wlbs COMMAND --help` needs none of the command's arguments */
 
@@ -520,5 +556,8 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 				   cmd == WLBS_CMD_QUERYPORT ? "[VIP:]PORT" : "TARGET", pos[1]);
 	if (npos == want + 1)
 		a->remote = pos[want];
+	if (a->wait && a->remote)
+		return usage_error(a, "drainstop --wait: on this host only (query the others to "
+				      "follow their drain)");
 	return check_remote(a);
 }

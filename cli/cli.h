@@ -36,6 +36,8 @@ struct cli_args {
 	bool help;		     /* COMMAND --help */
 	const char *socket;	     /* --socket, NULL: WLBS_CTL_SOCKET */
 	int timeout_ms;		     /* --timeout */
+	bool timeout_set;	     /* --timeout given (drainstop --wait: the whole wait) */
+	bool wait;		     /* drainstop --wait: until stopped */
 	const char *remote;	     /* CLUSTER[:HOST] positional: remote control */
 	const char *password_file;   /* --password-file F, /PASSW @F */
 	const char *password_env;    /* --password-env VAR */
@@ -82,6 +84,23 @@ void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl
 void cli_print_error(FILE *out, FILE *err, const struct cli_args *a, int error);
 /* ip2mac: print the cluster MAC(s) of a->ip; returns an exit status. */
 int cli_ip2mac(FILE *out, FILE *err, const struct cli_args *a);
+
+/* One request and its answer, as ctl_local_call(): 0 or -errno. */
+typedef int (*cli_call_fn)(void *ctx, const struct wlbs_ctl_request *req,
+			   struct wlbs_ctl_response *resp, int timeout_ms);
+
+/*
+ * drainstop --wait (local): send a->req, then query every @poll_ms until the
+ * host is stopped (CLI_EXIT_DONE), or a->timeout_ms passed with it still
+ * draining (CLI_EXIT_TIMEOUT; no limit without --timeout); printing the held
+ * count each time it changes (text; --json prints one object at the end).
+ * A drain that ends otherwise (start, stop, suspend) is CLI_EXIT_FAILED; a
+ * refused or already-stopped drainstop answers as without --wait.
+ */
+int cli_drain_wait_with(const struct cli_args *a, FILE *out, FILE *err, cli_call_fn call, void *ctx,
+			int poll_ms);
+/* The same over the local socket, polling every 200 ms. */
+int cli_drain_wait(const struct cli_args *a, FILE *out, FILE *err);
 
 /* The whole CLI: parse, run, print; returns the exit status. */
 int cli_main(int argc, char *const argv[]);

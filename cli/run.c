@@ -38,6 +38,8 @@ int cli_main(int argc, char *const argv[])
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	a.req.id = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16);
+	if (a.wait)
+		return cli_drain_wait(&a, stdout, stderr);
 	err = ctl_local_call(a.socket, &a.req, &resp, a.timeout_ms);
 	if (err) {
 		cli_print_error(stdout, stderr, &a, err);

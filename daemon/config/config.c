@@ -99,8 +99,8 @@ __attribute__((format(printf, 4, 5))) static int fail_at(struct parse *p, unsign
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vfail(p, p->sect == S_RULE ? WLBS_BAD_PORT_PARAMS : WLBS_BAD_PARAMS, line, value,
-		    fmt, ap);
+	ret = vfail(p, p->sect == S_RULE ? WLBS_BAD_PORT_PARAMS : WLBS_BAD_PARAMS, line, value, fmt,
+		    ap);
 	va_end(ap);
 	return ret;
 }
@@ -610,7 +610,8 @@ static int finish_rule(struct parse *p, int i)
 
 	if (!m->key_line[K_PORTS])
 		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->line, NULL,
-			       "[rule %s] has no ports (ports = 80 or 80-90 is required)", r->name);
+				 "[rule %s] has no ports (ports = 80 or 80-90 is required)",
+				 r->name);
 	if (m->has_vip) {
 		for (v = 0; v < c->n_vips; v++)
 			if (!memcmp(&c->vips[v].addr, &m->vip, sizeof(m->vip)))
@@ -618,30 +619,33 @@ static int finish_rule(struct parse *p, int i)
 		if (v == c->n_vips) {
 			struct cfg_addr a = {.addr = m->vip, .v4 = IN6_IS_ADDR_V4MAPPED(&m->vip)};
 
-			return fail_code(
-			    p, WLBS_BAD_PORT_PARAMS, m->key_line[K_RULE_IP], cfg_addr_str(&a, false, buf, sizeof(buf)),
-			    "[rule %s] ip: not one of the [cluster] ip addresses", r->name);
+			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_RULE_IP],
+					 cfg_addr_str(&a, false, buf, sizeof(buf)),
+					 "[rule %s] ip: not one of the [cluster] ip addresses",
+					 r->name);
 		}
 		r->vip = v;
 	}
 	if (r->mode != WLBS_MODE_MULTIPLE) {
 		snprintf(buf, sizeof(buf), "%u", r->load_weight);
 		if (m->key_line[K_AFFINITY])
-			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_AFFINITY], affinities[r->affinity],
-				       "[rule %s] affinity: only for mode multiple, not %s",
-				       r->name, mode);
+			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_AFFINITY],
+					 affinities[r->affinity],
+					 "[rule %s] affinity: only for mode multiple, not %s",
+					 r->name, mode);
 		if (m->key_line[K_WEIGHT])
-			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_WEIGHT], r->equal_load ? "equal" : buf,
-				       "[rule %s] load_weight: only for mode multiple, not %s",
-				       r->name, mode);
+			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_WEIGHT],
+					 r->equal_load ? "equal" : buf,
+					 "[rule %s] load_weight: only for mode multiple, not %s",
+					 r->name, mode);
 		r->affinity = WLBS_AFF_NONE;
 		r->equal_load = false;
 	}
 	if (r->mode != WLBS_MODE_SINGLE && m->key_line[K_HANDLING]) {
 		snprintf(buf, sizeof(buf), "%u", r->handling_priority);
 		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_HANDLING], buf,
-			       "[rule %s] handling_priority: only for mode single, not %s", r->name,
-			       mode);
+				 "[rule %s] handling_priority: only for mode single, not %s",
+				 r->name, mode);
 	}
 	if (r->mode == WLBS_MODE_SINGLE && !m->key_line[K_HANDLING])
 		r->handling_priority = c->priority;
@@ -673,11 +677,12 @@ static int check_overlaps(struct parse *p)
 				snprintf(ports, sizeof(ports), "%u", lo);
 			else
 				snprintf(ports, sizeof(ports), "%u-%u", lo, hi);
-			return fail_code(p, WLBS_PORT_OVERLAP, p->meta[j].line, NULL,
-					 "rule '%s' (line %u) and rule '%s' overlap on ports %s for "
-					 "%s/%s (WLBS_PORT_OVERLAP)",
-					 a->name, p->meta[i].line, b->name, ports, vip,
-					 proto_name(a->proto & b->proto));
+			return fail_code(
+			    p, WLBS_PORT_OVERLAP, p->meta[j].line, NULL,
+			    "rule '%s' (line %u) and rule '%s' overlap on ports %s for "
+			    "%s/%s (WLBS_PORT_OVERLAP)",
+			    a->name, p->meta[i].line, b->name, ports, vip,
+			    proto_name(a->proto & b->proto));
 		}
 	}
 	return 0;
@@ -753,8 +758,8 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 	return cfg_parse_string_status(text, name, out, err, errlen, NULL);
 }
 
-int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out,
-			    char *err, size_t errlen, unsigned int *status)
+int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out, char *err,
+			    size_t errlen, unsigned int *status)
 {
 	struct parse *p;
 	int ret;

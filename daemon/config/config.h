@@ -124,8 +124,8 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
  */
 int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t errlen,
 		    unsigned int *status);
-int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out,
-			    char *err, size_t errlen, unsigned int *status);
+int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out, char *err,
+			    size_t errlen, unsigned int *status);
 
 /*
  * Keys whose change a reload cannot apply (interface, priority, cluster MAC

@@ -49,12 +49,12 @@ enum hs_persist {
 
 /* What hs_set_rules keeps of a port rule: enough to resolve a command's target. */
 struct hs_rule {
-	uint32_t vip;	  /* index into vips, or WLBS_VIP_ALL */
-	uint16_t port_lo; /* first port */
-	uint16_t port_hi; /* last port, inclusive */
-	uint8_t proto;	  /* WLBS_PROTO_* */
-	uint8_t mode;	  /* enum wlbs_rule_mode (DISABLED: off cluster-wide) */
-	uint8_t flags;	  /* this host's WLBS_RULE_F_* (enable/disable/drain) */
+	uint32_t vip;		     /* index into vips, or WLBS_VIP_ALL */
+	uint16_t port_lo;	     /* first port */
+	uint16_t port_hi;	     /* last port, inclusive */
+	uint8_t proto;		     /* WLBS_PROTO_* */
+	uint8_t mode;		     /* enum wlbs_rule_mode (DISABLED: off cluster-wide) */
+	uint8_t flags;		     /* this host's WLBS_RULE_F_* (enable/disable/drain) */
 	char name[HS_RULE_NAME_MAX]; /* the configuration's name, for answers; "" = none */
 };
 

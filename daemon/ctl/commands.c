@@ -188,7 +188,8 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 			break;
 		case WLBS_CMD_RELOAD:
 			if (wlbsd_reload_status(d, &code, err, sizeof(err))) {
-				/* The rule codes and WLBS_REBOOT say what is wrong, as NLB's did. */
+				/* The rule codes and WLBS_REBOOT say what is wrong, as NLB's did.
+				 */
 				resp->status = code;
 				ctl_resp_append(resp, "Reload %s, running configuration kept: %s",
 						code == WLBS_REBOOT ? "needs a restart" : "refused",

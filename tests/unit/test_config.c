@@ -764,6 +764,93 @@ static void test_rules_fingerprint_and_equality(void **state)
 	assert_false(cfg_rules_equal(&a, &b));
 }
 
+/* Each error answers a reload with the code --check-config names: rules their own. */
+static void test_error_codes(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned int status;
+	} cases[] = {
+	    {BASE "[rule a]\nports = 80-90\n[rule b]\nports = 85\n", WLBS_PORT_OVERLAP},
+	    {BASE "[rule a]\nports = 90-80\n", WLBS_BAD_PORT_PARAMS},
+	    {BASE "[rule a]\nports = 80\ncolour = red\n", WLBS_BAD_PORT_PARAMS},
+	    {BASE "[rule a]\nprotocol = tcp\n", WLBS_BAD_PORT_PARAMS},		  /* no ports */
+	    {BASE "[rule a]\nports = 80\nip = 10.0.0.9\n", WLBS_BAD_PORT_PARAMS}, /* finish */
+	    {BASE "[rule a]\nports = 80\n[rule a]\nports = 81\n", WLBS_BAD_PORT_PARAMS},
+	    /* Not the rule's, though a rule came before. */
+	    {BASE "[rule a]\nports = 80\n[host]\n", WLBS_BAD_PARAMS},
+	    {BASE "[rule a]\nports = 80\n[remote]\nenabled = yes\n", WLBS_BAD_PARAMS},
+	    {BASE "[rule a]\nports = 80\nnot a key line\n", WLBS_BAD_PARAMS},
+	    {"[cluster]\nip = 10.0.0.1\n[rule a]\nports = 80\n", WLBS_BAD_PARAMS}, /* no host */
+	    {BASE "heartbeat_period_ms = 5\n", WLBS_BAD_PARAMS},
+	    {BASE "[rule a]\nports = 80\n", WLBS_OK},
+	};
+	struct wlbs_config c;
+	unsigned int st;
+	char err[512], *many;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = 0;
+		cfg_parse_string_status(cases[i].text, "codes.conf", &c, err, sizeof(err), &st);
+		if (st != cases[i].status)
+			fail_msg("case %u: status %u, want %u (%s)", i, st, cases[i].status, err);
+		if (st == WLBS_BAD_PORT_PARAMS)
+			assert_contains(err, "(WLBS_BAD_PORT_PARAMS)");
+		if (st == WLBS_PORT_OVERLAP) /* named once, where the message always had it */
+			assert_null(strstr(strstr(err, "WLBS_PORT_OVERLAP") + 1, "WLBS_"));
+	}
+	many = many_rules(WLBS_MAX_RULES + 1);
+	cfg_parse_string_status(many, "many.conf", &c, err, sizeof(err), &st);
+	assert_int_equal(st, WLBS_MAX_PORT_RULES);
+	free(many);
+	assert_int_equal(cfg_load_status("/nonexistent/wlbs.conf", &c, err, sizeof(err), &st),
+			 -ENOENT);
+	assert_int_equal(st, WLBS_BAD_PARAMS);
+	assert_int_equal(cfg_load_status(CONFIGS "bad-overlap.conf", &c, err, sizeof(err), &st),
+			 -EINVAL);
+	assert_int_equal(st, WLBS_PORT_OVERLAP);
+}
+
+/* What only a restart applies: each key named with old and new value; the rest is not. */
+static void test_restart_keys(void **state)
+{
+	struct wlbs_config a, b;
+	char buf[300], err[256];
+
+	(void)state;
+	assert_int_equal(cfg_parse_string(BASE "[rule a]\nports = 80\n", "a", &a, err, sizeof(err)),
+			 0);
+	b = a;
+	b.heartbeat_period_ms = 500; /* reload applies these */
+	b.rules[0].port_hi = 90;
+	b.vips[1] = addr("10.0.0.2", 32);
+	b.n_vips = 2;
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	b.priority = 3;
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "priority 2 -> 3");
+	strcpy(b.ifname, "eth1");
+	b.xdp_mode = CFG_XDP_NATIVE;
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, sizeof(buf)), 3);
+	assert_string_equal(buf,
+			    "priority 2 -> 3, interface eth0 -> eth1, xdp_mode auto -> native");
+	b = a;
+	b.cluster_mode = WLBS_CLUSTER_UNICAST;
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, sizeof(buf)), 1);
+	assert_contains(buf, "cluster MAC/mode ");
+	assert_contains(buf, " multicast -> ");
+	assert_contains(buf, " unicast");
+	b = a;
+	b.vips[0] = addr("10.0.0.7", 32); /* the derived cluster MAC follows the first IP */
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, sizeof(buf)), 1);
+	/* A short buffer is cut, never overrun; the count stays right. */
+	b.priority = 3;
+	assert_int_equal(cfg_restart_keys(&a, &b, buf, 12), 2);
+	assert_string_equal(buf, "priority 2 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +871,8 @@ int main(void)
 	    cmocka_unit_test(test_manual_cluster_mac),
 	    cmocka_unit_test(test_hash_seed_derived_from_first_ip_or_set),
 	    cmocka_unit_test(test_rules_fingerprint_and_equality),
+	    cmocka_unit_test(test_error_codes),
+	    cmocka_unit_test(test_restart_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

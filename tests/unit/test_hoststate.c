@@ -43,6 +43,9 @@ static void set_rules(struct hs *hs)
 					.proto = WLBS_PROTO_UDP,
 					.mode = WLBS_MODE_DISABLED};
 	hs_set_rules(hs, &t);
+	hs_set_rule_name(hs, 0, "web");
+	hs_set_rule_name(hs, 1, "tls");
+	hs_set_rule_name(hs, 2, "media");
 }
 
 static void cmd(struct hs *hs, int command, struct wlbs_ctl_response *resp)
@@ -103,11 +106,15 @@ static void setup_state(struct hs *hs, enum start s)
 #define M_SUSPEND_STOPPED "Cluster operations stopped and cluster control suspended."
 #define M_ALREADY_RESUMED "Cluster control already resumed."
 #define STOPPED_NOTE	  " Cluster operations are stopped."
-#define M_EN_ALREADY	  "Traffic handling for all port rules already enabled."
-#define M_DIS		  "Traffic handling for all port rules disabled."
+/* enable/disable/drain name the rules they acted on. */
+#define RULES_ALL    " Rule(s) acted on: web 10.0.0.1:80/tcp, tls 443/both, media 1000-2000/udp."
+#define M_EN_ALREADY "Traffic handling for all port rules already enabled." RULES_ALL
+#define M_DIS                                                                                      \
+	"Traffic handling for all port rules disabled: this host drops their packets at once, "    \
+	"its held connections' too (drain lets those finish)." RULES_ALL
 #define M_DRAIN                                                                                    \
 	"Traffic handling for all port rules set to drain: held connections continue, new ones "   \
-	"go to other hosts."
+	"go to other hosts." RULES_ALL
 #define M_QP   "Port 80: rule 80-80 tcp enabled on host 2."
 #define DAEMON NULL /* -EOPNOTSUPP: the daemon completes display/params/reload */
 
@@ -534,8 +541,10 @@ static void test_rule_targets(void **state)
 	rule_req(&req, WLBS_CMD_DISABLE, NULL, 80);
 	hs_command(&hs, &req, &resp);
 	assert_int_equal(resp.status, WLBS_OK);
-	assert_string_equal(resp.text,
-			    "Traffic handling for port rule(s) covering port 80 disabled.");
+	assert_string_equal(
+	    resp.text, "Traffic handling for port rule(s) covering port 80 disabled: this host "
+		       "drops their packets at once, its held connections' too (drain lets "
+		       "those finish). Rule(s) acted on: web 10.0.0.1:80/tcp.");
 	assert_int_equal(hs_rule_flags(&hs, 0), WLBS_RULE_F_OFF);
 	assert_int_equal(hs_rule_flags(&hs, 1), 0);
 	hs_command(&hs, &req, &resp);
@@ -553,6 +562,10 @@ static void test_rule_targets(void **state)
 	rule_req(&req, WLBS_CMD_DRAIN, "10.0.0.2", 443);
 	hs_command(&hs, &req, &resp);
 	assert_int_equal(resp.status, WLBS_OK);
+	assert_string_equal(resp.text, "Traffic handling for port rule(s) covering port 443 of "
+				       "cluster IP 10.0.0.2 set to drain: held connections "
+				       "continue, new ones go to other hosts. Rule(s) acted on: "
+				       "tls 443/both.");
 	assert_int_equal(hs_rule_flags(&hs, 1), WLBS_RULE_F_DRAIN);
 	rule_req(&req, WLBS_CMD_QUERYPORT, NULL, 443);
 	hs_command(&hs, &req, &resp);
@@ -564,6 +577,32 @@ static void test_rule_targets(void **state)
 	assert_string_equal(resp.text,
 			    "Port 1500: rule 1000-2000 udp disabled (cluster-wide) on host 2.");
 	assert_int_equal(hs_rule_flags(&hs, 99), 0);
+}
+
+/* A rule of an IPv6 cluster IP is named [VIP]:ports; one without a name by its number. */
+static void test_rule_answer_names_v6_and_unnamed(void **state)
+{
+	struct wlbs_tables t = {.n_vips = 1, .n_rules = 2};
+	struct wlbs_ctl_request req;
+	struct wlbs_ctl_response resp;
+	struct hs hs;
+
+	(void)state;
+	hs_init(&hs, 1, HS_PERSIST_NONE, true);
+	inet_pton(AF_INET6, "2001:db8::10", t.vips[0].addr);
+	t.rules[0] =
+	    (struct wlbs_rule){.vip = 0, .port_lo = 8000, .port_hi = 8080, .proto = WLBS_PROTO_UDP};
+	t.rules[1] = (struct wlbs_rule){
+	    .vip = WLBS_VIP_ALL, .port_lo = 22, .port_hi = 22, .proto = WLBS_PROTO_TCP};
+	hs_set_rules(&hs, &t);
+	hs_set_rule_name(&hs, 0, "rtp");
+	hs_set_rule_name(&hs, 5, "out-of-range"); /* ignored */
+	rule_req(&req, WLBS_CMD_ENABLE, NULL, -1);
+	hs_command(&hs, &req, &resp);
+	assert_int_equal(resp.status, WLBS_ALREADY);
+	assert_string_equal(resp.text, "Traffic handling for all port rules already enabled. "
+				       "Rule(s) acted on: rtp [2001:db8::10]:8000-8080/udp, #2 "
+				       "22/tcp.");
 }
 
 /* A reload keeps this host's flags on rules that did not change, wherever they moved. */
@@ -619,6 +658,7 @@ int main(void)
 	    cmocka_unit_test(test_convergence_events),
 	    cmocka_unit_test(test_persisted_state_restores),
 	    cmocka_unit_test(test_rule_targets),
+	    cmocka_unit_test(test_rule_answer_names_v6_and_unnamed),
 	    cmocka_unit_test(test_reload_keeps_flags_of_same_rules),
 	    cmocka_unit_test(test_fp_state_of_each_state),
 	};

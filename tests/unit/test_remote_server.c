@@ -408,27 +408,44 @@ static void test_disabled_and_bad_secret(void **state)
 	assert_int_equal(remote_open(&srv, handle, NULL), 0);
 }
 
-/* A remote reload that moves the port: answered from the old socket, then the new one serves. */
-static void test_reload_moves_port(void **state)
+/*
+ * A remote reload is refused (WLBS_LOCAL_ONLY) with the host's real state and
+ * changes nothing: the handler only answers a query, the port stays. A local
+ * reload (remote_configure outside serving) moves it: the new port serves.
+ */
+static void test_remote_reload_refused_local_moves_port(void **state)
 {
 	uint8_t req[WLBS_REMOTE_REQ_LEN], in[WLBS_REMOTE_RESP_MAX], nonce[16];
 	struct wlbs_ctl_response resp;
 	struct wlbs_config c = cfg;
 	struct sockaddr_in moved = dst;
 	int fd = client(), fd2, n;
+	char err[256];
 	ssize_t got;
 
 	(void)state;
 	c.remote.port = (uint16_t)(port + 1);
-	reload_to = &c;
+	reload_to = &c; /* what a reload that reached the handler would apply */
 	n = wrap(&key, WLBS_CMD_RELOAD, 0, wall_ms(), nonce, req);
 	send(fd, req, (size_t)n, 0);
 	got = serve_and_read(fd, in, sizeof(in));
 	reload_to = NULL;
 	assert_true(got > 0);
 	assert_int_equal(remote_unwrap_response(&key, in, (size_t)got, nonce, &resp, NULL), 0);
-	assert_string_equal(resp.text, "handled reload");
-	/* The old port is closed, the new one answers. */
+	assert_int_equal(resp.status, WLBS_LOCAL_ONLY);
+	assert_int_equal(resp.command, WLBS_CMD_RELOAD);
+	assert_non_null(strstr(resp.text, "only on the host itself"));
+	assert_int_equal(resp.members, 1ull << (SELF - 1)); /* the query's fields */
+	assert_int_equal(calls, 1);
+	/* Nothing moved: the old port answers. */
+	n = wrap(&key, WLBS_CMD_QUERY, 0, wall_ms(), nonce, req);
+	send(fd, req, (size_t)n, 0);
+	got = serve_and_read(fd, in, sizeof(in));
+	assert_int_equal(remote_unwrap_response(&key, in, (size_t)got, nonce, &resp, NULL), 0);
+	assert_string_equal(resp.text, "handled query");
+
+	/* The local reload moves it: the old port is closed, the new one answers. */
+	assert_int_equal(remote_configure(srv, &c, NULL, err, sizeof(err)), 0);
 	n = wrap(&key, WLBS_CMD_QUERY, 0, wall_ms(), nonce, req);
 	send(fd, req, (size_t)n, 0);
 	assert_true(serve_and_read(fd, in, sizeof(in)) < 0);
@@ -439,7 +456,7 @@ static void test_reload_moves_port(void **state)
 	send(fd2, req, (size_t)n, 0);
 	got = serve_and_read(fd2, in, sizeof(in));
 	assert_int_equal(remote_unwrap_response(&key, in, (size_t)got, nonce, &resp, NULL), 0);
-	assert_int_equal(calls, 2);
+	assert_int_equal(calls, 3);
 	close(fd);
 	close(fd2);
 }
@@ -620,7 +637,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clock_skew_answered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disabled_and_bad_secret, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_moves_port, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_remote_reload_refused_local_moves_port, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cli_exchange, setup, teardown),
 	    cmocka_unit_test(test_cli_rejects_forged_answers),
 	    cmocka_unit_test(test_cli_split),
