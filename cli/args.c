@@ -128,7 +128,8 @@ void cli_usage(FILE *f)
 		"                 members, message\n"
 		"  --socket PATH  control socket (default " WLBS_CTL_SOCKET ")\n"
 		"  --timeout MS   wait at most MS milliseconds for the answer (default %d;\n"
-		"                 drainstop --wait: for the host to stop, default no limit)\n"
+		"                 drainstop --wait: for the host to stop, up to a day, default\n"
+		"                 no limit)\n"
 		"  --help         help of a command: wlbs COMMAND --help\n\n%s",
 		CLI_TIMEOUT_MS, exit_help);
 }
@@ -411,7 +412,7 @@ static int set_option(struct cli_args *a, int c, const char *v, const char **mod
 	case OPT_TIMEOUT:
 		errno = 0;
 		ms = strtol(v, &end, 10);
-		if (errno || *end || end == v || ms < 1 || ms > 600000)
+		if (errno || *end || end == v || ms < 1 || ms > CLI_WAIT_MAX_MS)
 			return usage_error(a, "--timeout: '%s' is not 1..600000 ms", v);
 		a->timeout_ms = (int)ms;
 		a->timeout_set = true;
@@ -516,6 +517,12 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 		return usage_error(a, "--mode is an option of ip2mac only");
 	if (a->wait && cmd != WLBS_CMD_DRAINSTOP)
 		return usage_error(a, "--wait is an option of drainstop only");
+	/* A drain may take hours; an answer never more than 10 minutes. */
+	if (a->timeout_ms > 600000 && !a->wait)
+		return usage_error(a,
+				   "--timeout: '%d' is not 1..600000 ms (up to %d with "
+				   "drainstop --wait)",
+				   a->timeout_ms, CLI_WAIT_MAX_MS);
 	if (a->help)
 		return 0; /* `wlbs COMMAND --help` needs none of the command's arguments */
 

@@ -29,6 +29,8 @@ enum cli_exit {
 
 /* Default wait for the daemon's answer. */
 #define CLI_TIMEOUT_MS 5000
+/* Longest --timeout of drainstop --wait (a day); others: 600000 ms. */
+#define CLI_WAIT_MAX_MS 86400000
 
 struct cli_args {
 	int command;		     /* enum wlbs_ctl_cmd or CLI_CMD_* */

@@ -134,10 +134,23 @@ test_remote_query_all()
 		/PORT 2504 --timeout 1500 2>&1)
 	expect_eq "$?" 0 "exit status with /PASSW @FILE /PORT 2504"
 	expect_eq "$(grep -c '^Host' <<<"$WLBS_OUT")" 3 "hosts answering /PASSW @FILE"
-	# A remote reload re-derives the key and keeps the sockets it is answering on.
+	# A remote reload is refused (NLB: parameters change only on the host itself),
+	# with its own code and the host's real state; a local one re-derives the key
+	# and the remote control keeps answering.
+	remote_conf h1
+	printf '\n[rule extra]\nports = 8080\n' >>"$(conf_path h1)"
 	rwlbs reload "$CLUSTER_IP4:1"
-	expect_eq "$WLBS_RC" 0 "exit status of a remote reload"
-	expect_match "$WLBS_OUT" "^Host 1: Configuration reloaded" "reload answer"
+	expect_eq "$WLBS_RC" 1 "exit status of a remote reload"
+	expect_match "$WLBS_OUT" "^Host 1: Reload refused: .*only on the host itself" "reload answer"
+	rwlbs reload "$CLUSTER_IP4" --json
+	expect_eq "$WLBS_RC" 1 "exit status of a remote reload of every host"
+	expect_eq "$(grep -o '"code": *"WLBS_LOCAL_ONLY"' <<<"$WLBS_OUT" | wc -l)" 3 \
+		"WLBS_LOCAL_ONLY from every host"
+	expect_match "$WLBS_OUT" '"state": *"converged"' "the refusal carries the real state"
+	wlbs h1 params
+	expect_nomatch "$WLBS_OUT" "^rule extra " "nothing reloaded remotely"
+	wlbs h1 reload
+	expect_eq "$WLBS_RC" 0 "exit status of the local reload"
 	rwlbs query "$CLUSTER_IP4"
 	expect_eq "$(grep -c '^Host' <<<"$WLBS_OUT")" 3 "hosts answering after the reload"
 }

@@ -208,6 +208,13 @@ static void test_wait_options(void **state)
 	assert_int_equal(a.timeout_ms, 1500);
 	assert_int_equal(PARSE(&a, "drainstop"), 0);
 	assert_false(a.wait);
+	/* A drain may be waited for up to a day; an answer 10 minutes at most. */
+	assert_int_equal(PARSE(&a, "drainstop", "--wait", "--timeout", "86400000"), 0);
+	assert_int_equal(PARSE(&a, "drainstop", "--wait", "--timeout", "86400001"), CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(&a, "drainstop", "--timeout", "600001"), CLI_EXIT_USAGE);
+	assert_string_equal(a.error, "--timeout: '600001' is not 1..600000 ms (up to 86400000 "
+				     "with drainstop --wait)");
+	assert_int_equal(PARSE(&a, "query", "--timeout", "600000"), 0);
 	assert_int_equal(PARSE(&a, "stop", "--wait"), CLI_EXIT_USAGE);
 	assert_string_equal(a.error, "--wait is an option of drainstop only");
 	assert_int_equal(PARSE(&a, "drainstop", "10.0.0.1", "--wait"), CLI_EXIT_USAGE);
