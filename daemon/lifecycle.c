@@ -84,7 +84,7 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 		code = WLBS_REBOOT;
 		snprintf(
 		    err, errlen,
-		    "%s changes %s, which only a restart of wlbsd applies; nothing of the file "
+		    "%s changes %s: that needs a restart of wlbsd; nothing of the file "
 		    "was applied (the running configuration stays whole until the restart)",
 		    d->paths.config, keys);
 		ret = -EINVAL;

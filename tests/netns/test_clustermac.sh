@@ -27,6 +27,8 @@ test_manual_cluster_mac()
 	wlbs h1 reload
 	[ "$WLBS_RC" -ne 0 ] || fail "reload changed the cluster MAC: $WLBS_OUT"
 	expect_match "$WLBS_OUT" "cluster MAC.*needs a restart" "reload error"
+	wlbs h1 reload --json
+	expect_match "$WLBS_OUT" '"code": *"WLBS_REBOOT"' "code of a reload that changes the cluster MAC"
 	wlbs h1 params
 	expect_match "$WLBS_OUT" "03-bf-0a-0b-0c-0d \\(multicast, manual\\)" "params after the refused reload"
 	expect_served 198.18.0.201 h1

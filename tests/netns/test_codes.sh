@@ -75,7 +75,7 @@ test_reload_priority_needs_restart()
 	add_rule h1 extra 8080
 	expect_reload_refused h1 WLBS_REBOOT "a new priority"
 	expect_match "$WLBS_OUT" '"status": *1050' "status number of WLBS_REBOOT"
-	expect_match "$WLBS_OUT" "priority 1 -> 3.*only a restart" "the key is named"
+	expect_match "$WLBS_OUT" "priority 1 -> 3: that needs a restart" "the key is named"
 	expect_match "$WLBS_OUT" "nothing of the file was applied" "what happened is said"
 	wlbs h1 query
 	expect_match "$WLBS_OUT" "^Host 1 " "priority still 1"
