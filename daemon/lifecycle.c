@@ -82,11 +82,10 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 	/* Checked last: WLBS_REBOOT says the file is valid, and a restart will take it. */
 	if (!ret && cfg_restart_keys(&old, &next, keys, sizeof(keys))) {
 		code = WLBS_REBOOT;
-		snprintf(
-		    err, errlen,
-		    "%s changes %s: that needs a restart of wlbsd; nothing of the file "
-		    "was applied (the running configuration stays whole until the restart)",
-		    d->paths.config, keys);
+		snprintf(err, errlen,
+			 "%s changes %s: that needs a restart of wlbsd; nothing of the file "
+			 "was applied (the running configuration stays whole until the restart)",
+			 d->paths.config, keys);
 		ret = -EINVAL;
 	}
 	/* Remote control first: it refuses without changing anything (unreadable secret). */

@@ -320,7 +320,7 @@ static uint8_t apply_flags(int cmd, uint8_t f)
 static void append_rules(const struct hs *hs, uint32_t mask, struct wlbs_ctl_response *resp)
 {
 	static const char *const proto[] = {"none", "tcp", "udp", "both"};
-	char vip[INET6_ADDRSTRLEN + 3], ports[12];
+	char addr[INET6_ADDRSTRLEN], vip[INET6_ADDRSTRLEN + 3], ports[12], id[HS_RULE_NAME_MAX];
 	const char *sep = " Rule(s) acted on: ";
 
 	for (uint32_t i = 0; i < hs->n_rules; i++) {
@@ -330,25 +330,18 @@ static void append_rules(const struct hs *hs, uint32_t mask, struct wlbs_ctl_res
 			continue;
 		vip[0] = '\0';
 		if (r->vip < hs->n_vips) {
-			uint8_t a[16];
-			char s[INET6_ADDRSTRLEN];
-			bool v4;
-
-			memcpy(a, hs->vips[r->vip].addr, sizeof(a));
-			vip_str(a, s, sizeof(s));
-			v4 = !strchr(s, ':');
-			snprintf(vip, sizeof(vip), v4 ? "%s:" : "[%s]:", s);
+			vip_str((const uint8_t *)hs->vips[r->vip].addr, addr, sizeof(addr));
+			snprintf(vip, sizeof(vip), strchr(addr, ':') ? "[%s]:" : "%s:", addr);
 		}
 		if (r->port_lo == r->port_hi)
 			snprintf(ports, sizeof(ports), "%u", r->port_lo);
 		else
 			snprintf(ports, sizeof(ports), "%u-%u", r->port_lo, r->port_hi);
 		if (r->name[0])
-			ctl_resp_append(resp, "%s%s %s%s/%s", sep, r->name, vip, ports,
-					proto[r->proto & 3]);
+			snprintf(id, sizeof(id), "%s", r->name);
 		else
-			ctl_resp_append(resp, "%s#%u %s%s/%s", sep, i + 1, vip, ports,
-					proto[r->proto & 3]);
+			snprintf(id, sizeof(id), "#%u", i + 1);
+		ctl_resp_append(resp, "%s%s %s%s/%s", sep, id, vip, ports, proto[r->proto & 3]);
 		sep = ", ";
 	}
 	ctl_resp_append(resp, ".");
