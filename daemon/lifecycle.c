@@ -83,8 +83,8 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 	if (!ret && cfg_restart_keys(&old, &next, keys, sizeof(keys))) {
 		code = WLBS_REBOOT;
 		snprintf(err, errlen,
-			 "%s changes %s: that needs a restart of wlbsd; nothing of the file "
-			 "was applied (the running configuration stays whole until the restart)",
+			 "%s changes %s: that needs a restart of wlbsd, which then applies the "
+			 "whole file; none of it was applied now",
 			 d->paths.config, keys);
 		ret = -EINVAL;
 	}

@@ -192,7 +192,7 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 				 */
 				resp->status = code;
 				ctl_resp_append(resp, "Reload %s, running configuration kept: %s",
-						code == WLBS_REBOOT ? "needs a restart" : "refused",
+						code == WLBS_REBOOT ? "not applied" : "refused",
 						err);
 			} else {
 				ctl_resp_append(resp, "Configuration reloaded.");
