@@ -9,6 +9,7 @@
 #ifndef WLBSD_EVENTS_H
 #define WLBSD_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 #include <time.h>
@@ -55,6 +56,16 @@ void ev_emit(enum wlbs_event_kind kind, int prio, const struct ev_fields *f, con
 /* Kept events: seq of the newest (0 = none yet); the record of @seq, NULL if gone. */
 uint64_t ev_last_seq(void);
 const struct ev_record *ev_get(uint64_t seq);
+
+/*
+ * How WLBS_RULE= names rule @rule (ev_fields.rule): "name ports lo-hi";
+ * the daemon sets it once its configuration is loaded. Without: "rule N".
+ */
+typedef void (*ev_rule_namer)(void *ctx, int rule, char *buf, size_t len);
+void ev_set_rule_namer(ev_rule_namer fn, void *ctx);
+
+/* Writes the "(N similar suppressed)" summaries whose window ended (every tick). */
+void ev_flush(void);
 
 /* Frees the ring (at exit; tests). */
 void ev_reset(void);
