@@ -181,8 +181,9 @@ static void partition_events(struct wlbsd *d)
 
 		if (!s || !running_state(s->hb.state))
 			continue;
+		/* With the view it served: the whole other side, not just the first heard. */
 		if (w->vanished && s->hb.nonce == w->vanished_nonce)
-			other |= BIT(p);
+			other |= BIT(p) | (s->hb.view & ~d->cw.view);
 		w->vanished = false;
 		if ((s->hb.flags & WLBS_HB_F_CONVERGED) && (s->hb.view & BIT(p)) &&
 		    (d->members & self) && !(s->hb.view & d->members))

@@ -187,7 +187,7 @@ _ev_cut()
 	if [ "$2" = on ]; then
 		in_ns br nft -f - <<EOF || fail "nft partition of $1"
 table bridge wlbs_cut {
-	chain fwd {
+	chain cut {
 		type filter hook forward priority 0; policy accept;
 		iifname "$1" drop
 		oifname "$1" drop
