@@ -99,7 +99,8 @@ void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl
 		fprintf(f, "%s\n", r->text);
 		/* Said only when so: the usual answer (initial_state) stays as NLB's. */
 		if (a->command == WLBS_CMD_QUERY && (r->flags & WLBS_CTL_F_STATE_PERSISTED))
-			fprintf(f, "State after start: from the persisted state, not initial_state.\n");
+			fprintf(
+			    f, "State after start: from the persisted state, not initial_state.\n");
 		if (a->command == WLBS_CMD_QUERYPORT && r->status == WLBS_OK)
 			fprintf(f, "Packets: %llu accepted, %llu dropped.\n",
 				(unsigned long long)r->rule_accepted,

@@ -13,7 +13,7 @@
 #include "events_table.h"
 #include "wlbsd.h"
 
-#define BIT(p) (1ull << ((p) - 1))
+#define BIT(p) (1ull << ((p)-1))
 
 static const char *mac_str(const uint8_t m[6], char buf[18])
 {
@@ -62,10 +62,10 @@ static const char *left_why(const struct wlbsd *d, unsigned int p, uint64_t now,
 		return "vanished";
 	}
 	if (!running_state(s->hb.state)) {
-		snprintf(buf, len, "%s", w->state == WLBS_FP_DRAINING ||
-						 w->prev_state == WLBS_FP_DRAINING
-					     ? "drained"
-					     : "stopped");
+		snprintf(buf, len, "%s",
+			 w->state == WLBS_FP_DRAINING || w->prev_state == WLBS_FP_DRAINING
+			     ? "drained"
+			     : "stopped");
 		return buf;
 	}
 	if (c->duplicates & BIT(p))
@@ -87,7 +87,8 @@ static const char *self_left_why(const struct wlbsd *d, char *buf, size_t len)
 	uint8_t now = hs_fp_state(&d->hs);
 
 	if (!running_state(now)) {
-		snprintf(buf, len, "%s", d->cw.self_state == WLBS_FP_DRAINING ? "drained" : "stopped");
+		snprintf(buf, len, "%s",
+			 d->cw.self_state == WLBS_FP_DRAINING ? "drained" : "stopped");
 		return buf;
 	}
 	if (d->key_mismatch)
@@ -105,10 +106,11 @@ static void membership_events(struct wlbsd *d, uint64_t now)
 	unsigned int p;
 
 	if ((is & self) && !(was & self)) {
-		ev_emit(WLBS_EV_HOST_JOINED, LOG_INFO,
-			&(struct ev_fields){.host = d->cfg.priority, .members = is, .status = "joined"},
-			"host %u (this host) joined the cluster: view %s", d->cfg.priority,
-			members_str(is, list, sizeof(list)));
+		ev_emit(
+		    WLBS_EV_HOST_JOINED, LOG_INFO,
+		    &(struct ev_fields){.host = d->cfg.priority, .members = is, .status = "joined"},
+		    "host %u (this host) joined the cluster: view %s", d->cfg.priority,
+		    members_str(is, list, sizeof(list)));
 	} else if ((is & self) && (was & self)) {
 		for (m = is & ~was; m; m &= m - 1) {
 			p = (unsigned int)__builtin_ctzll(m) + 1;
@@ -194,21 +196,22 @@ static void partition_events(struct wlbsd *d)
 	other &= ~self;
 	if (other && !d->cw.partition) {
 		d->cw.partition = true;
-		ev_emit(WLBS_EV_PARTITION, LOG_WARNING,
-			&(struct ev_fields){.host = c->p.self, .members = other, .status = "partition"},
-			"partition: host(s) %s served a view of their own while this host's view was "
-			"%s (two views, two default hosts); the larger side keeps serving",
-			members_str(other, a, sizeof(a)),
-			members_str(d->cw.view ? d->cw.view : self, b, sizeof(b)));
+		ev_emit(
+		    WLBS_EV_PARTITION, LOG_WARNING,
+		    &(struct ev_fields){.host = c->p.self, .members = other, .status = "partition"},
+		    "partition: host(s) %s served a view of their own while this host's view was "
+		    "%s (two views, two default hosts); the larger side keeps serving",
+		    members_str(other, a, sizeof(a)),
+		    members_str(d->cw.view ? d->cw.view : self, b, sizeof(b)));
 	}
 	d->cw.other_side |= other;
 	if (d->cw.partition && d->hs.converged &&
 	    (d->members & d->cw.other_side) == d->cw.other_side) {
 		ev_emit(WLBS_EV_PARTITION_HEALED, LOG_NOTICE,
-			&(struct ev_fields){.host = c->p.self,
-					    .members = d->members,
-					    .status = "healed"},
-			"partition healed: one view again: %s", members_str(d->members, a, sizeof(a)));
+			&(struct ev_fields){
+			    .host = c->p.self, .members = d->members, .status = "healed"},
+			"partition healed: one view again: %s",
+			members_str(d->members, a, sizeof(a)));
 		d->cw.partition = false;
 		d->cw.other_side = 0;
 	}
@@ -237,11 +240,13 @@ static void duplicate_events(struct wlbsd *d)
 					    : "this host started first and keeps serving");
 		} else if (p != c->p.self) {
 			h = &c->hosts[p];
-			ev_emit(WLBS_EV_DUP_PRIORITY, LOG_ERR,
-				&(struct ev_fields){.host = p, .mac = h->slot[0].mac, .status = "seen"},
-				"duplicate host priority %u: MACs %s and %s both claim it; the one that "
-				"started first counts",
-				p, mac_str(h->slot[0].mac, a), mac_str(h->slot[1].mac, b));
+			ev_emit(
+			    WLBS_EV_DUP_PRIORITY, LOG_ERR,
+			    &(struct ev_fields){.host = p, .mac = h->slot[0].mac, .status = "seen"},
+			    "duplicate host priority %u: MACs %s and %s both claim it; the one "
+			    "that "
+			    "started first counts",
+			    p, mac_str(h->slot[0].mac, a), mac_str(h->slot[1].mac, b));
 		}
 	}
 	for (m = d->cw.dups & ~now; m; m &= m - 1) {
@@ -294,8 +299,9 @@ static void outside_cause(struct wlbsd *d)
 			 mac_str(d->cw.last_bad_mac, a));
 	} else if (c->excluded == CONV_EXCL_DUP) {
 		cause = WLBS_CAUSE_DUP_ID;
-		snprintf(det, sizeof(det), "host priority %u is also used by MAC %s, which started first",
-			 c->p.self, mac_str(c->dup_self_mac, a));
+		snprintf(det, sizeof(det),
+			 "host priority %u is also used by MAC %s, which started first", c->p.self,
+			 mac_str(c->dup_self_mac, a));
 	} else if (c->excluded == CONV_EXCL_RULES) {
 		cause = WLBS_CAUSE_EXCLUDED_RULES;
 		if (d->cw.detail[cause][0])
@@ -315,7 +321,8 @@ static void outside_cause(struct wlbsd *d)
 	} else if (c->listening) {
 		cause = WLBS_CAUSE_LISTENING;
 		if (others)
-			snprintf(det, sizeof(det), "hears host(s) %s", members_str(others, l, sizeof(l)));
+			snprintf(det, sizeof(det), "hears host(s) %s",
+				 members_str(others, l, sizeof(l)));
 		else
 			snprintf(det, sizeof(det), "hears no other host yet");
 	} else if (!others && !d->hs.converged) {
@@ -372,12 +379,13 @@ void cw_bad_auth(struct wlbsd *d, const uint8_t mac[6], int err, uint64_t now_ms
 		memcpy(b->mac, mac, 6);
 	}
 	b->last_ms = now_ms ? now_ms : 1;
-	ev_emit(WLBS_EV_BAD_AUTH, LOG_WARNING,
-		&(struct ev_fields){.mac = mac,
-				    .status = err == -EACCES ? "unauthenticated" : "bad-auth"},
-		"heartbeats from %s fail authentication (%s): dropped; check key_file on every host",
-		mac_str(mac, a),
-		err == -EACCES ? "no authenticator, this host has a key" : "wrong key");
+	ev_emit(
+	    WLBS_EV_BAD_AUTH, LOG_WARNING,
+	    &(struct ev_fields){.mac = mac,
+				.status = err == -EACCES ? "unauthenticated" : "bad-auth"},
+	    "heartbeats from %s fail authentication (%s): dropped; check key_file on every host",
+	    mac_str(mac, a),
+	    err == -EACCES ? "no authenticator, this host has a key" : "wrong key");
 }
 
 void cw_set_detail(struct cw *cw, uint8_t cause, const char *detail)

@@ -45,14 +45,14 @@ struct cw_bad_mac {
 };
 
 struct cw {
-	uint64_t view;		/* our view at the last look (0 when not a member) */
-	uint8_t self_state;	/* our enum wlbs_fp_state then */
-	bool converged_logged;	/* a converged event was written for this view */
-	uint64_t conv_members;	/* ...with these members */
-	bool conv_default;	/* ...as the default host */
-	uint64_t dups;		/* duplicated priorities seen */
-	bool partition;		/* a partition was seen, not healed yet */
-	uint64_t other_side;	/* the hosts of the other view */
+	uint64_t view;	       /* our view at the last look (0 when not a member) */
+	uint8_t self_state;    /* our enum wlbs_fp_state then */
+	bool converged_logged; /* a converged event was written for this view */
+	uint64_t conv_members; /* ...with these members */
+	bool conv_default;     /* ...as the default host */
+	uint64_t dups;	       /* duplicated priorities seen */
+	bool partition;	       /* a partition was seen, not healed yet */
+	uint64_t other_side;   /* the hosts of the other view */
 	struct cw_peer peers[WLBS_MAX_HOSTS + 1];
 	struct cw_bad_mac bad[CW_BAD_MACS];
 	uint8_t last_bad_mac[6];

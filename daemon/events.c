@@ -30,8 +30,8 @@
 #define EV_MAX_FIELDS 12
 
 struct ev_limit {
-	long window_start;	 /* monotonic seconds */
-	unsigned int written;	 /* in this window */
+	long window_start;	  /* monotonic seconds */
+	unsigned int written;	  /* in this window */
 	unsigned long suppressed; /* in this window */
 };
 
@@ -134,7 +134,8 @@ static void journal_event(const struct ev_record *r, const struct ev_fields *f)
 		field(iov, &n, "WLBS_RULE=%s", rule);
 	}
 	if (r->members)
-		field(iov, &n, "WLBS_MEMBERS=%s", members_str(r->members, members, sizeof(members)));
+		field(iov, &n, "WLBS_MEMBERS=%s",
+		      members_str(r->members, members, sizeof(members)));
 	if (f && f->status)
 		field(iov, &n, "WLBS_STATUS=%s", f->status);
 	if (f && f->mac) {
@@ -180,9 +181,8 @@ static void window_check(enum wlbs_event_kind kind, long now)
 
 	if (now - l->window_start < EV_WINDOW_S)
 		return;
-	if (l->suppressed &&
-	    asprintf(&text, "(%lu similar %s events suppressed)", l->suppressed,
-		     ev_kind_name(kind)) >= 0)
+	if (l->suppressed && asprintf(&text, "(%lu similar %s events suppressed)", l->suppressed,
+				      ev_kind_name(kind)) >= 0)
 		record(kind, LOG_NOTICE, &f, text);
 	l->window_start = now;
 	l->written = 0;

@@ -21,24 +21,24 @@
 
 /* Structured fields of one event (journal WLBS_* fields); zero = absent. */
 struct ev_fields {
-	uint8_t host;	     /* WLBS_HOST: the host priority the event is about */
-	int rule;	     /* WLBS_RULE: config rule index + 1 (0 = none): name and range */
-	uint64_t members;    /* WLBS_MEMBERS: as ranges "1-4, 6" */
-	const char *status;  /* WLBS_STATUS: e.g. "converged", "vanished" */
-	const uint8_t *mac;  /* WLBS_MAC */
-	const char *ip;	     /* WLBS_IP */
+	uint8_t host;	    /* WLBS_HOST: the host priority the event is about */
+	int rule;	    /* WLBS_RULE: config rule index + 1 (0 = none): name and range */
+	uint64_t members;   /* WLBS_MEMBERS: as ranges "1-4, 6" */
+	const char *status; /* WLBS_STATUS: e.g. "converged", "vanished" */
+	const uint8_t *mac; /* WLBS_MAC */
+	const char *ip;	    /* WLBS_IP */
 };
 
 /* One kept event. */
 struct ev_record {
-	uint64_t seq;	   /* 1, 2, ... since start */
-	time_t when;	   /* wall clock */
-	uint16_t kind;	   /* enum wlbs_event_kind */
-	uint8_t prio;	   /* LOG_* */
-	uint8_t host;	   /* ev_fields.host */
-	int rule;	   /* ev_fields.rule */
-	uint64_t members;  /* ev_fields.members */
-	char *text;	   /* the message, whole (owned by the ring) */
+	uint64_t seq;	  /* 1, 2, ... since start */
+	time_t when;	  /* wall clock */
+	uint16_t kind;	  /* enum wlbs_event_kind */
+	uint8_t prio;	  /* LOG_* */
+	uint8_t host;	  /* ev_fields.host */
+	int rule;	  /* ev_fields.rule */
+	uint64_t members; /* ev_fields.members */
+	char *text;	  /* the message, whole (owned by the ring) */
 };
 
 /*

@@ -203,8 +203,8 @@ int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_
 	ev_emit(WLBS_EV_START, LOG_INFO,
 		&(struct ev_fields){.host = d->cfg.priority,
 				    .status = ctl_state_name(hs_state(&d->hs))},
-		"wlbsd %s on %s: %s XDP%s, host %u %s (state after start from %s)",
-		WLBSD_VERSION, d->cfg.ifname, d->fp.native ? "native" : "generic",
+		"wlbsd %s on %s: %s XDP%s, host %u %s (state after start from %s)", WLBSD_VERSION,
+		d->cfg.ifname, d->fp.native ? "native" : "generic",
 		d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
 		ctl_state_name(hs_state(&d->hs)),
 		hs_from_persisted(&d->hs) ? "the persisted state" : "initial_state");

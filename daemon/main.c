@@ -189,11 +189,16 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},	 {"check-config", no_argument, NULL, 'C'},
-	    {"uninstall", no_argument, NULL, 'U'},	 {"socket", required_argument, NULL, 'S'},
-	    {"state-dir", required_argument, NULL, 'D'}, {"bpffs", required_argument, NULL, 'B'},
-	    {"verbose", no_argument, NULL, 'v'},	 {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},	 {"log-target", required_argument, NULL, 'L'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"uninstall", no_argument, NULL, 'U'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"state-dir", required_argument, NULL, 'D'},
+	    {"bpffs", required_argument, NULL, 'B'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"log-target", required_argument, NULL, 'L'},
 	    {},
 	};
 	struct wlbsd *d = &daemon_state;

@@ -96,10 +96,11 @@ static void set_local(struct wlbsd *d, uint64_t now)
 	if (mismatch != d->key_mismatch) {
 		d->key_mismatch = mismatch;
 		if (mismatch)
-			ev_emit(WLBS_EV_KEY_MISMATCH, LOG_ERR,
-				&(struct ev_fields){.host = d->cfg.priority, .status = "excluded"},
-				"heartbeats of this cluster fail authentication and no host with "
-				"our key is heard: taking no traffic (check key_file on every host)");
+			ev_emit(
+			    WLBS_EV_KEY_MISMATCH, LOG_ERR,
+			    &(struct ev_fields){.host = d->cfg.priority, .status = "excluded"},
+			    "heartbeats of this cluster fail authentication and no host with "
+			    "our key is heard: taking no traffic (check key_file on every host)");
 		else
 			ev_emit(WLBS_EV_CONFLICT_CLEARED, LOG_INFO,
 				&(struct ev_fields){.host = d->cfg.priority,

@@ -53,7 +53,7 @@ struct wlbsd {
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
 	struct cw cw;			/* what the cluster watcher last saw (cluster_watch.h) */
-	struct remote_server *remote; /* remote control (UDP); NULL outside run() */
+	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
 };
 
 #endif

@@ -227,9 +227,8 @@ static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
 	bool has_detail = hs->detail[0] && (!hs->converged && hs->outside);
 
 	if (!hs->converged)
-		ctl_resp_append(resp, "converging (cause: %s%s%s)",
-				ctl_cause_name(query_cause(hs)), has_detail ? ": " : "",
-				has_detail ? hs->detail : "");
+		ctl_resp_append(resp, "converging (cause: %s%s%s)", ctl_cause_name(query_cause(hs)),
+				has_detail ? ": " : "", has_detail ? hs->detail : "");
 	else
 		ctl_resp_append(resp, "converged%s", hs->is_default ? " as DEFAULT" : "");
 	ctl_resp_append(resp, " with the following host(s) as part of the cluster: ");
@@ -237,7 +236,6 @@ static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
 	if (hs->detail[0] && !has_detail)
 		ctl_resp_append(resp, ". Note: %s", hs->detail);
 }
-
 
 /* Index of a request's cluster IP @vip in hs->vips, or -1 (the fast path's lookup). */
 static int vip_index(const struct hs *hs, const uint8_t vip[16])

@@ -60,12 +60,12 @@ struct hs_rule {
 struct hs {
 	enum hs_level level;
 	enum hs_persist persist;
-	bool converged;	  /* running/draining: convergence finished */
-	bool is_default;  /* converged as the default host */
-	uint8_t host_id;  /* this host's priority */
-	uint64_t members; /* cluster view, bit p-1 = priority p; 0 when stopped */
-	uint64_t held;	  /* connections this host holds (last report) */
-	uint8_t cause;	  /* enum wlbs_conv_cause of the last convergence */
+	bool converged;	     /* running/draining: convergence finished */
+	bool is_default;     /* converged as the default host */
+	uint8_t host_id;     /* this host's priority */
+	uint64_t members;    /* cluster view, bit p-1 = priority p; 0 when stopped */
+	uint64_t held;	     /* connections this host holds (last report) */
+	uint8_t cause;	     /* enum wlbs_conv_cause of the last convergence */
 	bool from_persisted; /* the state after start came from the state file */
 	uint8_t outside;     /* why a running host is not converged in a view, 0 = no reason */
 	char detail[HS_DETAIL_MAX]; /* that reason's detail, or a note for a converged host */

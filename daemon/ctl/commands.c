@@ -116,7 +116,8 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 
 	params_text(d, resp);
 	ctl_resp_append(resp, "state after start %s\n",
-			hs_from_persisted(&d->hs) ? "from the persisted state" : "from initial_state");
+			hs_from_persisted(&d->hs) ? "from the persisted state"
+						  : "from initial_state");
 	membership_display(d, resp);
 	ctl_resp_append(resp, "\nfast path         %s XDP on %s%s, live connections %lld\n",
 			d->fp.native ? "native" : "generic", d->fp.ifname,

@@ -145,15 +145,18 @@ static void test_members_read_as_ranges(void **state)
 	assert_string_equal(members_str(0x2f, buf, sizeof(buf)), "1-4, 6");
 	assert_string_equal(members_str(~0ull, buf, sizeof(buf)), "1-64");
 	assert_string_equal(members_str(1ull << 63, buf, sizeof(buf)), "64");
-	assert_string_equal(members_str(0xffffull << 16 | 1ull << 40 | 3ull << 62, buf, sizeof(buf)),
-			    "17-32, 41, 63, 64");
+	assert_string_equal(
+	    members_str(0xffffull << 16 | 1ull << 40 | 3ull << 62, buf, sizeof(buf)),
+	    "17-32, 41, 63, 64");
 	/* Every other host of 64: 32 numbers, none lost (not cut at 16 or 32 hosts). */
 	for (p = 1; p <= 63; p += 2)
-		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%d", p > 1 ? ", " : "", p);
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%d",
+			 p > 1 ? ", " : "", p);
 	assert_string_equal(members_str(0x5555555555555555ull, buf, sizeof(buf)), want);
 	want[0] = 0;
 	for (p = 2; p <= 64; p += 2)
-		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%d", p > 2 ? ", " : "", p);
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%d",
+			 p > 2 ? ", " : "", p);
 	assert_string_equal(members_str(0xaaaaaaaaaaaaaaaaull, buf, sizeof(buf)), want);
 	assert_true(strlen(buf) < MEMBERS_STR_MAX);
 }

@@ -464,15 +464,16 @@ static void test_query_names_why_a_host_is_out_of_a_view(void **state)
 	(void)state;
 	hs_init(&hs, 2, HS_PERSIST_NONE, true);
 	hs_on_converging(&hs, 0, WLBS_CAUSE_STARTED);
-	hs_set_outside(&hs, WLBS_CAUSE_DUP_ID, "host priority 2 is also used by MAC 02:00:00:00:00:01");
+	hs_set_outside(&hs, WLBS_CAUSE_DUP_ID,
+		       "host priority 2 is also used by MAC 02:00:00:00:00:01");
 	cmd(&hs, WLBS_CMD_QUERY, &resp);
 	assert_int_equal(resp.status, WLBS_CONVERGING);
 	assert_int_equal(resp.cause, WLBS_CAUSE_DUP_ID);
 	assert_int_equal(resp.members, 0x2);
-	assert_string_equal(resp.text,
-			    "Host 2 converging (cause: duplicate host priority: host priority 2 is "
-			    "also used by MAC 02:00:00:00:00:01) with the following host(s) as part "
-			    "of the cluster: 2");
+	assert_string_equal(
+	    resp.text, "Host 2 converging (cause: duplicate host priority: host priority 2 is "
+		       "also used by MAC 02:00:00:00:00:01) with the following host(s) as part "
+		       "of the cluster: 2");
 	/* Converged, the same text is a note; the cause is the convergence's again. */
 	hs_on_converged(&hs, H23, 2);
 	hs_set_outside(&hs, 0, "duplicate host priority 2: MAC 02:00:00:00:00:01 stands down");
@@ -480,7 +481,7 @@ static void test_query_names_why_a_host_is_out_of_a_view(void **state)
 	assert_int_equal(resp.status, WLBS_DEFAULT);
 	assert_int_equal(resp.cause, WLBS_CAUSE_STARTED);
 	assert_string_equal(resp.text, Q_DEFAULT ". Note: duplicate host priority 2: MAC "
-						"02:00:00:00:00:01 stands down");
+						 "02:00:00:00:00:01 stands down");
 	assert_int_equal(resp.flags & WLBS_CTL_F_STATE_PERSISTED, 0);
 	/* Stopped: no view at all, the cause is not reported as the host's own. */
 	cmd(&hs, WLBS_CMD_STOP, &resp);
