@@ -16,6 +16,7 @@
 #include "fastpath.h"
 #include "core/hoststate.h"
 #include "membership.h"
+#include "rules_watch.h"
 #include "wlbs/control.h"
 
 struct hbio;
@@ -59,6 +60,7 @@ struct wlbsd {
 	int64_t held;			/* live local connections, counted each tick */
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
+	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
 	struct wlbsd_event events[WLBSD_EVENTS];
 	unsigned int n_events;	      /* total ever logged; ring index = n % size */
 	struct remote_server *remote; /* remote control (UDP); NULL outside run() */

@@ -57,6 +57,7 @@ struct out {
 	char *buf;
 	size_t len, used;
 	int n;
+	int first; /* local table index of the first rule named, -1 = none */
 };
 
 __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
@@ -86,10 +87,12 @@ static void next_item(struct out *o)
 		put(o, "; ");
 }
 
-static void rule_head(struct out *o, const struct wlbs_rd_rule *r)
+static void rule_head(struct out *o, const struct wlbs_rd_rule *r, int idx)
 {
 	char s[80];
 
+	if (o->first < 0)
+		o->first = idx;
 	rd_rule_str(r, s, sizeof(s));
 	next_item(o);
 	put(o, "rule %s (%s): ", r->name[0] ? r->name : "(unnamed)", s);
@@ -106,7 +109,7 @@ static void field(struct out *o, bool *first, unsigned int host, const char *wha
 	*first = false;
 }
 
-static void compare(struct out *o, unsigned int host, const struct wlbs_rd_rule *l,
+static void compare(struct out *o, unsigned int host, const struct wlbs_rd_rule *l, int idx,
 		    const struct wlbs_rd_rule *p)
 {
 	char a[INET6_ADDRSTRLEN + 16], b[INET6_ADDRSTRLEN + 16];
@@ -116,7 +119,7 @@ static void compare(struct out *o, unsigned int host, const struct wlbs_rd_rule 
 	    l->port_hi == p->port_hi && l->proto == p->proto && l->mode == p->mode &&
 	    l->affinity == p->affinity)
 		return;
-	rule_head(o, l);
+	rule_head(o, l, idx);
 	if (memcmp(l->vip, p->vip, sizeof(l->vip))) {
 		vip_str(p->vip, a, sizeof(a));
 		vip_str(l->vip, b, sizeof(b));
@@ -141,11 +144,12 @@ static bool overlaps(const struct wlbs_rd_rule *a, const struct wlbs_rd_rule *b)
 	       b->port_lo <= a->port_hi;
 }
 
-int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, size_t len)
+int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, size_t len,
+	    int *first)
 {
 	int pair[WLBS_MAX_RULES], i, j, nl = local->n_rules, np = peer->n_rules;
 	bool taken[WLBS_MAX_RULES] = {false};
-	struct out o = {.buf = buf, .len = len};
+	struct out o = {.buf = buf, .len = len, .first = -1};
 	char s[80];
 
 	if (len)
@@ -171,10 +175,10 @@ int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, 
 			}
 	for (i = 0; i < nl; i++) {
 		if (pair[i] < 0) {
-			rule_head(&o, &local->rules[i]);
+			rule_head(&o, &local->rules[i], i);
 			put(&o, "missing on host %u", peer->host);
 		} else {
-			compare(&o, peer->host, &local->rules[i], &peer->rules[pair[i]]);
+			compare(&o, peer->host, &local->rules[i], i, &peer->rules[pair[i]]);
 		}
 	}
 	for (j = 0; j < np; j++) {
@@ -190,5 +194,7 @@ int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, 
 		put(&o, "host %u has hash seed 0x%08x, this host 0x%08x", peer->host,
 		    peer->hash_seed, local->hash_seed);
 	}
+	if (first)
+		*first = o.first;
 	return o.n;
 }

@@ -21,9 +21,11 @@
  * Writes the differences of @peer's rules from @local's into @buf, "; "
  * between them, and returns how many it found. Rules pair up by name, else
  * by cluster IP and an overlapping port range. 0 (and "") when the rules and
- * seed agree field by field.
+ * seed agree field by field. @first (may be NULL): the index in @local of the
+ * first rule the text names, -1 when it names only @peer's rules or the seed.
  */
-int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, size_t len);
+int rd_diff(const struct wlbs_rd *local, const struct wlbs_rd *peer, char *buf, size_t len,
+	    int *first);
 
 /* "10.0.0.100 80-80/tcp" ("all" for every cluster IP). */
 void rd_rule_str(const struct wlbs_rd_rule *r, char *buf, size_t len);
