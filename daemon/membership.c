@@ -16,6 +16,7 @@
 #include "publish.h"
 #include "rd_codec.h"
 #include "rules_watch.h"
+#include "vip_claims.h"
 
 static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
 
@@ -403,6 +404,7 @@ void membership_display(const struct wlbsd *d, void *out)
 				"CONFLICT          hosts 0x%016llx have different port rules\n",
 				(unsigned long long)r.conflicts);
 	rw_display(d, resp);
+	vc_display(d, resp);
 	if (r.duplicates)
 		ctl_resp_append(resp, "CONFLICT          duplicate host priority 0x%016llx\n",
 				(unsigned long long)r.duplicates);

@@ -17,6 +17,7 @@
 #include "core/hoststate.h"
 #include "membership.h"
 #include "rules_watch.h"
+#include "vip_claims.h"
 #include "wlbs/control.h"
 
 struct hbio;
@@ -61,6 +62,7 @@ struct wlbsd {
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
 	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
+	struct vip_claims vc;		/* cluster IPs claimed by foreign MACs (vip_claims.h) */
 	struct wlbsd_event events[WLBSD_EVENTS];
 	unsigned int n_events;	      /* total ever logged; ring index = n % size */
 	struct remote_server *remote; /* remote control (UDP); NULL outside run() */
