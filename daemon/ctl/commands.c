@@ -166,6 +166,24 @@ static void queryport_counters(const struct wlbsd *d, const struct wlbs_ctl_requ
 	}
 }
 
+/*
+ * Query: the conflicts behind this host's state, as rules_watch.c and
+ * vip_claims.c explain them. (Until the events work wires these texts into
+ * the query causes; the lead keeps one of the two at merge.)
+ */
+static void conflict_detail(const struct wlbsd *d, struct wlbs_ctl_response *resp)
+{
+	const char *rules = rules_conflict_text(d), *vip = vip_claim_text(d);
+
+	if (rules)
+		ctl_resp_append(resp, "\n%s: %s",
+				d->conv.excluded == CONV_EXCL_RULES ? "excluded because rules differ"
+								    : "port rules differ",
+				rules);
+	if (vip)
+		ctl_resp_append(resp, "\ncluster IP conflict: %s", vip);
+}
+
 int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp)
 {
 	struct wlbsd *d = ctx;
@@ -203,6 +221,8 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 	}
 	if (req->command == WLBS_CMD_QUERYPORT)
 		queryport_counters(d, req, resp);
+	if (req->command == WLBS_CMD_QUERY)
+		conflict_detail(d, resp);
 
 	if (hs_state(&d->hs) != state_before || req->command == WLBS_CMD_ENABLE ||
 	    req->command == WLBS_CMD_DISABLE || req->command == WLBS_CMD_DRAIN) {
