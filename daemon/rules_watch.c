@@ -212,11 +212,16 @@ void rw_tick(struct wlbsd *d, uint64_t now)
 				p->since_ms = now;
 			report(d, h, now);
 		} else if (p->reported) {
+			/* Its last descriptor: right after our own reload nobody is heard yet. */
+			bool agree = (p->have && p->rd.fingerprint == w->local.fingerprint &&
+				      p->rd.hash_seed == w->local.hash_seed) ||
+				     (r.heard & bit);
+
 			p->reported = false;
 			ev_emit(WLBS_EV_CONFLICT_CLEARED, LOG_NOTICE,
 				&(struct ev_fields){.host = (uint8_t)h, .status = "rules agree"},
-				(r.heard & bit) ? "port rules of host %u agree with this host's again"
-						: "host %u, whose port rules differed, is no longer heard",
+				agree ? "port rules of host %u agree with this host's again"
+				      : "host %u, whose port rules differed, is no longer heard",
 				h);
 			p->text[0] = '\0';
 		}
