@@ -30,8 +30,8 @@
 
 #include "common.h"
 
-/* "WLBR": first four bytes of every rules descriptor. */
-#define WLBS_RD_MAGIC 0x574c4252u
+/* "WLBD": first four bytes of every rules descriptor ("WLBR" is the remote envelope). */
+#define WLBS_RD_MAGIC 0x574c4244u
 /* Current descriptor version; history above. */
 #define WLBS_RD_VERSION 1
 /* Bytes of a rule name on the wire: longer names are cut, shorter ones NUL-padded. */

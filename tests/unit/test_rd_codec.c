@@ -43,7 +43,7 @@ static uint8_t wire[WLBS_RD_MAX_LEN + 16];
 
 static void test_layout_and_round_trip(void **state)
 {
-	static const uint8_t head[16] = {'W', 'L', 'B', 'R', 1,	   2,	 2,    0,
+	static const uint8_t head[16] = {'W', 'L', 'B', 'D', 1,	   2,	 2,    0,
 					 0x0a, 0, 1,   5,   0xf1, 0xe2, 0xd3, 0xc4};
 	struct wlbs_rd in = sample(), out;
 	int len;
