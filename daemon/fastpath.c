@@ -99,9 +99,9 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {skel->maps.wlbs_owners,      skel->maps.wlbs_conns,
-				  skel->maps.wlbs_sock_slot,   skel->maps.wlbs_stats,
-				  skel->maps.wlbs_frags,       skel->maps.bss,
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,	skel->maps.bss,
 				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims};
 	const char *names[] = {"owners", "conns", "sockslot",	 "stats",
 			       "frags",	 "cfg",	  "synackdirty", "vipclaims"};

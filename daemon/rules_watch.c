@@ -113,8 +113,7 @@ void rw_reload(struct wlbsd *d)
 	send_desc(d, hbio_now_ms());
 }
 
-void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[6],
-		uint64_t rx_ms)
+void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[6], uint64_t rx_ms)
 {
 	struct rules_watch *w = &d->rw;
 	struct wlbs_rd rd;
@@ -133,10 +132,10 @@ void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[
 	if (ret) {
 		w->drops++;
 		if (ret != -ELOOP && ret != -EALREADY)
-			log_limited(&rw_limit, LOG_WARNING,
-				    "rules descriptor from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
-				    src[0], src[1], src[2], src[3], src[4], src[5],
-				    hb_err_name(ret));
+			log_limited(
+			    &rw_limit, LOG_WARNING,
+			    "rules descriptor from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
+			    src[0], src[1], src[2], src[3], src[4], src[5], hb_err_name(ret));
 		return;
 	}
 	p->rd = rd;
@@ -196,8 +195,7 @@ void rw_tick(struct wlbsd *d, uint64_t now)
 		return;
 	conv_report(&d->conv, &r);
 	/* A new conflict: our descriptor now, so the other side can explain it too. */
-	if ((r.conflicts & ~w->conflicts) &&
-	    now - w->urgent_ms >= d->cfg.heartbeat_period_ms) {
+	if ((r.conflicts & ~w->conflicts) && now - w->urgent_ms >= d->cfg.heartbeat_period_ms) {
 		w->urgent_ms = now;
 		send_desc(d, now);
 	} else if (now >= w->next_ms) {

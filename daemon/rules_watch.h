@@ -46,8 +46,7 @@ int rw_start(struct wlbsd *d, char *err, size_t errlen);
 /* The rules may have changed: rebuild, send at once, re-explain every conflict. */
 void rw_reload(struct wlbsd *d);
 /* A frame with the descriptor magic arrived from @src at @rx_ms. */
-void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[6],
-		uint64_t rx_ms);
+void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[6], uint64_t rx_ms);
 /* After the core ticked: send when due, and log each change of a conflict's text. */
 void rw_tick(struct wlbsd *d, uint64_t now_ms);
 /* One line per conflicting host (display). */

@@ -54,18 +54,19 @@ static void claimed(struct wlbsd *d, struct vc_slot *s, const struct wlbs_vip_cl
 	unsigned int host = member_of(d, c->mac);
 
 	addr_str(c->addr, ip, sizeof(ip));
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", c->mac[0], c->mac[1],
-		 c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", c->mac[0], c->mac[1], c->mac[2],
+		 c->mac[3], c->mac[4], c->mac[5]);
 	if (host)
 		snprintf(who, sizeof(who), "cluster host %u's own MAC", host);
 	else
-		snprintf(who, sizeof(who), "another %s", cluster_style(c->mac) ? "cluster" : "machine");
+		snprintf(who, sizeof(who), "another %s",
+			 cluster_style(c->mac) ? "cluster" : "machine");
 	snprintf(s->text, sizeof(s->text), "cluster IP %s claimed by %s (%s)", ip, who, mac);
 	memcpy(s->mac, c->mac, 6);
 	s->active = true;
 	ev_emit(WLBS_EV_VIP_CLAIMED, LOG_WARNING,
-		&(struct ev_fields){.host = (uint8_t)host, .mac = c->mac, .ip = ip,
-				    .status = "vip claimed"},
+		&(struct ev_fields){
+		    .host = (uint8_t)host, .mac = c->mac, .ip = ip, .status = "vip claimed"},
 		"%s: an ARP/NA for it names %s, not the cluster MAC; still serving", s->text, mac);
 }
 

@@ -28,11 +28,11 @@
 struct wlbsd;
 
 struct vc_slot {
-	uint32_t count;		   /* the map's count at the last poll */
-	bool active;		   /* a claim stands: logged, not cleared yet */
-	uint8_t mac[6];		   /* its claimer */
-	uint64_t last_ns;	   /* its last claim (CLOCK_MONOTONIC) */
-	char text[VC_TEXT_MAX];	   /* "cluster IP a claimed by another machine (mac)" */
+	uint32_t count;		/* the map's count at the last poll */
+	bool active;		/* a claim stands: logged, not cleared yet */
+	uint8_t mac[6];		/* its claimer */
+	uint64_t last_ns;	/* its last claim (CLOCK_MONOTONIC) */
+	char text[VC_TEXT_MAX]; /* "cluster IP a claimed by another machine (mac)" */
 };
 
 struct vip_claims {

@@ -116,8 +116,7 @@ int rd_decode(const void *buf, size_t len, uint32_t cluster_id, const struct hb_
 		return -EKEYREJECTED;
 	if (!have_key && !sodium_is_zero(auth, WLBS_RD_AUTH_LEN))
 		return -EBADMSG;
-	if (h->host < 1 || h->host > WLBS_MAX_HOSTS || (h->flags & ~WLBS_RD_F_ALL) ||
-	    h->_reserved)
+	if (h->host < 1 || h->host > WLBS_MAX_HOSTS || (h->flags & ~WLBS_RD_F_ALL) || h->_reserved)
 		return -EBADMSG;
 
 	memset(&rd, 0, sizeof(rd));

@@ -177,8 +177,9 @@ static void conflict_detail(const struct wlbsd *d, struct wlbs_ctl_response *res
 
 	if (rules)
 		ctl_resp_append(resp, "\n%s: %s",
-				d->conv.excluded == CONV_EXCL_RULES ? "excluded because rules differ"
-								    : "port rules differ",
+				d->conv.excluded == CONV_EXCL_RULES
+				    ? "excluded because rules differ"
+				    : "port rules differ",
 				rules);
 	if (vip)
 		ctl_resp_append(resp, "\ncluster IP conflict: %s", vip);

@@ -28,8 +28,7 @@
  * Room for the longest frame on the ethertype (a heartbeat or a rules
  * descriptor) and more: a decoder rejects a longer one by its length.
  */
-#define HBIO_FRAME_MAX                                                                             \
-	((WLBS_HB_LEN > WLBS_RD_MAX_LEN ? WLBS_HB_LEN : WLBS_RD_MAX_LEN) + 8)
+#define HBIO_FRAME_MAX ((WLBS_HB_LEN > WLBS_RD_MAX_LEN ? WLBS_HB_LEN : WLBS_RD_MAX_LEN) + 8)
 /* Beyond T*K, how long a main loop may post nothing before it counts as stuck. */
 #define HBIO_STUCK_MS 1000
 

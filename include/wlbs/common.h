@@ -260,10 +260,10 @@ _Static_assert(__builtin_offsetof(struct wlbs_frag_verdict, expires_ns) == 8,
  * the default host's replies are built with it). Written on ARP/ND frames only.
  */
 struct wlbs_vip_claim {
-	__u32 addr[4];	/* the cluster IP claimed, v4-mapped */
-	__u64 last_ns;	/* CLOCK_MONOTONIC of the last claim */
-	__u32 count;	/* claims seen (frames) */
-	__u8 mac[6];	/* the claimer: ARP sender MAC, NA target link-layer address */
+	__u32 addr[4]; /* the cluster IP claimed, v4-mapped */
+	__u64 last_ns; /* CLOCK_MONOTONIC of the last claim */
+	__u32 count;   /* claims seen (frames) */
+	__u8 mac[6];   /* the claimer: ARP sender MAC, NA target link-layer address */
 	__u8 _pad[6];
 };
 _Static_assert(sizeof(struct wlbs_vip_claim) == 40, "wlbs_vip_claim layout");

@@ -45,14 +45,14 @@
 
 /* One port rule: the fields cfg_rules_fingerprint covers, and its name. */
 struct wlbs_rd_rule_wire {
-	uint32_t vip[4];		/*  0: v4-mapped; all ones: every cluster IP */
-	uint16_t port_lo;		/* 16: first port */
-	uint16_t port_hi;		/* 18: last port, inclusive */
-	uint8_t proto;			/* 20: WLBS_PROTO_* bits, 1..3 */
-	uint8_t mode;			/* 21: enum wlbs_rule_mode */
-	uint8_t affinity;		/* 22: enum wlbs_affinity */
-	uint8_t _reserved;		/* 23: 0 */
-	char name[WLBS_RD_NAME_LEN];	/* 24: NUL-padded, not NUL-terminated at 16 */
+	uint32_t vip[4];	     /*  0: v4-mapped; all ones: every cluster IP */
+	uint16_t port_lo;	     /* 16: first port */
+	uint16_t port_hi;	     /* 18: last port, inclusive */
+	uint8_t proto;		     /* 20: WLBS_PROTO_* bits, 1..3 */
+	uint8_t mode;		     /* 21: enum wlbs_rule_mode */
+	uint8_t affinity;	     /* 22: enum wlbs_affinity */
+	uint8_t _reserved;	     /* 23: 0 */
+	char name[WLBS_RD_NAME_LEN]; /* 24: NUL-padded, not NUL-terminated at 16 */
 };
 _Static_assert(sizeof(struct wlbs_rd_rule_wire) == 40, "wlbs_rd_rule_wire layout");
 _Static_assert(__builtin_offsetof(struct wlbs_rd_rule_wire, port_lo) == 16 &&
@@ -62,17 +62,17 @@ _Static_assert(__builtin_offsetof(struct wlbs_rd_rule_wire, port_lo) == 16 &&
 
 /* The header on the wire; rules[n_rules] and auth follow it. */
 struct wlbs_rd_wire {
-	uint32_t magic;	      /*  0: WLBS_RD_MAGIC */
-	uint8_t version;      /*  4: WLBS_RD_VERSION */
-	uint8_t host;	      /*  5: sender's host priority 1..64 */
-	uint8_t n_rules;      /*  6: port rules, 0..WLBS_MAX_RULES */
-	uint8_t flags;	      /*  7: WLBS_RD_F_* */
-	uint32_t cluster_id;  /*  8: as in heartbeats */
-	uint32_t fingerprint; /* 12: cfg_rules_fingerprint of the rules below */
-	uint32_t hash_seed;   /* 16: cluster hash seed */
-	uint32_t _reserved;   /* 20: 0 */
-	uint64_t nonce;	      /* 24: random per sender boot */
-	uint64_t seq;	      /* 32: per nonce, +1 per descriptor */
+	uint32_t magic;			  /*  0: WLBS_RD_MAGIC */
+	uint8_t version;		  /*  4: WLBS_RD_VERSION */
+	uint8_t host;			  /*  5: sender's host priority 1..64 */
+	uint8_t n_rules;		  /*  6: port rules, 0..WLBS_MAX_RULES */
+	uint8_t flags;			  /*  7: WLBS_RD_F_* */
+	uint32_t cluster_id;		  /*  8: as in heartbeats */
+	uint32_t fingerprint;		  /* 12: cfg_rules_fingerprint of the rules below */
+	uint32_t hash_seed;		  /* 16: cluster hash seed */
+	uint32_t _reserved;		  /* 20: 0 */
+	uint64_t nonce;			  /* 24: random per sender boot */
+	uint64_t seq;			  /* 32: per nonce, +1 per descriptor */
 	struct wlbs_rd_rule_wire rules[]; /* 40 */
 };
 /* Bytes of the header. */

@@ -25,15 +25,16 @@ static void claims_clear(void)
 
 	for (i = 0; i < WLBS_MAX_VIPS; i++)
 		assert_int_equal(
-		    bpf_map_update_elem(bpf_map__fd(h_skel->maps.wlbs_vip_claims), &i, &zero, 0), 0);
+		    bpf_map_update_elem(bpf_map__fd(h_skel->maps.wlbs_vip_claims), &i, &zero, 0),
+		    0);
 }
 
 static struct wlbs_vip_claim claim(uint32_t vip)
 {
 	struct wlbs_vip_claim c;
 
-	assert_int_equal(
-	    bpf_map_lookup_elem(bpf_map__fd(h_skel->maps.wlbs_vip_claims), &vip, &c), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(h_skel->maps.wlbs_vip_claims), &vip, &c),
+			 0);
 	return c;
 }
 

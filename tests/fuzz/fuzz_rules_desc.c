@@ -33,10 +33,16 @@ static void setup(void)
 	local.n_rules = 2;
 	local.cluster_id = CLUSTER_ID;
 	local.rules[0] = (struct wlbs_rd_rule){.vip = {0, 0, htobe32(0xffff), htobe32(0x0a000064)},
-					       .port_lo = 80, .port_hi = 80, .proto = 1,
+					       .port_lo = 80,
+					       .port_hi = 80,
+					       .proto = 1,
 					       .name = "web"};
-	local.rules[1] = (struct wlbs_rd_rule){.vip = {~0u, ~0u, ~0u, ~0u}, .port_lo = 53,
-					       .port_hi = 53, .proto = 2, .mode = 1, .name = "dns"};
+	local.rules[1] = (struct wlbs_rd_rule){.vip = {~0u, ~0u, ~0u, ~0u},
+					       .port_lo = 53,
+					       .port_hi = 53,
+					       .proto = 2,
+					       .mode = 1,
+					       .name = "dns"};
 }
 
 static void write_seed(const char *dir, const char *name, uint8_t mode, const uint8_t *frame,

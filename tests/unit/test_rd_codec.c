@@ -30,11 +30,17 @@ static struct wlbs_rd sample(void)
 	rd.nonce = 0x0102030405060708ull;
 	rd.seq = 9;
 	rd.rules[0] = (struct wlbs_rd_rule){.vip = {0, 0, htonl(0xffff), htonl(0x0a000064)},
-					    .port_lo = 80, .port_hi = 80,
-					    .proto = WLBS_PROTO_TCP, .mode = WLBS_MODE_MULTIPLE,
-					    .affinity = WLBS_AFF_SINGLE, .name = "web"};
-	rd.rules[1] = (struct wlbs_rd_rule){.vip = {~0u, ~0u, ~0u, ~0u}, .port_lo = 1000,
-					    .port_hi = 2000, .proto = 3, .mode = WLBS_MODE_SINGLE,
+					    .port_lo = 80,
+					    .port_hi = 80,
+					    .proto = WLBS_PROTO_TCP,
+					    .mode = WLBS_MODE_MULTIPLE,
+					    .affinity = WLBS_AFF_SINGLE,
+					    .name = "web"};
+	rd.rules[1] = (struct wlbs_rd_rule){.vip = {~0u, ~0u, ~0u, ~0u},
+					    .port_lo = 1000,
+					    .port_hi = 2000,
+					    .proto = 3,
+					    .mode = WLBS_MODE_SINGLE,
 					    .name = "sixteen-chars-ab"};
 	return rd;
 }
@@ -43,8 +49,8 @@ static uint8_t wire[WLBS_RD_MAX_LEN + 16];
 
 static void test_layout_and_round_trip(void **state)
 {
-	static const uint8_t head[16] = {'W', 'L', 'B', 'D', 1,	   2,	 2,    0,
-					 0x0a, 0, 1,   5,   0xf1, 0xe2, 0xd3, 0xc4};
+	static const uint8_t head[16] = {'W',  'L', 'B', 'D', 1,    2,	  2,	0,
+					 0x0a, 0,   1,	 5,   0xf1, 0xe2, 0xd3, 0xc4};
 	struct wlbs_rd in = sample(), out;
 	int len;
 
