@@ -4,7 +4,8 @@
 # rules differ say which rule and how, once per change, on both sides, in
 # query and display; a cluster IP announced by another machine's MAC is one
 # event per host and claimer, a query cause, and clears when the claims stop.
-# Sourced by run.sh.
+# The cluster's own ARP/ND in multicast and unicast mode is never taken
+# for a claim. Sourced by run.sh.
 
 # _log_count HOST TEXT: lines of HOST's wlbsd log holding TEXT (fixed string).
 _log_count() { grep -cF -- "$2" "$(wlbsd_log "$1")"; }
@@ -132,4 +133,28 @@ test_vip_claimed()
 	_wait_log h2 "$t4: no claim for 10 s" 3
 	wlbs h1 query
 	expect_nomatch "$WLBS_OUT" "cluster IP conflict" "h1 query after the claims stopped"
+}
+
+# _no_claims: no host logged a cluster IP claim (the cluster's own ARP/NA are legit).
+_no_claims()
+{
+	local h
+	for h in h1 h2 h3; do
+		expect_eq "$(_log_count "$h" "claimed by")" 0 "cluster IP claims logged by $h"
+	done
+}
+
+# Hosts with only the cluster IPs resolve 60 fresh clients from them (ARP and
+# NS from the cluster IP, answered to it): nobody mistakes that for a claim.
+test_vip_claims_none_multicast()
+{
+	_neigh_case multicast no "$CLUSTER_MAC"
+	_no_claims
+}
+
+# The same in unicast mode, where every NIC carries the cluster MAC.
+test_vip_claims_none_unicast()
+{
+	_neigh_case unicast no 02:bf:c6:12:00:64
+	_no_claims
 }
