@@ -144,22 +144,37 @@ void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[
 	w->rx++;
 }
 
+/* True when @host's last descriptor describes the rules its latest heartbeat runs. */
+static bool desc_current(const struct wlbsd *d, unsigned int host)
+{
+	const struct rw_peer *p = &d->rw.peers[host - 1];
+	const struct conv_peer *hb = NULL;
+	unsigned int k;
+
+	for (k = 0; k < CONV_SLOTS; k++) {
+		const struct conv_peer *s = &d->conv.hosts[host].slot[k];
+
+		if (s->used && s->alive && (!hb || s->rx_ms > hb->rx_ms))
+			hb = s;
+	}
+	return p->have && hb && p->rd.fingerprint == hb->hb.fingerprint &&
+	       p->rd.hash_seed == hb->hb.hash_seed;
+}
+
 /*
  * The text for conflicting host @host, or "" to wait: its descriptor may be
- * on its way (every host sends one when it sees a conflict). A host that
- * sends none within a sparse period gets the plain fact.
+ * on its way (every host sends one when it sees a conflict, or reloads). A
+ * host that sends none within a sparse period gets the plain fact.
  */
 static void explain(struct wlbsd *d, unsigned int host, uint64_t now, char *text, size_t len,
 		    int *rule)
 {
 	struct rw_peer *p = &d->rw.peers[host - 1];
-	const struct wlbs_rd *l = &d->rw.local;
 
 	*rule = -1;
 	text[0] = '\0';
-	/* A descriptor showing our own rules is older than what its heartbeats say. */
-	if (p->have && (p->rd.fingerprint != l->fingerprint || p->rd.hash_seed != l->hash_seed) &&
-	    rd_diff(l, &p->rd, text, len, rule) > 0)
+	/* An older descriptor would explain rules the host no longer runs. */
+	if (desc_current(d, host) && rd_diff(&d->rw.local, &p->rd, text, len, rule) > 0)
 		return;
 	if (now - p->since_ms >= period_ms(d) + d->cfg.heartbeat_period_ms)
 		snprintf(text, len, "host %u runs other port rules (it sent no rule descriptor)",
