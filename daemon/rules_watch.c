@@ -144,10 +144,9 @@ void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[
 	w->rx++;
 }
 
-/* True when @host's last descriptor describes the rules its latest heartbeat runs. */
-static bool desc_current(const struct wlbsd *d, unsigned int host)
+/* The latest heartbeat of @host (the core's record of it), NULL if none lives. */
+static const struct wlbs_hb *last_hb(const struct wlbsd *d, unsigned int host)
 {
-	const struct rw_peer *p = &d->rw.peers[host - 1];
 	const struct conv_peer *hb = NULL;
 	unsigned int k;
 
@@ -157,8 +156,17 @@ static bool desc_current(const struct wlbsd *d, unsigned int host)
 		if (s->used && s->alive && (!hb || s->rx_ms > hb->rx_ms))
 			hb = s;
 	}
-	return p->have && hb && p->rd.fingerprint == hb->hb.fingerprint &&
-	       p->rd.hash_seed == hb->hb.hash_seed;
+	return hb ? &hb->hb : NULL;
+}
+
+/* True when @host's last descriptor describes the rules its latest heartbeat runs. */
+static bool desc_current(const struct wlbsd *d, unsigned int host)
+{
+	const struct rw_peer *p = &d->rw.peers[host - 1];
+	const struct wlbs_hb *hb = last_hb(d, host);
+
+	return p->have && hb && p->rd.fingerprint == hb->fingerprint &&
+	       p->rd.hash_seed == hb->hash_seed;
 }
 
 /*
@@ -221,8 +229,13 @@ void rw_tick(struct wlbsd *d, uint64_t now)
 
 		bit = 1ull << (h - 1);
 		if (r.conflicts & bit) {
-			if (!(w->conflicts & bit))
+			const struct wlbs_hb *hb = last_hb(d, h);
+			uint32_t fp = hb ? hb->fingerprint : 0;
+
+			/* New rules there (a reload): its new descriptor gets a period too. */
+			if (!(w->conflicts & bit) || fp != p->hb_fp)
 				p->since_ms = now;
+			p->hb_fp = fp;
 			report(d, h, now);
 		} else if (p->reported) {
 			/* Its last descriptor: right after our own reload nobody is heard yet. */

@@ -26,6 +26,7 @@ struct rw_peer {
 	uint64_t rx_ms;		/* when the last one arrived */
 	struct wlbs_rd rd;	/* the last one */
 	uint64_t since_ms;	/* when it started to conflict (waiting for its descriptor) */
+	uint32_t hb_fp;		/* the fingerprint its heartbeats had then */
 	bool reported;		/* a rules-differ event stands for it */
 	char text[RD_DIFF_MAX]; /* that event's text: what differs */
 };
