@@ -93,6 +93,9 @@ int fp_recount(struct fp *fp);
 struct bpf_program;
 int fp_run_iter(struct bpf_program *prog);
 
+/* Entries in use in the first-fragment table, and its size; 0 or -errno. */
+int fp_frag_count(const struct fp *fp, uint32_t *entries, uint32_t *max);
+
 /* Sums the per-CPU counters of one stats slot. */
 int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out);
 

@@ -652,36 +652,24 @@ int remote_fd(const struct remote_server *rs)
 	return rs->epfd;
 }
 
-void remote_display(const struct remote_server *rs, struct wlbs_ctl_response *resp)
+void remote_stats(const struct remote_server *rs, struct wlbs_rec_stats *st)
 {
-	const uint64_t *v;
-
 	if (!rs)
 		return;
-	v = rs->verdicts;
-	if (!rs->enabled) {
-		ctl_resp_append(resp, "\nremote control    %s\n", rs->status);
-		return;
-	}
-	ctl_resp_append(
-	    resp, "\nremote control    udp %u%s, %u requests/s per source, clock window %u s\n",
-	    rs->port, rs->convoy ? " and 1717" : "", rs->rate_limit, rs->window_s);
-	ctl_resp_append(resp,
-			"  served          answered=%llu retransmitted=%llu other-host=%llu\n",
-			(unsigned long long)rs->answered, (unsigned long long)rs->retransmitted,
-			(unsigned long long)v[REMOTE_OTHER_HOST]);
-	ctl_resp_append(
-	    resp,
-	    "  refused         bad-password=%llu stale=%llu future=%llu replay=%llu "
-	    "rate-limited=%llu busy=%llu bad-request=%llu\n"
-	    "  dropped         truncated=%llu oversized=%llu version=%llu garbage=%llu "
-	    "error-answers-suppressed=%llu\n",
-	    (unsigned long long)v[REMOTE_BAD_MAC], (unsigned long long)v[REMOTE_STALE],
-	    (unsigned long long)v[REMOTE_FUTURE], (unsigned long long)v[REMOTE_REPLAY],
-	    (unsigned long long)rs->rate_limited, (unsigned long long)v[REMOTE_BUSY],
-	    (unsigned long long)v[REMOTE_BAD_REQUEST], (unsigned long long)v[REMOTE_TRUNCATED],
-	    (unsigned long long)v[REMOTE_OVERSIZED], (unsigned long long)v[REMOTE_VERSION],
-	    (unsigned long long)v[REMOTE_GARBAGE], (unsigned long long)rs->unanswered_errors);
+	for (int v = 0; v < REMOTE_VERDICTS; v++)
+		st->remote[v] = rs->verdicts[v];
+	st->n_remote = REMOTE_VERDICTS;
+	st->remote_answered = rs->answered;
+	st->remote_retransmitted = rs->retransmitted;
+	st->remote_rate_limited = rs->rate_limited;
+	st->remote_errors_suppressed = rs->unanswered_errors;
+	st->remote_port = rs->port;
+	st->remote_rate = rs->rate_limit;
+	st->remote_window_s = rs->window_s;
+	st->flags |= (rs->enabled ? WLBS_STATF_REMOTE : 0) | (rs->convoy ? WLBS_STATF_CONVOY : 0);
+	_Static_assert(sizeof(st->remote_status) >= sizeof(rs->status), "status fits the record");
+	if (!rs->enabled)
+		memcpy(st->remote_status, rs->status, sizeof(rs->status));
 }
 
 void remote_close(struct remote_server *rs)

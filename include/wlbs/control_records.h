@@ -28,7 +28,7 @@ enum wlbs_rec_kind {
 #define WLBS_REC_VERSION_LEN 32
 #define WLBS_REC_IFNAME_LEN  16
 #define WLBS_REC_NAME_LEN    32
-#define WLBS_REC_PATH_LEN    128
+#define WLBS_REC_PATH_LEN    256
 /* Event text room (NUL included); longer texts arrive cut with WLBS_EVF_CUT. */
 #define WLBS_REC_EVENT_TEXT 512
 /* Verdict reasons, heartbeat drop reasons and remote verdicts a record has room for. */
@@ -36,7 +36,7 @@ enum wlbs_rec_kind {
 #define WLBS_REC_HB_DROPS   8
 #define WLBS_REC_REMOTE_MAX 16
 /* Why the remote server is off (NUL included). */
-#define WLBS_REC_STATUS_LEN 128
+#define WLBS_REC_STATUS_LEN 256
 
 struct wlbs_rec_hdr {
 	uint16_t kind; /* 0: enum wlbs_rec_kind */
@@ -85,27 +85,27 @@ _Static_assert(sizeof(struct wlbs_rec_host) == 120, "wlbs_rec_host layout");
 struct wlbs_rec_params {
 	char ifname[WLBS_REC_IFNAME_LEN];	/*   0: [host] interface */
 	char key_file[WLBS_REC_PATH_LEN];	/*  16: [cluster] key_file, "" = none */
-	char secret_file[WLBS_REC_PATH_LEN];	/* 144: [remote] secret_file */
-	uint32_t heartbeat_period_ms;		/* 272: T */
-	uint32_t heartbeat_tolerance;		/* 276: K */
-	uint32_t detection_ms;			/* 280: a silent host is gone after T*K + T/2 */
-	uint32_t cleanup_delay_ms;		/* 284 */
-	uint32_t hash_seed;			/* 288: effective (derived when not set) */
-	uint32_t remote_rate_limit;		/* 292: requests/s per source */
-	uint32_t remote_time_window_s;		/* 296 */
-	uint16_t remote_port;			/* 300 */
-	uint8_t priority;			/* 302: [host] priority */
-	uint8_t cluster_mode;			/* 303: enum wlbs_cluster_mode */
-	uint8_t cluster_mac[6];			/* 304: effective cluster MAC */
-	uint8_t initial_state;			/* 310: 0 started, 1 stopped, 2 suspended */
-	uint8_t xdp_mode;			/* 311: 0 auto, 1 native, 2 generic */
-	uint8_t flags;				/* 312: WLBS_PARF_* */
-	uint8_t n_vips;				/* 313 */
-	uint8_t n_dips;				/* 314 */
-	uint8_t n_rules;			/* 315 */
-	uint32_t _pad;				/* 316: 0 */
+	char secret_file[WLBS_REC_PATH_LEN];	/* 272: [remote] secret_file */
+	uint32_t heartbeat_period_ms;		/* 528: T */
+	uint32_t heartbeat_tolerance;		/* 532: K */
+	uint32_t detection_ms;			/* 536: a silent host is gone after T*K + T/2 */
+	uint32_t cleanup_delay_ms;		/* 540 */
+	uint32_t hash_seed;			/* 544: effective (derived when not set) */
+	uint32_t remote_rate_limit;		/* 548: requests/s per source */
+	uint32_t remote_time_window_s;		/* 552 */
+	uint16_t remote_port;			/* 556 */
+	uint8_t priority;			/* 558: [host] priority */
+	uint8_t cluster_mode;			/* 559: enum wlbs_cluster_mode */
+	uint8_t cluster_mac[6];			/* 560: effective cluster MAC */
+	uint8_t initial_state;			/* 566: 0 started, 1 stopped, 2 suspended */
+	uint8_t xdp_mode;			/* 567: 0 auto, 1 native, 2 generic */
+	uint8_t flags;				/* 568: WLBS_PARF_* */
+	uint8_t n_vips;				/* 569 */
+	uint8_t n_dips;				/* 570 */
+	uint8_t n_rules;			/* 571 */
+	uint32_t _pad;				/* 572: 0 */
 };
-_Static_assert(sizeof(struct wlbs_rec_params) == 320, "wlbs_rec_params layout");
+_Static_assert(sizeof(struct wlbs_rec_params) == 576, "wlbs_rec_params layout");
 
 /* WLBS_REC_ADDR role. */
 #define WLBS_ADDR_CLUSTER   1 /* a cluster IP (vip) */
@@ -191,7 +191,7 @@ struct wlbs_rec_stats {
 	uint8_t _pad[3];			 /* 285: 0 */
 	char remote_status[WLBS_REC_STATUS_LEN]; /* 288: why remote control is off, or "" */
 };
-_Static_assert(sizeof(struct wlbs_rec_stats) == 416, "wlbs_rec_stats layout");
+_Static_assert(sizeof(struct wlbs_rec_stats) == 544, "wlbs_rec_stats layout");
 
 /* WLBS_REC_EVENT flags. */
 #define WLBS_EVF_CUT 0x1 /* the text was longer than the record holds */
