@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "answer.h"
 #include "cli.h"
 #include "remote_auth.h"
 #include "wlbs/common.h"
@@ -26,7 +27,8 @@
 struct cli_remote_answer {
 	bool got;
 	bool authenticated; /* false: the unauthenticated "bad password" answer */
-	struct wlbs_ctl_response resp;
+	struct wlbs_ctl_response resp; /* the first page */
+	struct cli_answer ans;	       /* every page (cli_remote_run fetches the rest) */
 };
 
 struct cli_remote_result {

@@ -36,6 +36,7 @@ struct kind_desc {
 static int check_host(const struct wlbs_rec *r)
 {
 	return r->u.host.priority <= WLBS_MAX_HOSTS && r->u.host.leader <= WLBS_MAX_HOSTS &&
+			   r->u.host.excluded < WLBS_CAUSE_MAX &&
 			   !(r->u.host.flags & ~WLBS_HOSTF_ALL)
 		       ? 0
 		       : -EBADMSG;

@@ -31,6 +31,25 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* The convergence core's exclusion as the protocol's cause (query names the same). */
+static uint8_t excl_cause(uint8_t excl)
+{
+	switch (excl) {
+	case CONV_EXCL_DUP:
+		return WLBS_CAUSE_DUP_ID;
+	case CONV_EXCL_RULES:
+		return WLBS_CAUSE_EXCLUDED_RULES;
+	case CONV_EXCL_DEAF:
+		return WLBS_CAUSE_ONE_WAY;
+	case CONV_EXCL_NOT_IN_VIEW:
+		return WLBS_CAUSE_NOT_IN_VIEW;
+	case CONV_EXCL_YIELD:
+		return WLBS_CAUSE_YIELD;
+	default:
+		return WLBS_CAUSE_NONE; /* not excluded, or stopped (the state says so) */
+	}
+}
+
 static void emit_host(const struct wlbsd *d, struct ctl_pager *pg)
 {
 	struct wlbs_rec rec = {.kind = WLBS_REC_HOST};
@@ -51,7 +70,7 @@ static void emit_host(const struct wlbsd *d, struct ctl_pager *pg)
 	h->n_events = (uint32_t)ev_last_seq();
 	h->priority = (uint8_t)d->cfg.priority;
 	h->leader = r.leader;
-	h->excluded = r.excluded;
+	h->excluded = excl_cause(r.excluded);
 	h->flags = (d->hb_key.set ? WLBS_HOSTF_KEY_SET : 0) |
 		   (d->key_mismatch ? WLBS_HOSTF_KEY_MISMATCH : 0) |
 		   (d->fp.native ? WLBS_HOSTF_NATIVE : 0) | (d->fp.adopted ? WLBS_HOSTF_ADOPTED : 0) |
@@ -106,10 +125,15 @@ static void emit_addr(struct ctl_pager *pg, const struct cfg_addr *a, uint8_t ro
 	ctl_pager_add(pg, &rec);
 }
 
-static void emit_addrs(const struct wlbsd *d, struct ctl_pager *pg)
+static void emit_vips(const struct wlbsd *d, struct ctl_pager *pg)
 {
 	for (int i = 0; i < d->cfg.n_vips; i++)
 		emit_addr(pg, &d->cfg.vips[i], WLBS_ADDR_CLUSTER);
+}
+
+/* Every answer names its host by its dedicated IPs too (the JSON "dedicated_ips"). */
+static void emit_dips(const struct wlbsd *d, struct ctl_pager *pg)
+{
 	for (int i = 0; i < d->cfg.n_dips; i++)
 		emit_addr(pg, &d->cfg.dips[i], WLBS_ADDR_DEDICATED);
 }
@@ -239,11 +263,12 @@ int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 	struct ctl_pager pg;
 
 	ctl_pager_init(&pg, resp, req->index);
+	emit_dips(d, &pg);
 	switch (req->command) {
 	case WLBS_CMD_DISPLAY:
 		emit_host(d, &pg);
 		emit_params(d, &pg);
-		emit_addrs(d, &pg);
+		emit_vips(d, &pg);
 		emit_rules(d, &pg, all);
 		emit_stats(d, &pg);
 		emit_packets(d, &pg, all, true);
@@ -251,7 +276,7 @@ int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 		break;
 	case WLBS_CMD_PARAMS:
 		emit_params(d, &pg);
-		emit_addrs(d, &pg);
+		emit_vips(d, &pg);
 		emit_rules(d, &pg, all);
 		break;
 	case WLBS_CMD_STATS:
@@ -267,7 +292,7 @@ int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 		break;
 	}
 	default:
-		return 0;
+		break;
 	}
 	if (req->index && req->index >= pg.seen)
 		return -ERANGE;

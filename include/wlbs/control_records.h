@@ -67,7 +67,7 @@ struct wlbs_rec_host {
 	uint32_t n_events;		    /* 108: events kept */
 	uint8_t priority;		    /* 112: host priority */
 	uint8_t leader;			    /* 113: host followed, 0 = none */
-	uint8_t excluded;		    /* 114: why excluded (convergence), 0 = not */
+	uint8_t excluded;		    /* 114: why out of the view: enum wlbs_conv_cause, 0 = not */
 	uint8_t flags;			    /* 115: WLBS_HOSTF_* */
 	uint8_t _pad[4];		    /* 116: 0 */
 };
