@@ -27,8 +27,8 @@ char *cli_addr_str(const uint8_t addr[16], int v4, int prefix, char *buf, size_t
 
 /* The text of a display, params or stats answer (nothing for other commands). */
 void cli_text_answer(FILE *f, int command, const struct cli_answer *ans);
-/* The remote control counter lines of display and stats. */
-void cli_text_remote_counters(FILE *f, const struct wlbs_rec_stats *s);
+/* The remote control lines of display and stats: state, then counters when serving. */
+void cli_text_remote(FILE *f, const struct wlbs_rec_stats *s);
 
 /*
  * The JSON object of one host's answer (docs/wlbs-answer.schema.json):

@@ -169,6 +169,8 @@ static void text_convergence(FILE *f, const struct wlbs_rec_host *h, const struc
 			h->deaf);
 }
 
+static void cli_text_remote_counters(FILE *f, const struct wlbs_rec_stats *s);
+
 static void text_stats_lines(FILE *f, const struct wlbs_rec_stats *s)
 {
 	fprintf(f, "heartbeats sent   %" PRIu64 "\n", s->hb_sent);
@@ -179,17 +181,23 @@ static void text_stats_lines(FILE *f, const struct wlbs_rec_stats *s)
 	fprintf(f, "convergences      %" PRIu64 ", the last took %" PRIu64 " ms\n", s->convergences,
 		s->convergence_last_us / 1000);
 	fprintf(f, "fragment table    %u of %u entries\n", s->frag_entries, s->frag_max);
+	fprintf(f, "\n");
+	cli_text_remote(f, s);
+}
+
+void cli_text_remote(FILE *f, const struct wlbs_rec_stats *s)
+{
 	if (!(s->flags & WLBS_STATF_REMOTE)) {
-		fprintf(f, "\nremote control    %s\n", s->remote_status[0] ? s->remote_status : "disabled");
+		fprintf(f, "remote control    %s\n", s->remote_status[0] ? s->remote_status : "disabled");
 		return;
 	}
-	fprintf(f, "\nremote control    udp %u%s, %u requests/s per source, clock window %u s\n",
+	fprintf(f, "remote control    udp %u%s, %u requests/s per source, clock window %u s\n",
 		s->remote_port, s->flags & WLBS_STATF_CONVOY ? " and 1717" : "", s->remote_rate,
 		s->remote_window_s);
 	cli_text_remote_counters(f, s);
 }
 
-void cli_text_remote_counters(FILE *f, const struct wlbs_rec_stats *s)
+static void cli_text_remote_counters(FILE *f, const struct wlbs_rec_stats *s)
 {
 	/* The order display always had; -1 is the rate limiter's count. */
 	static const int refused[] = {REMOTE_BAD_MAC, REMOTE_STALE, REMOTE_FUTURE, REMOTE_REPLAY,

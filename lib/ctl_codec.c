@@ -16,7 +16,7 @@ static const char *const cmd_names[WLBS_CMD_MAX] = {
     [WLBS_CMD_ENABLE] = "enable",	[WLBS_CMD_DISABLE] = "disable",
     [WLBS_CMD_DRAIN] = "drain",		[WLBS_CMD_DISPLAY] = "display",
     [WLBS_CMD_PARAMS] = "params",	[WLBS_CMD_RELOAD] = "reload",
-    [WLBS_CMD_QUERYPORT] = "queryport",
+    [WLBS_CMD_QUERYPORT] = "queryport", [WLBS_CMD_STATS] = "stats",
 };
 
 static const char *const state_names[WLBS_HS_MAX] = {

@@ -20,6 +20,7 @@
 
 #include "ctl/remote_server.c"
 #include "../../cli/remote_client.h"
+#include "../../cli/render.h"
 
 #define SELF 2
 
@@ -151,15 +152,18 @@ static int wrap(const struct remote_key *k, uint16_t cmd, uint8_t host, uint64_t
 	return remote_wrap_request(k, &req, ts, nonce, buf, WLBS_REMOTE_REQ_LEN);
 }
 
-static char display[WLBS_CTL_TEXT_MAX + 1];
+static char display[4096];
 
+/* The counters as `wlbs display` prints them: the stats record through the CLI's renderer. */
 static const char *counters(void)
 {
-	static struct wlbs_ctl_response r;
+	struct wlbs_rec_stats st;
+	FILE *f = fmemopen(display, sizeof(display), "w");
 
-	memset(&r, 0, sizeof(r));
-	remote_display(srv, &r);
-	strcpy(display, r.text);
+	memset(&st, 0, sizeof(st));
+	remote_stats(srv, &st);
+	cli_text_remote(f, &st);
+	fclose(f);
 	return display;
 }
 
