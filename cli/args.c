@@ -463,7 +463,8 @@ static int check_remote(struct cli_args *a)
 	if (a->remote && a->local)
 		return usage_error(a, "/local and CLUSTER[:HOST] exclude each other");
 	if (a->remote && a->openmetrics)
-		return usage_error(a, "--openmetrics is for this host's daemon (run it on each host)");
+		return usage_error(a,
+				   "--openmetrics is for this host's daemon (run it on each host)");
 	if (!a->remote && (a->password_file || a->password_env || a->port))
 		return usage_error(
 		    a, "--password-file, --password-env and --port need CLUSTER[:HOST]");

@@ -9,6 +9,7 @@
 
 #include "ctl_codec.h"
 #include "ctl_records.h"
+#include "remote_auth.h"
 #include "render.h"
 #include "wlbs/common.h"
 
@@ -53,9 +54,8 @@ static json_object *addr_list(const struct cli_answer *ans, int role, bool prefi
 
 		if (ans->recs[i].kind == WLBS_REC_ADDR && x->role == role)
 			json_object_array_add(
-			    a, json_object_new_string(cli_addr_str(x->addr, x->v4,
-								   prefix ? x->prefix : -1, buf,
-								   sizeof(buf))));
+			    a, json_object_new_string(cli_addr_str(
+				   x->addr, x->v4, prefix ? x->prefix : -1, buf, sizeof(buf))));
 	}
 	return a;
 }
@@ -146,7 +146,7 @@ static json_object *stats_json(const struct wlbs_rec_stats *s)
 		put_u64(d, ctl_hb_drop_name(i) ?: "?", s->hb_dropped[i]);
 	json_object_object_add(o, "heartbeats_dropped", d);
 	for (int i = 0; i < s->n_remote; i++)
-		put_u64(v, ctl_remote_verdict_name(i) ?: "?", s->remote[i]);
+		put_u64(v, remote_verdict_name(i), s->remote[i]);
 	put_u64(v, "rate-limited", s->remote_rate_limited);
 	json_object_object_add(o, "remote_requests", v);
 	put_bool(o, "remote_enabled", s->flags & WLBS_STATF_REMOTE);
@@ -280,12 +280,11 @@ static json_object *base(int command, int host, const char *code, int status, co
 	return o;
 }
 
-json_object *cli_json_answer(int command, int exit_code, bool changed,
-			     const struct cli_answer *ans)
+json_object *cli_json_answer(int command, int exit_code, bool changed, const struct cli_answer *ans)
 {
 	const struct wlbs_ctl_response *r = &ans->head;
-	json_object *o = base(command, r->host, wlbs_status_name((int)r->status), (int)r->status,
-			      r->text);
+	json_object *o =
+	    base(command, r->host, wlbs_status_name((int)r->status), (int)r->status, r->text);
 	json_object *c;
 
 	json_object_object_add(o, "dedicated_ips", addr_list(ans, WLBS_ADDR_DEDICATED, false));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctl_records.h"
+#include "remote_auth.h"
 #include "render.h"
 #include "wlbs/common.h"
 
@@ -77,7 +78,8 @@ static void stats(FILE *f, const struct wlbs_rec_stats *s)
 	fprintf(f, "wlbs_heartbeats_sent_total %" PRIu64 "\n", s->hb_sent);
 	family(f, "wlbs_heartbeats_received_total", "counter", "Heartbeats accepted.");
 	fprintf(f, "wlbs_heartbeats_received_total %" PRIu64 "\n", s->hb_received);
-	family(f, "wlbs_heartbeats_dropped_total", "counter", "Heartbeat frames dropped, by reason.");
+	family(f, "wlbs_heartbeats_dropped_total", "counter",
+	       "Heartbeat frames dropped, by reason.");
 	for (int i = 0; i < s->n_hb_drops; i++)
 		fprintf(f, "wlbs_heartbeats_dropped_total{reason=\"%s\"} %" PRIu64 "\n",
 			ctl_hb_drop_name(i) ?: "?", s->hb_dropped[i]);
@@ -85,7 +87,7 @@ static void stats(FILE *f, const struct wlbs_rec_stats *s)
 	       "Remote control datagrams, by verdict (ok: run and answered).");
 	for (int i = 0; i < s->n_remote; i++)
 		fprintf(f, "wlbs_remote_requests_total{verdict=\"%s\"} %" PRIu64 "\n",
-			ctl_remote_verdict_name(i) ?: "?", s->remote[i]);
+			remote_verdict_name(i), s->remote[i]);
 	fprintf(f, "wlbs_remote_requests_total{verdict=\"rate-limited\"} %" PRIu64 "\n",
 		s->remote_rate_limited);
 	family(f, "wlbs_remote_answers_total", "counter", "Remote control answers sent.");

@@ -94,8 +94,9 @@ void cli_print_answer(FILE *f, const struct cli_args *a, const struct cli_answer
 	int code = cli_exit_code(a->command, r->status);
 
 	if (a->json) {
-		print_json(f, cli_json_answer(a->command, code,
-					      code == CLI_EXIT_DONE && !read_only(a->command), ans));
+		print_json(f,
+			   cli_json_answer(a->command, code,
+					   code == CLI_EXIT_DONE && !read_only(a->command), ans));
 		return;
 	}
 	if (a->openmetrics && a->command == WLBS_CMD_STATS && code == CLI_EXIT_DONE) {

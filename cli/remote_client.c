@@ -403,8 +403,8 @@ static int fail(FILE *out, FILE *err, const struct cli_args *a, int status, cons
  * The pages after the first, one host at a time: addressed to that host (the
  * others ignore it before any cryptography), same key, fresh nonce and id.
  */
-static void fetch_pages(const struct remote_key *key, const struct sockaddr *dst,
-			socklen_t dst_len, const struct wlbs_ctl_request *req, int timeout_ms,
+static void fetch_pages(const struct remote_key *key, const struct sockaddr *dst, socklen_t dst_len,
+			const struct wlbs_ctl_request *req, int timeout_ms,
 			struct cli_remote_result *res)
 {
 	struct cli_remote_result *more = calloc(1, sizeof(*more));
@@ -429,7 +429,9 @@ static void fetch_pages(const struct remote_key *key, const struct sockaddr *dst
 			    cli_answer_add(&h->ans, &more->hosts[p].resp, r.index)) {
 				/* Never a silently short answer: say the host did not finish. */
 				h->resp.status = WLBS_TIMEOUT;
-				ctl_resp_text(&h->resp, "Host %d answered page 1 but not the page from record %u within %d ms.",
+				ctl_resp_text(&h->resp,
+					      "Host %d answered page 1 but not the page from "
+					      "record %u within %d ms.",
 					      p, r.index, timeout_ms);
 				h->ans.head = h->resp;
 				h->ans.head.next = 0;

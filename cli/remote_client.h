@@ -26,7 +26,7 @@
 /* One host's answer. */
 struct cli_remote_answer {
 	bool got;
-	bool authenticated; /* false: the unauthenticated "bad password" answer */
+	bool authenticated;	       /* false: the unauthenticated "bad password" answer */
 	struct wlbs_ctl_response resp; /* the first page */
 	struct cli_answer ans;	       /* every page (cli_remote_run fetches the rest) */
 };

@@ -114,9 +114,11 @@ static void text_params(FILE *f, const struct cli_answer *ans)
 	if (p->flags & WLBS_PARF_MAC_VALID)
 		fprintf(f, "cluster mac       %02x-%02x-%02x-%02x-%02x-%02x (%s, %s)\n",
 			p->cluster_mac[0], p->cluster_mac[1], p->cluster_mac[2], p->cluster_mac[3],
-			p->cluster_mac[4], p->cluster_mac[5], cli_cluster_mode_name(p->cluster_mode),
+			p->cluster_mac[4], p->cluster_mac[5],
+			cli_cluster_mode_name(p->cluster_mode),
 			p->flags & WLBS_PARF_MAC_SET ? "manual" : "derived");
-	fprintf(f, "heartbeat         %u ms x %u\n", p->heartbeat_period_ms, p->heartbeat_tolerance);
+	fprintf(f, "heartbeat         %u ms x %u\n", p->heartbeat_period_ms,
+		p->heartbeat_tolerance);
 	fprintf(f, "detection         %u ms (a silent host is gone after T*K + T/2)\n",
 		p->detection_ms);
 	fprintf(f, "cleanup delay     %u ms\n", p->cleanup_delay_ms);
@@ -163,7 +165,8 @@ static void text_convergence(FILE *f, const struct wlbs_rec_host *h, const struc
 		fprintf(f, "CONFLICT          duplicate host priority 0x%016" PRIx64 "\n",
 			h->duplicates);
 	if (h->damped)
-		fprintf(f, "damped            flapping hosts 0x%016" PRIx64 " held out\n", h->damped);
+		fprintf(f, "damped            flapping hosts 0x%016" PRIx64 " held out\n",
+			h->damped);
 	if (h->deaf)
 		fprintf(f, "one-way loss      members 0x%016" PRIx64 " do not hear this host\n",
 			h->deaf);
@@ -176,8 +179,8 @@ static void text_stats_lines(FILE *f, const struct wlbs_rec_stats *s)
 	fprintf(f, "heartbeats sent   %" PRIu64 "\n", s->hb_sent);
 	for (int i = 0; i < s->n_hb_drops; i++)
 		if (s->hb_dropped[i])
-			fprintf(f, "heartbeats dropped %s=%" PRIu64 "\n", ctl_hb_drop_name(i) ?: "?",
-				s->hb_dropped[i]);
+			fprintf(f, "heartbeats dropped %s=%" PRIu64 "\n",
+				ctl_hb_drop_name(i) ?: "?", s->hb_dropped[i]);
 	fprintf(f, "convergences      %" PRIu64 ", the last took %" PRIu64 " ms\n", s->convergences,
 		s->convergence_last_us / 1000);
 	fprintf(f, "fragment table    %u of %u entries\n", s->frag_entries, s->frag_max);
@@ -188,7 +191,8 @@ static void text_stats_lines(FILE *f, const struct wlbs_rec_stats *s)
 void cli_text_remote(FILE *f, const struct wlbs_rec_stats *s)
 {
 	if (!(s->flags & WLBS_STATF_REMOTE)) {
-		fprintf(f, "remote control    %s\n", s->remote_status[0] ? s->remote_status : "disabled");
+		fprintf(f, "remote control    %s\n",
+			s->remote_status[0] ? s->remote_status : "disabled");
 		return;
 	}
 	fprintf(f, "remote control    udp %u%s, %u requests/s per source, clock window %u s\n",
@@ -200,25 +204,26 @@ void cli_text_remote(FILE *f, const struct wlbs_rec_stats *s)
 static void cli_text_remote_counters(FILE *f, const struct wlbs_rec_stats *s)
 {
 	/* The order display always had; -1 is the rate limiter's count. */
-	static const int refused[] = {REMOTE_BAD_MAC, REMOTE_STALE, REMOTE_FUTURE, REMOTE_REPLAY,
-				      -1,	      REMOTE_BUSY,  REMOTE_BAD_REQUEST};
+	static const int refused[] = {REMOTE_BAD_MAC,	 REMOTE_STALE, REMOTE_FUTURE,
+				      REMOTE_REPLAY,	 -1,	       REMOTE_BUSY,
+				      REMOTE_BAD_REQUEST};
 	static const int dropped[] = {REMOTE_TRUNCATED, REMOTE_OVERSIZED, REMOTE_VERSION,
 				      REMOTE_GARBAGE};
 
-	fprintf(f, "  served          answered=%" PRIu64 " retransmitted=%" PRIu64 " %s=%" PRIu64 "\n",
-		s->remote_answered, s->remote_retransmitted, ctl_remote_verdict_name(REMOTE_OTHER_HOST) ?: "?",
+	fprintf(f,
+		"  served          answered=%" PRIu64 " retransmitted=%" PRIu64 " %s=%" PRIu64 "\n",
+		s->remote_answered, s->remote_retransmitted, remote_verdict_name(REMOTE_OTHER_HOST),
 		s->remote[REMOTE_OTHER_HOST]);
 	fprintf(f, "  refused        ");
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		if (refused[i] < 0)
 			fprintf(f, " rate-limited=%" PRIu64, s->remote_rate_limited);
 		else
-			fprintf(f, " %s=%" PRIu64, ctl_remote_verdict_name(refused[i]) ?: "?",
+			fprintf(f, " %s=%" PRIu64, remote_verdict_name(refused[i]),
 				s->remote[refused[i]]);
 	fprintf(f, "\n  dropped        ");
 	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
-		fprintf(f, " %s=%" PRIu64, ctl_remote_verdict_name(dropped[i]) ?: "?",
-			s->remote[dropped[i]]);
+		fprintf(f, " %s=%" PRIu64, remote_verdict_name(dropped[i]), s->remote[dropped[i]]);
 	fprintf(f, " error-answers-suppressed=%" PRIu64 "\n", s->remote_errors_suppressed);
 }
 
@@ -285,12 +290,12 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 		if (h)
 			text_convergence(f, &h->u.host, s ? &s->u.stats : NULL);
 		if (h)
-			fprintf(f,
-				"\nfast path         %s XDP on %s%s, live connections %" PRId64 "\n",
-				h->u.host.flags & WLBS_HOSTF_NATIVE ? "native" : "generic",
-				h->u.host.ifname,
-				h->u.host.flags & WLBS_HOSTF_ADOPTED ? " (adopted at start)" : "",
-				h->u.host.held);
+			fprintf(
+			    f, "\nfast path         %s XDP on %s%s, live connections %" PRId64 "\n",
+			    h->u.host.flags & WLBS_HOSTF_NATIVE ? "native" : "generic",
+			    h->u.host.ifname,
+			    h->u.host.flags & WLBS_HOSTF_ADOPTED ? " (adopted at start)" : "",
+			    h->u.host.held);
 		text_packets(f, ans);
 		if (s)
 			text_stats_lines(f, &s->u.stats);
@@ -298,7 +303,8 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 		break;
 	case WLBS_CMD_STATS:
 		if (s)
-			fprintf(f, "heartbeats        received %" PRIu64 "\n", s->u.stats.hb_received);
+			fprintf(f, "heartbeats        received %" PRIu64 "\n",
+				s->u.stats.hb_received);
 		if (s)
 			text_stats_lines(f, &s->u.stats);
 		text_held(f, ans);

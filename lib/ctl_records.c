@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "ctl_records.h"
-#include "remote_auth.h"
 #include "wlbs/common.h"
 
 /* A run of @count integers of @width bytes at @off; width 0 ends a list. */
@@ -24,22 +23,27 @@ struct span {
 struct kind_desc {
 	const char *name;
 	uint16_t size;
-	struct span ints[24];	 /* multi-byte integers */
-	struct span strs[4];	 /* NUL-terminated strings (width 1, count = room) */
-	struct span pads[3];	 /* must be zero (width 1, count = bytes) */
+	struct span ints[24];			/* multi-byte integers */
+	struct span strs[4];			/* NUL-terminated strings (width 1, count = room) */
+	struct span pads[3];			/* must be zero (width 1, count = bytes) */
 	int (*check)(const struct wlbs_rec *r); /* field ranges; NULL = none */
 };
 
-#define I(type, field, w, n) {offsetof(struct type, field), w, n}
-#define S(type, field) {offsetof(struct type, field), 1, sizeof(((struct type *)0)->field)}
+#define I(type, field, w, n)                                                                       \
+	{                                                                                          \
+		offsetof(struct type, field), w, n                                                 \
+	}
+#define S(type, field)                                                                             \
+	{                                                                                          \
+		offsetof(struct type, field), 1, sizeof(((struct type *)0)->field)                 \
+	}
 
 static int check_host(const struct wlbs_rec *r)
 {
 	return r->u.host.priority <= WLBS_MAX_HOSTS && r->u.host.leader <= WLBS_MAX_HOSTS &&
-			   r->u.host.excluded < WLBS_CAUSE_MAX &&
-			   !(r->u.host.flags & ~WLBS_HOSTF_ALL)
-		       ? 0
-		       : -EBADMSG;
+		       r->u.host.excluded < WLBS_CAUSE_MAX && !(r->u.host.flags & ~WLBS_HOSTF_ALL)
+		   ? 0
+		   : -EBADMSG;
 }
 
 static int check_params(const struct wlbs_rec *r)
@@ -47,10 +51,10 @@ static int check_params(const struct wlbs_rec *r)
 	const struct wlbs_rec_params *p = &r->u.params;
 
 	return p->priority <= WLBS_MAX_HOSTS && !(p->flags & ~WLBS_PARF_ALL) &&
-			   p->initial_state < 3 && p->xdp_mode < 3 && p->cluster_mode < 3 &&
-			   p->n_rules <= WLBS_MAX_RULES
-		       ? 0
-		       : -EBADMSG;
+		       p->initial_state < 3 && p->xdp_mode < 3 && p->cluster_mode < 3 &&
+		       p->n_rules <= WLBS_MAX_RULES
+		   ? 0
+		   : -EBADMSG;
 }
 
 static int check_addr(const struct wlbs_rec *r)
@@ -67,19 +71,18 @@ static int check_rule(const struct wlbs_rec *r)
 	const struct wlbs_rec_rule *u = &r->u.rule;
 
 	return u->slot < WLBS_MAX_RULES && u->port_lo <= u->port_hi && u->mode < 3 &&
-			   u->affinity < 3 && u->equal_load <= 1 && u->vip_v4 <= 1 &&
-			   u->rule_state < WLBS_RS_MAX && u->proto &&
-			   !(u->proto & ~(WLBS_PROTO_TCP | WLBS_PROTO_UDP))
-		       ? 0
-		       : -EBADMSG;
+		       u->affinity < 3 && u->equal_load <= 1 && u->vip_v4 <= 1 &&
+		       u->rule_state < WLBS_RS_MAX && u->proto &&
+		       !(u->proto & ~(WLBS_PROTO_TCP | WLBS_PROTO_UDP))
+		   ? 0
+		   : -EBADMSG;
 }
 
 static int check_packets(const struct wlbs_rec *r)
 {
 	const struct wlbs_rec_packets *p = &r->u.packets;
 
-	return p->slot <= WLBS_SLOT_NOT_CLUSTER && p->n_reasons <= WLBS_REC_REASONS ? 0
-										    : -EBADMSG;
+	return p->slot <= WLBS_SLOT_NOT_CLUSTER && p->n_reasons <= WLBS_REC_REASONS ? 0 : -EBADMSG;
 }
 
 static int check_stats(const struct wlbs_rec *r)
@@ -87,15 +90,14 @@ static int check_stats(const struct wlbs_rec *r)
 	const struct wlbs_rec_stats *s = &r->u.stats;
 
 	return s->n_hb_drops <= WLBS_REC_HB_DROPS && s->n_remote <= WLBS_REC_REMOTE_MAX &&
-			   !(s->flags & ~(WLBS_STATF_REMOTE | WLBS_STATF_CONVOY))
-		       ? 0
-		       : -EBADMSG;
+		       !(s->flags & ~(WLBS_STATF_REMOTE | WLBS_STATF_CONVOY))
+		   ? 0
+		   : -EBADMSG;
 }
 
 static int check_event(const struct wlbs_rec *r)
 {
-	return r->u.event.flags & ~WLBS_EVF_CUT || r->u.event.host > WLBS_MAX_HOSTS ? -EBADMSG
-										     : 0;
+	return r->u.event.flags & ~WLBS_EVF_CUT || r->u.event.host > WLBS_MAX_HOSTS ? -EBADMSG : 0;
 }
 
 static const struct kind_desc kinds[WLBS_REC_MAX] = {
@@ -113,12 +115,8 @@ static const struct kind_desc kinds[WLBS_REC_MAX] = {
 			  S(wlbs_rec_params, secret_file)},
 			 {{offsetof(struct wlbs_rec_params, _pad), 1, 4}},
 			 check_params},
-    [WLBS_REC_ADDR] = {"addr",
-		       sizeof(struct wlbs_rec_addr),
-		       {{0}},
-		       {{0}},
-		       {S(wlbs_rec_addr, _pad)},
-		       check_addr},
+    [WLBS_REC_ADDR] =
+	{"addr", sizeof(struct wlbs_rec_addr), {{0}}, {{0}}, {S(wlbs_rec_addr, _pad)}, check_addr},
     [WLBS_REC_RULE] = {"rule",
 		       sizeof(struct wlbs_rec_rule),
 		       {I(wlbs_rec_rule, held, 8, 1), I(wlbs_rec_rule, port_lo, 2, 2)},
@@ -362,9 +360,9 @@ static const char *const reason_names[WLBS_R_MAX] = {
 };
 
 static const char *const hb_drop_names[WLBS_HB_DROP_MAX] = {
-    [WLBS_HB_DROP_MALFORMED] = "malformed", [WLBS_HB_DROP_VERSION] = "version",
-    [WLBS_HB_DROP_FOREIGN] = "foreign",	    [WLBS_HB_DROP_UNAUTH] = "unauthenticated",
-    [WLBS_HB_DROP_BADAUTH] = "bad-auth",    [WLBS_HB_DROP_STALE] = "stale",
+    [WLBS_HB_DROP_MALFORMED] = "malformed",   [WLBS_HB_DROP_VERSION] = "version",
+    [WLBS_HB_DROP_FOREIGN] = "foreign",	      [WLBS_HB_DROP_UNAUTH] = "unauthenticated",
+    [WLBS_HB_DROP_BADAUTH] = "bad-auth",      [WLBS_HB_DROP_STALE] = "stale",
     [WLBS_HB_DROP_QUEUE_FULL] = "queue-full",
 };
 
@@ -392,11 +390,4 @@ int ctl_reason_accepted(int r)
 const char *ctl_hb_drop_name(int drop)
 {
 	return NAME_OF(hb_drop_names, drop);
-}
-
-_Static_assert(REMOTE_VERDICTS <= WLBS_REC_REMOTE_MAX, "record room for remote verdicts");
-
-const char *ctl_remote_verdict_name(int v)
-{
-	return v >= 0 && v < REMOTE_VERDICTS ? remote_verdict_name(v) : NULL;
 }

@@ -43,9 +43,8 @@ int ctl_rec_next(const struct wlbs_ctl_response *resp, size_t *off, struct wlbs_
 
 /* Names for output: NULL when out of range. */
 const char *ctl_rec_kind_name(int kind);
-const char *ctl_reason_name(int reason);	/* enum wlbs_reason: "owned", "not-owner", ... */
-int ctl_reason_accepted(int reason);		/* 1: a pass/tx verdict */
-const char *ctl_hb_drop_name(int drop);		/* enum wlbs_hb_drop */
-const char *ctl_remote_verdict_name(int v);	/* the remote server's verdicts */
+const char *ctl_reason_name(int reason); /* enum wlbs_reason: "owned", "not-owner", ... */
+int ctl_reason_accepted(int reason);	 /* 1: a pass/tx verdict */
+const char *ctl_hb_drop_name(int drop);	 /* enum wlbs_hb_drop */
 
 #endif /* WLBS_CTL_RECORDS_H */

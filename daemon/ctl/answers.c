@@ -73,7 +73,8 @@ static void emit_host(const struct wlbsd *d, struct ctl_pager *pg)
 	h->excluded = excl_cause(r.excluded);
 	h->flags = (d->hb_key.set ? WLBS_HOSTF_KEY_SET : 0) |
 		   (d->key_mismatch ? WLBS_HOSTF_KEY_MISMATCH : 0) |
-		   (d->fp.native ? WLBS_HOSTF_NATIVE : 0) | (d->fp.adopted ? WLBS_HOSTF_ADOPTED : 0) |
+		   (d->fp.native ? WLBS_HOSTF_NATIVE : 0) |
+		   (d->fp.adopted ? WLBS_HOSTF_ADOPTED : 0) |
 		   (conv_converged(&d->conv) ? WLBS_HOSTF_CONVERGED : 0);
 	ctl_pager_add(pg, &rec);
 }
@@ -90,8 +91,8 @@ static void emit_params(const struct wlbsd *d, struct ctl_pager *pg)
 	p->heartbeat_period_ms = c->heartbeat_period_ms;
 	p->heartbeat_tolerance = c->heartbeat_tolerance;
 	/* docs/convergence.md: a silent host is declared gone within T*K + T/2. */
-	p->detection_ms = c->heartbeat_period_ms * c->heartbeat_tolerance +
-			  c->heartbeat_period_ms / 2;
+	p->detection_ms =
+	    c->heartbeat_period_ms * c->heartbeat_tolerance + c->heartbeat_period_ms / 2;
 	p->cleanup_delay_ms = c->cleanup_delay_ms;
 	p->hash_seed = c->hash_seed;
 	p->remote_rate_limit = c->remote.rate_limit;

@@ -652,6 +652,8 @@ int remote_fd(const struct remote_server *rs)
 	return rs->epfd;
 }
 
+_Static_assert(REMOTE_VERDICTS <= WLBS_REC_REMOTE_MAX, "record room for remote verdicts");
+
 void remote_stats(const struct remote_server *rs, struct wlbs_rec_stats *st)
 {
 	if (!rs)

@@ -67,43 +67,43 @@ struct wlbs_rec_host {
 	uint32_t n_events;		    /* 108: events kept */
 	uint8_t priority;		    /* 112: host priority */
 	uint8_t leader;			    /* 113: host followed, 0 = none */
-	uint8_t excluded;		    /* 114: why out of the view: enum wlbs_conv_cause, 0 = not */
-	uint8_t flags;			    /* 115: WLBS_HOSTF_* */
-	uint8_t _pad[4];		    /* 116: 0 */
+	uint8_t excluded; /* 114: why out of the view: enum wlbs_conv_cause, 0 = not */
+	uint8_t flags;	  /* 115: WLBS_HOSTF_* */
+	uint8_t _pad[4];  /* 116: 0 */
 };
 _Static_assert(sizeof(struct wlbs_rec_host) == 120, "wlbs_rec_host layout");
 
 /* WLBS_REC_PARAMS flags. */
-#define WLBS_PARF_PERSIST	 0x01 /* persist_state */
-#define WLBS_PARF_SEED_SET	 0x02 /* hash_seed from the file (else derived) */
-#define WLBS_PARF_MAC_SET	 0x04 /* cluster_mac set by hand (else derived) */
-#define WLBS_PARF_REMOTE	 0x08 /* [remote] enabled */
-#define WLBS_PARF_CONVOY	 0x10 /* remote control also on UDP 1717 */
-#define WLBS_PARF_MAC_VALID	 0x20 /* cluster_mac holds a MAC (needs a cluster IP) */
-#define WLBS_PARF_ALL		 0x3f
+#define WLBS_PARF_PERSIST   0x01 /* persist_state */
+#define WLBS_PARF_SEED_SET  0x02 /* hash_seed from the file (else derived) */
+#define WLBS_PARF_MAC_SET   0x04 /* cluster_mac set by hand (else derived) */
+#define WLBS_PARF_REMOTE    0x08 /* [remote] enabled */
+#define WLBS_PARF_CONVOY    0x10 /* remote control also on UDP 1717 */
+#define WLBS_PARF_MAC_VALID 0x20 /* cluster_mac holds a MAC (needs a cluster IP) */
+#define WLBS_PARF_ALL	    0x3f
 
 struct wlbs_rec_params {
-	char ifname[WLBS_REC_IFNAME_LEN];	/*   0: [host] interface */
-	char key_file[WLBS_REC_PATH_LEN];	/*  16: [cluster] key_file, "" = none */
-	char secret_file[WLBS_REC_PATH_LEN];	/* 272: [remote] secret_file */
-	uint32_t heartbeat_period_ms;		/* 528: T */
-	uint32_t heartbeat_tolerance;		/* 532: K */
-	uint32_t detection_ms;			/* 536: a silent host is gone after T*K + T/2 */
-	uint32_t cleanup_delay_ms;		/* 540 */
-	uint32_t hash_seed;			/* 544: effective (derived when not set) */
-	uint32_t remote_rate_limit;		/* 548: requests/s per source */
-	uint32_t remote_time_window_s;		/* 552 */
-	uint16_t remote_port;			/* 556 */
-	uint8_t priority;			/* 558: [host] priority */
-	uint8_t cluster_mode;			/* 559: enum wlbs_cluster_mode */
-	uint8_t cluster_mac[6];			/* 560: effective cluster MAC */
-	uint8_t initial_state;			/* 566: 0 started, 1 stopped, 2 suspended */
-	uint8_t xdp_mode;			/* 567: 0 auto, 1 native, 2 generic */
-	uint8_t flags;				/* 568: WLBS_PARF_* */
-	uint8_t n_vips;				/* 569 */
-	uint8_t n_dips;				/* 570 */
-	uint8_t n_rules;			/* 571 */
-	uint32_t _pad;				/* 572: 0 */
+	char ifname[WLBS_REC_IFNAME_LEN];    /*   0: [host] interface */
+	char key_file[WLBS_REC_PATH_LEN];    /*  16: [cluster] key_file, "" = none */
+	char secret_file[WLBS_REC_PATH_LEN]; /* 272: [remote] secret_file */
+	uint32_t heartbeat_period_ms;	     /* 528: T */
+	uint32_t heartbeat_tolerance;	     /* 532: K */
+	uint32_t detection_ms;		     /* 536: a silent host is gone after T*K + T/2 */
+	uint32_t cleanup_delay_ms;	     /* 540 */
+	uint32_t hash_seed;		     /* 544: effective (derived when not set) */
+	uint32_t remote_rate_limit;	     /* 548: requests/s per source */
+	uint32_t remote_time_window_s;	     /* 552 */
+	uint16_t remote_port;		     /* 556 */
+	uint8_t priority;		     /* 558: [host] priority */
+	uint8_t cluster_mode;		     /* 559: enum wlbs_cluster_mode */
+	uint8_t cluster_mac[6];		     /* 560: effective cluster MAC */
+	uint8_t initial_state;		     /* 566: 0 started, 1 stopped, 2 suspended */
+	uint8_t xdp_mode;		     /* 567: 0 auto, 1 native, 2 generic */
+	uint8_t flags;			     /* 568: WLBS_PARF_* */
+	uint8_t n_vips;			     /* 569 */
+	uint8_t n_dips;			     /* 570 */
+	uint8_t n_rules;		     /* 571 */
+	uint32_t _pad;			     /* 572: 0 */
 };
 _Static_assert(sizeof(struct wlbs_rec_params) == 576, "wlbs_rec_params layout");
 
@@ -169,26 +169,26 @@ enum wlbs_hb_drop {
 #define WLBS_STATF_CONVOY 0x2 /* also on UDP 1717 */
 
 struct wlbs_rec_stats {
-	uint64_t hb_sent;			 /*   0: heartbeats sent */
-	uint64_t hb_received;			 /*   8: heartbeats accepted */
-	uint64_t hb_dropped[WLBS_REC_HB_DROPS];	 /*  16: by enum wlbs_hb_drop */
-	uint64_t remote[WLBS_REC_REMOTE_MAX];	 /*  80: remote requests by verdict (remote_auth.h) */
-	uint64_t remote_answered;		 /* 208: answers sent */
-	uint64_t remote_retransmitted;		 /* 216: answers resent for a retried request */
-	uint64_t remote_rate_limited;		 /* 224: datagrams over the per-source rate */
-	uint64_t remote_errors_suppressed;	 /* 232: error answers over the global budget */
-	uint64_t convergences;			 /* 240: times convergence finished */
-	uint64_t convergence_last_us;		 /* 248: how long the last one took */
-	uint64_t members;			 /* 256: agreed cluster view */
-	uint32_t frag_entries;			 /* 264: first-fragment table entries in use */
-	uint32_t frag_max;			 /* 268: its size */
-	uint32_t remote_rate;			 /* 272: configured requests/s per source */
-	uint32_t remote_window_s;		 /* 276: clock window */
-	uint16_t remote_port;			 /* 280 */
-	uint8_t n_hb_drops;			 /* 282: WLBS_HB_DROP_MAX of the daemon */
-	uint8_t n_remote;			 /* 283: remote verdicts of the daemon */
-	uint8_t flags;				 /* 284: WLBS_STATF_* */
-	uint8_t _pad[3];			 /* 285: 0 */
+	uint64_t hb_sent;			/*   0: heartbeats sent */
+	uint64_t hb_received;			/*   8: heartbeats accepted */
+	uint64_t hb_dropped[WLBS_REC_HB_DROPS]; /*  16: by enum wlbs_hb_drop */
+	uint64_t remote[WLBS_REC_REMOTE_MAX]; /*  80: remote requests by verdict (remote_auth.h) */
+	uint64_t remote_answered;	      /* 208: answers sent */
+	uint64_t remote_retransmitted;	      /* 216: answers resent for a retried request */
+	uint64_t remote_rate_limited;	      /* 224: datagrams over the per-source rate */
+	uint64_t remote_errors_suppressed;    /* 232: error answers over the global budget */
+	uint64_t convergences;		      /* 240: times convergence finished */
+	uint64_t convergence_last_us;	      /* 248: how long the last one took */
+	uint64_t members;		      /* 256: agreed cluster view */
+	uint32_t frag_entries;		      /* 264: first-fragment table entries in use */
+	uint32_t frag_max;		      /* 268: its size */
+	uint32_t remote_rate;		      /* 272: configured requests/s per source */
+	uint32_t remote_window_s;	      /* 276: clock window */
+	uint16_t remote_port;		      /* 280 */
+	uint8_t n_hb_drops;		      /* 282: WLBS_HB_DROP_MAX of the daemon */
+	uint8_t n_remote;		      /* 283: remote verdicts of the daemon */
+	uint8_t flags;			      /* 284: WLBS_STATF_* */
+	uint8_t _pad[3];		      /* 285: 0 */
 	char remote_status[WLBS_REC_STATUS_LEN]; /* 288: why remote control is off, or "" */
 };
 _Static_assert(sizeof(struct wlbs_rec_stats) == 544, "wlbs_rec_stats layout");
@@ -197,16 +197,16 @@ _Static_assert(sizeof(struct wlbs_rec_stats) == 544, "wlbs_rec_stats layout");
 #define WLBS_EVF_CUT 0x1 /* the text was longer than the record holds */
 
 struct wlbs_rec_event {
-	uint64_t seq;			  /*   0: 1, 2, ... since start */
-	int64_t when;			  /*   8: wall clock, seconds since the epoch */
-	uint64_t members;		  /*  16: the view the event names, 0 = none */
-	int32_t rule;			  /*  24: config rule index + 1, 0 = none */
-	uint16_t kind;			  /*  28: enum wlbs_event_kind */
-	uint8_t prio;			  /*  30: syslog priority */
-	uint8_t host;			  /*  31: host the event is about, 0 = none */
-	uint8_t flags;			  /*  32: WLBS_EVF_* */
-	uint8_t _pad[7];		  /*  33: 0 */
-	char text[WLBS_REC_EVENT_TEXT];	  /*  40: NUL-terminated */
+	uint64_t seq;			/*   0: 1, 2, ... since start */
+	int64_t when;			/*   8: wall clock, seconds since the epoch */
+	uint64_t members;		/*  16: the view the event names, 0 = none */
+	int32_t rule;			/*  24: config rule index + 1, 0 = none */
+	uint16_t kind;			/*  28: enum wlbs_event_kind */
+	uint8_t prio;			/*  30: syslog priority */
+	uint8_t host;			/*  31: host the event is about, 0 = none */
+	uint8_t flags;			/*  32: WLBS_EVF_* */
+	uint8_t _pad[7];		/*  33: 0 */
+	char text[WLBS_REC_EVENT_TEXT]; /*  40: NUL-terminated */
 };
 _Static_assert(sizeof(struct wlbs_rec_event) == 552, "wlbs_rec_event layout");
 

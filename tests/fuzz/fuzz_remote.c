@@ -89,7 +89,8 @@ static void records(const uint8_t *data, size_t len)
 	}
 	n = ctl_rec_decode(data, len, &rec);
 	if (n > 0) {
-		if (ctl_rec_encode(&rec, again, sizeof(again)) != n || memcmp(again, data, (size_t)n))
+		if (ctl_rec_encode(&rec, again, sizeof(again)) != n ||
+		    memcmp(again, data, (size_t)n))
 			abort();
 	}
 }

@@ -140,16 +140,16 @@ static void test_bad_records_refused(void **state)
 		bad[off] = (val);                                                                  \
 		assert_int_equal(ctl_rec_decode(bad, (size_t)n, &out), -EBADMSG);                  \
 	} while (0)
-	BAD(1, WLBS_REC_MAX);		/* unknown kind */
-	BAD(1, 0);			/* kind 0 */
-	BAD(3, (uint8_t)(buf[3] + 8));	/* size of another kind */
+	BAD(1, WLBS_REC_MAX);	       /* unknown kind */
+	BAD(1, 0);		       /* kind 0 */
+	BAD(3, (uint8_t)(buf[3] + 8)); /* size of another kind */
 	memcpy(bad, buf, (size_t)n);
 	memset(bad + 4, 'x', WLBS_REC_NAME_LEN); /* name without its NUL */
 	assert_int_equal(ctl_rec_decode(bad, (size_t)n, &out), -EBADMSG);
-	BAD(4 + 69, 1);			/* padding */
-	BAD(4 + 60, WLBS_MAX_RULES);	/* slot */
-	BAD(4 + 67, WLBS_RS_MAX);	/* rule state */
-	BAD(4 + 61, 0);			/* no protocol */
+	BAD(4 + 69, 1);		     /* padding */
+	BAD(4 + 60, WLBS_MAX_RULES); /* slot */
+	BAD(4 + 67, WLBS_RS_MAX);    /* rule state */
+	BAD(4 + 61, 0);		     /* no protocol */
 #undef BAD
 	for (int len = 0; len < n; len++)
 		assert_int_equal(ctl_rec_decode(buf, (size_t)len, &out), -EBADMSG);
@@ -330,7 +330,8 @@ static void test_metrics_escape_and_end(void **state)
 	f = open_memstream(&text, &len);
 	cli_print_answer(f, &a, &ans);
 	fclose(f);
-	assert_non_null(strstr(text, "wlbs_packets_total{rule=\"we\\\"b\\\\x\",reason=\"owned\"} 42\n"));
+	assert_non_null(
+	    strstr(text, "wlbs_packets_total{rule=\"we\\\"b\\\\x\",reason=\"owned\"} 42\n"));
 	assert_non_null(strstr(text, "wlbs_heartbeats_sent_total 72623859790382856\n"));
 	assert_non_null(strstr(text, "wlbs_heartbeats_dropped_total{reason=\"bad-auth\"} 3\n"));
 	assert_non_null(strstr(text, "wlbs_members 2\n"));
