@@ -323,6 +323,22 @@ static void decode_error_text(char *buf, size_t len, int err)
 		snprintf(buf, len, "Bad request: malformed control message.");
 }
 
+/*
+ * A well-formed envelope addressed to another host priority: dropped at once,
+ * without cryptography, so not charged to its source. A CLI fetching the
+ * pages of each host's answer in turn must not spend the others' budgets.
+ */
+static bool for_another_host(const struct remote_server *rs, const uint8_t *buf, size_t len)
+{
+	struct wlbs_remote_hdr h;
+
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	return be32toh(h.magic) == WLBS_REMOTE_MAGIC && h.version == WLBS_REMOTE_VERSION &&
+	       !h.flags && !h._pad && h.host && h.host <= WLBS_MAX_HOSTS && h.host != rs->self;
+}
+
 /* One datagram: @len bytes of it in @buf, @wire_len its real size. */
 static void serve(struct remote_server *rs, const struct rsock *s, struct peer *p,
 		  const uint8_t *buf, size_t len, size_t wire_len)
@@ -343,7 +359,11 @@ static void serve(struct remote_server *rs, const struct rsock *s, struct peer *
 	uint32_t id = 0;
 	int derr, err;
 
-	/* Every datagram costs its source a token, before any cryptography. */
+	if (wire_len == len && for_another_host(rs, buf, len)) {
+		rs->verdicts[REMOTE_OTHER_HOST]++;
+		return;
+	}
+	/* Every other datagram costs its source a token, before any cryptography. */
 	if (!rate_ok(rs, &p->src, vc.mono_ms)) {
 		rs->rate_limited++;
 		log_limited(&rs->lim, LOG_WARNING, "remote: %s: rate limited (%u/s)", p->name,

@@ -329,6 +329,35 @@ static void test_rate_limited(void **state)
 	close(fd);
 }
 
+/* Pages asked of other hosts (a CLI fetching each host's answer) cost this host's budget nothing. */
+static void test_other_hosts_requests_not_charged(void **state)
+{
+	uint8_t req[WLBS_REMOTE_REQ_LEN], in[WLBS_REMOTE_RESP_MAX], nonce[16];
+	struct wlbs_config c = cfg;
+	int fd = client(), answers = 0;
+	char err[256];
+
+	(void)state;
+	c.remote.rate_limit = 3;
+	assert_int_equal(remote_configure(srv, &c, NULL, err, sizeof(err)), 0);
+	for (int i = 0; i < 8; i++) {
+		int n = wrap(&key, WLBS_CMD_QUERY, (uint8_t)(c.priority + 1), wall_ms(), nonce, req);
+
+		send(fd, req, (size_t)n, 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		int n = wrap(&key, WLBS_CMD_QUERY, 0, wall_ms(), nonce, req);
+
+		send(fd, req, (size_t)n, 0);
+	}
+	while (serve_and_read(fd, in, sizeof(in)) > 0)
+		answers++;
+	assert_int_equal(answers, 3);
+	assert_non_null(strstr(counters(), "other-host=8"));
+	assert_non_null(strstr(counters(), "rate-limited=0 "));
+	close(fd);
+}
+
 static void test_clock_skew_answered(void **state)
 {
 	uint8_t req[WLBS_REMOTE_REQ_LEN], in[WLBS_REMOTE_RESP_MAX], nonce[16];
@@ -622,6 +651,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_other_host_and_garbage_silent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counted_per_reason, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_other_hosts_requests_not_charged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clock_skew_answered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disabled_and_bad_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_moves_port, setup, teardown),
