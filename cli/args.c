@@ -93,7 +93,7 @@ void cli_usage(FILE *f)
 		   "Control the wlbs network load balancing daemon (wlbsd) on this host.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < N_HELP; i++) {
-		char left[32];
+		char left[64];
 
 		snprintf(left, sizeof(left), "%s%s", name_of(cmd_help[i].cmd), cmd_help[i].args);
 		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);

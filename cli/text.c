@@ -297,8 +297,10 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 			    h->u.host.flags & WLBS_HOSTF_ADOPTED ? " (adopted at start)" : "",
 			    h->u.host.held);
 		text_packets(f, ans);
-		if (s)
+		if (s) {
+			fprintf(f, "\n");
 			text_stats_lines(f, &s->u.stats);
+		}
 		text_events(f, ans);
 		break;
 	case WLBS_CMD_STATS:

@@ -329,7 +329,8 @@ static void test_rate_limited(void **state)
 	close(fd);
 }
 
-/* Pages asked of other hosts (a CLI fetching each host's answer) cost this host's budget nothing. */
+/* Pages asked of other hosts (a CLI fetching each host's answer) cost this host's budget nothing.
+ */
 static void test_other_hosts_requests_not_charged(void **state)
 {
 	uint8_t req[WLBS_REMOTE_REQ_LEN], in[WLBS_REMOTE_RESP_MAX], nonce[16];
@@ -341,7 +342,8 @@ static void test_other_hosts_requests_not_charged(void **state)
 	c.remote.rate_limit = 3;
 	assert_int_equal(remote_configure(srv, &c, NULL, err, sizeof(err)), 0);
 	for (int i = 0; i < 8; i++) {
-		int n = wrap(&key, WLBS_CMD_QUERY, (uint8_t)(c.priority + 1), wall_ms(), nonce, req);
+		int n =
+		    wrap(&key, WLBS_CMD_QUERY, (uint8_t)(c.priority + 1), wall_ms(), nonce, req);
 
 		send(fd, req, (size_t)n, 0);
 	}
