@@ -1,6 +1,8 @@
 # wlbs: Network Load Balancing for Linux. `make help` lists the targets.
 BUILD    ?= build
 PREFIX   ?= /usr/local
+# prometheus-node-exporter's textfile collector directory (Debian's default).
+TEXTFILE_DIR ?= /var/lib/prometheus/node-exporter
 DESTDIR  ?=
 CC       ?= gcc
 CLANG    ?= clang
@@ -18,7 +20,7 @@ endif
 DEB_PKGS := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	gcc-multilib libmnl-dev libsodium-dev libinih-dev libjson-c-dev libsystemd-dev \
 	libcmocka-dev iproute2 iputils-ping python3 systemd procps libclang-rt-14-dev ansible-core \
-	nftables stress-ng
+	nftables stress-ng prometheus python3-jsonschema
 
 PKGS      := libbpf libmnl libsodium inih json-c libsystemd
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wshadow
@@ -257,6 +259,12 @@ install: all
 	sed -e 's|@DOCDIR@|$(PREFIX)/share/doc/wlbs|g' \
 		systemd/wlbs.catalog.in >$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog
 	-[ -n "$(DESTDIR)" ] || journalctl --update-catalog
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/wlbs|g' \
+		-e 's|@TEXTFILE_DIR@|$(TEXTFILE_DIR)|g' systemd/wlbs-metrics.service.in \
+		>$(DESTDIR)/lib/systemd/system/wlbs-metrics.service
+	install -m 0644 systemd/wlbs-metrics.timer $(DESTDIR)/lib/systemd/system/wlbs-metrics.timer
+	install -D -m 0644 docs/wlbs-answer.schema.json \
+		$(DESTDIR)$(PREFIX)/share/doc/wlbs/wlbs-answer.schema.json
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
 	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
@@ -266,7 +274,9 @@ uninstall:
 	-$(PREFIX)/sbin/wlbsd --uninstall
 	rm -f $(DESTDIR)$(PREFIX)/sbin/wlbsd $(DESTDIR)$(PREFIX)/sbin/wlbs \
 		$(DESTDIR)/lib/systemd/system/wlbsd.service \
-		$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog
+		$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog \
+		$(DESTDIR)/lib/systemd/system/wlbs-metrics.service \
+		$(DESTDIR)/lib/systemd/system/wlbs-metrics.timer
 
 clean:
 	rm -rf $(BUILD)

@@ -30,8 +30,10 @@ static const struct {
      "this host takes nothing of the target rules (held connections cut)"},
     {WLBS_CMD_DRAIN, " TARGET", "this host takes no new connections of the target rules"},
     {WLBS_CMD_QUERYPORT, " [VIP:]PORT", "state and counters of the rule covering PORT"},
-    {WLBS_CMD_DISPLAY, "", "configuration, state and recent events"},
-    {WLBS_CMD_PARAMS, "", "configuration parameters"},
+    {WLBS_CMD_DISPLAY, "", "configuration, state, counters and recent events"},
+    {WLBS_CMD_PARAMS, "", "every effective configuration value, defaults included"},
+    {WLBS_CMD_STATS, " [--openmetrics] [--output FILE]",
+     "counters: packets per rule and reason, heartbeats, remote control, convergence"},
     {WLBS_CMD_RELOAD, "", "re-read the configuration; established flows stay"},
     {CLI_CMD_IP2MAC, " IP [--mode M]",
      "cluster MAC and IGMP group of IP (M: multicast, unicast, igmp); needs no daemon"},
@@ -115,7 +117,7 @@ void cli_usage(FILE *f)
 		   "Control the wlbs network load balancing daemon (wlbsd) on this host.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < N_HELP; i++) {
-		char left[32];
+		char left[64];
 
 		snprintf(left, sizeof(left), "%s%s", name_of(cmd_help[i].cmd), cmd_help[i].args);
 		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
@@ -124,8 +126,12 @@ void cli_usage(FILE *f)
 	remote_usage(f);
 	fprintf(f,
 		"Options:\n"
-		"  --json         print one JSON object: code name and number, state, host,\n"
-		"                 members, message\n"
+		"  --json         print one JSON object per host: host, dedicated_ips, state,\n"
+		"                 default, members, connections, code, status, message and the\n"
+		"                 command's own object (docs/wlbs-answer.schema.json)\n"
+		"  --openmetrics  stats: Prometheus/OpenMetrics text (wlbs_packets_total, ...)\n"
+		"  --output FILE  write the output to FILE atomically (temporary file + rename),\n"
+		"                 e.g. node-exporter's textfile collector directory\n"
 		"  --socket PATH  control socket (default " WLBS_CTL_SOCKET ")\n"
 		"  --timeout MS   wait at most MS milliseconds for the answer (default %d;\n"
 		"                 drainstop --wait: for the host to stop, up to a day, default\n"
@@ -268,6 +274,8 @@ enum {
 	OPT_PORT,
 	OPT_LOCAL,
 	OPT_WAIT,
+	OPT_OPENMETRICS,
+	OPT_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -281,6 +289,8 @@ static const struct option long_opts[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"local", no_argument, NULL, OPT_LOCAL},
     {"wait", no_argument, NULL, OPT_WAIT},
+    {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
+    {"output", required_argument, NULL, OPT_OUTPUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -438,6 +448,14 @@ static int set_option(struct cli_args *a, int c, const char *v, const char **mod
 	case OPT_WAIT:
 		a->wait = true;
 		return 0;
+	case OPT_OPENMETRICS:
+		a->openmetrics = true;
+		return 0;
+	case OPT_OUTPUT:
+		if (!*v)
+			return missing_value(a, c, "--output");
+		a->output = v;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -479,6 +497,9 @@ static int check_remote(struct cli_args *a)
 {
 	if (a->remote && a->local)
 		return usage_error(a, "/local and CLUSTER[:HOST] exclude each other");
+	if (a->remote && a->openmetrics)
+		return usage_error(a,
+				   "--openmetrics is for this host's daemon (run it on each host)");
 	if (!a->remote && (a->password_file || a->password_env || a->port))
 		return usage_error(
 		    a, "--password-file, --password-env and --port need CLUSTER[:HOST]");
@@ -523,6 +544,10 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 				   "--timeout: '%d' is not 1..600000 ms (up to %d with "
 				   "drainstop --wait)",
 				   a->timeout_ms, CLI_WAIT_MAX_MS);
+	if (a->openmetrics && cmd != WLBS_CMD_STATS)
+		return usage_error(a, "--openmetrics is an option of stats only");
+	if (a->openmetrics && a->json)
+		return usage_error(a, "give one of --json and --openmetrics");
 	if (a->help)
 		return 0; /* `wlbs COMMAND --help` needs none of the command's arguments */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The `wlbs` CLI: argument parsing (args.c), output and exit statuses
- * (output.c), dispatch (run.c), remote control over UDP (remote_client.c). Links lib/ and json-c
+ * (output.c), pages of an answer (answer.c), text/JSON/metrics rendering (text.c, json.c,
+ * metrics.c), dispatch (run.c), remote control over UDP (remote_client.c). Links lib/ and json-c
  * only: it speaks the control protocol and never touches daemon code or BPF maps.
  */
 #ifndef WLBS_CLI_H
@@ -35,6 +36,8 @@ enum cli_exit {
 struct cli_args {
 	int command;		     /* enum wlbs_ctl_cmd or CLI_CMD_* */
 	bool json;		     /* --json */
+	bool openmetrics;	     /* stats --openmetrics */
+	const char *output;	     /* --output FILE: written atomically, not stdout */
 	bool help;		     /* COMMAND --help */
 	const char *socket;	     /* --socket, NULL: WLBS_CTL_SOCKET */
 	int timeout_ms;		     /* --timeout */
@@ -80,8 +83,13 @@ int cli_exit_code(int command, uint32_t status);
 /* Exit status for a transport error of ctl_local_call(). */
 int cli_exit_for_error(int err);
 
-/* Print an answer: NLB-like text, or one JSON object with --json. */
+struct cli_answer;
+/* Print a whole answer: NLB-like text, one JSON object with --json, stats --openmetrics. */
+void cli_print_answer(FILE *f, const struct cli_args *a, const struct cli_answer *ans);
+/* The same for an answer of one page. */
 void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl_response *r);
+/* A usage error: text on @err, or with @json one JSON object (WLBS_BAD_PARAMS) on @out. */
+void cli_print_usage_error(FILE *out, FILE *err, const struct cli_args *a, bool json);
 /* Print a transport error naming the socket (stderr text, or JSON on @out with --json). */
 void cli_print_error(FILE *out, FILE *err, const struct cli_args *a, int error);
 /* ip2mac: print the cluster MAC(s) of a->ip; returns an exit status. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* wlbs output: NLB-like text or one JSON object, and the exit status of each answer. */
+/* wlbs output: exit statuses, and which renderer prints an answer or an error (render.h). */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ctl_codec.h"
 #include "ip2mac.h"
+#include "render.h"
 
 int cli_exit_code(int command, uint32_t status)
 {
@@ -67,10 +68,7 @@ static const char *cmd_name(const struct cli_args *a)
 
 static void print_json(FILE *f, json_object *o)
 {
-	fprintf(f, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	cli_json_print(f, o);
 }
 
 static void add_str(json_object *o, const char *k, const char *v)
@@ -83,56 +81,64 @@ static void add_int(json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static void add_bool(json_object *o, const char *k, bool v)
+static bool read_only(int command)
 {
-	json_object_object_add(o, k, json_object_new_boolean(v));
+	return command == WLBS_CMD_QUERY || command == WLBS_CMD_QUERYPORT ||
+	       command == WLBS_CMD_DISPLAY || command == WLBS_CMD_PARAMS ||
+	       command == WLBS_CMD_STATS;
+}
+
+void cli_print_answer(FILE *f, const struct cli_args *a, const struct cli_answer *ans)
+{
+	const struct wlbs_ctl_response *r = &ans->head;
+	int code = cli_exit_code(a->command, r->status);
+
+	if (a->json) {
+		print_json(f,
+			   cli_json_answer(a->command, code,
+					   code == CLI_EXIT_DONE && !read_only(a->command), ans));
+		return;
+	}
+	if (a->openmetrics && a->command == WLBS_CMD_STATS && code == CLI_EXIT_DONE) {
+		cli_metrics(f, ans);
+		return;
+	}
+	/* The message (display and stats have none: their records say it). */
+	if (r->text_len || !ctl_cmd_is_paged(a->command))
+		fprintf(f, "%s\n", r->text);
+	/* Said only when so: the usual answer (initial_state) stays as NLB's. */
+	if (a->command == WLBS_CMD_QUERY && (r->flags & WLBS_CTL_F_STATE_PERSISTED))
+		fprintf(f, "State after start: from the persisted state, not initial_state.\n");
+	cli_text_answer(f, a->command, ans);
+	if (a->command == WLBS_CMD_QUERYPORT && r->status == WLBS_OK)
+		fprintf(f, "Packets: %llu accepted, %llu dropped.\n",
+			(unsigned long long)r->rule_accepted, (unsigned long long)r->rule_dropped);
 }
 
 void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl_response *r)
 {
-	int code = cli_exit_code(a->command, r->status);
-	bool read_only = a->command == WLBS_CMD_QUERY || a->command == WLBS_CMD_QUERYPORT ||
-			 a->command == WLBS_CMD_DISPLAY || a->command == WLBS_CMD_PARAMS;
-	json_object *o, *m;
+	struct cli_answer ans;
 
-	if (!a->json) {
-		fprintf(f, "%s\n", r->text);
-		/* Said only when so: the usual answer (initial_state) stays as NLB's. */
-		if (a->command == WLBS_CMD_QUERY && (r->flags & WLBS_CTL_F_STATE_PERSISTED))
-			fprintf(
-			    f, "State after start: from the persisted state, not initial_state.\n");
-		if (a->command == WLBS_CMD_QUERYPORT && r->status == WLBS_OK)
-			fprintf(f, "Packets: %llu accepted, %llu dropped.\n",
-				(unsigned long long)r->rule_accepted,
-				(unsigned long long)r->rule_dropped);
-		return;
+	cli_answer_init(&ans);
+	/* One page: what it holds is all there is to print. */
+	cli_answer_add(&ans, r, 0);
+	cli_print_answer(f, a, &ans);
+	cli_answer_free(&ans);
+}
+
+/* The code a transport error stands for in JSON. */
+static const char *error_code(int error)
+{
+	switch (error) {
+	case -ETIMEDOUT:
+	case -ECONNRESET:
+		return "WLBS_TIMEOUT";
+	case -EACCES:
+	case -EPERM:
+		return "WLBS_BAD_PASSW";
+	default:
+		return "WLBS_IO_ERROR";
 	}
-	o = json_object_new_object();
-	m = json_object_new_array();
-	add_str(o, "command", cmd_name(a));
-	add_str(o, "code", wlbs_status_name((int)r->status));
-	add_int(o, "status", r->status);
-	add_int(o, "exit", code);
-	add_bool(o, "changed", code == CLI_EXIT_DONE && !read_only);
-	add_str(o, "state", ctl_state_name(r->state));
-	add_int(o, "host", r->host);
-	add_bool(o, "default", r->flags & WLBS_CTL_F_DEFAULT);
-	add_bool(o, "converged", r->flags & WLBS_CTL_F_CONVERGED);
-	for (int p = 1; p <= 64; p++)
-		if (r->members & (1ull << (p - 1)))
-			json_object_array_add(m, json_object_new_int(p));
-	json_object_object_add(o, "members", m);
-	add_int(o, "connections", (int64_t)r->held);
-	add_str(o, "cause", ctl_cause_name(r->cause));
-	add_str(o, "state_source",
-		r->flags & WLBS_CTL_F_STATE_PERSISTED ? "persisted" : "initial_state");
-	if (a->command == WLBS_CMD_QUERYPORT) {
-		add_str(o, "rule_state", ctl_rule_state_name(r->rule_state));
-		add_int(o, "packets_accepted", (int64_t)r->rule_accepted);
-		add_int(o, "packets_dropped", (int64_t)r->rule_dropped);
-	}
-	add_str(o, "message", r->text);
-	print_json(f, o);
 }
 
 void cli_print_error(FILE *out, FILE *err, const struct cli_args *a, int error)
@@ -172,16 +178,20 @@ void cli_print_error(FILE *out, FILE *err, const struct cli_args *a, int error)
 			 strerror(-error));
 		break;
 	}
-	if (a->json) {
-		json_object *o = json_object_new_object();
-
-		add_str(o, "command", cmd_name(a));
-		add_str(o, "error", msg);
-		add_int(o, "exit", cli_exit_for_error(error));
-		print_json(out, o);
-	} else {
+	if (a->json)
+		print_json(out, cli_json_error(cmd_name(a), error_code(error),
+					       cli_exit_for_error(error), msg));
+	else
 		fprintf(err, "wlbs: %s\n", msg);
-	}
+}
+
+void cli_print_usage_error(FILE *out, FILE *err, const struct cli_args *a, bool json)
+{
+	if (json)
+		print_json(out, cli_json_error(a->command ? cmd_name(a) : "", "WLBS_BAD_PARAMS",
+					       CLI_EXIT_USAGE, a->error));
+	else
+		fprintf(err, "wlbs: %s\nTry 'wlbs help'.\n", a->error);
 }
 
 int cli_ip2mac(FILE *out, FILE *err, const struct cli_args *a)

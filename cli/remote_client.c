@@ -16,6 +16,7 @@
 
 #include "ctl_codec.h"
 #include "remote_client.h"
+#include "render.h"
 #include "wlbs/remote.h"
 
 /* Exit statuses from best to worst: the command's status is its worst host's. */
@@ -284,52 +285,43 @@ static void bad_password_text(struct wlbs_ctl_response *r)
 static void print_text(FILE *out, const struct cli_args *a, const struct cli_remote_answer *h)
 {
 	char prefix[16];
-	bool multi = a->command == WLBS_CMD_DISPLAY || a->command == WLBS_CMD_PARAMS;
+	bool multi = a->command == WLBS_CMD_DISPLAY || a->command == WLBS_CMD_PARAMS ||
+		     a->command == WLBS_CMD_STATS;
 
 	snprintf(prefix, sizeof(prefix), "Host %u ", h->resp.host);
 	if (multi)
 		fprintf(out, "=== Host %u ===\n", h->resp.host);
 	else if (strncmp(h->resp.text, prefix, strlen(prefix)))
 		fprintf(out, "Host %u: ", h->resp.host);
-	cli_print_response(out, a, &h->resp);
+	cli_print_answer(out, a, &h->ans);
 }
 
 /* The same JSON object the local CLI prints for one answer, plus "authenticated". */
 static json_object *answer_json(const struct cli_args *a, const struct cli_remote_answer *h)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	json_object *o = NULL;
+	int code = cli_exit_code(a->command, h->resp.status);
+	json_object *o;
 
-	if (!mem)
-		return NULL;
-	cli_print_response(mem, a, &h->resp);
-	fclose(mem);
-	o = json_tokener_parse(text);
-	free(text);
-	if (!o)
-		return NULL;
 	/* An unauthenticated answer says only "bad password": claim no state for the host. */
 	if (!h->authenticated) {
-		static const char *const unknown[] = {"state",	 "default",	"converged",
-						      "members", "connections", "cause"};
-
-		for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
-			json_object_object_del(o, unknown[i]);
+		o = cli_json_timeout(a->command, h->resp.host, h->resp.text);
+		json_object_object_add(o, "code", json_object_new_string("WLBS_BAD_PASSW"));
+		json_object_object_add(o, "status", json_object_new_int(WLBS_BAD_PASSW));
+		json_object_object_add(o, "exit", json_object_new_int(code));
+	} else {
+		o = cli_json_answer(a->command, code, false, &h->ans);
 	}
 	json_object_object_add(o, "authenticated", json_object_new_boolean(h->authenticated));
 	return o;
 }
 
+/* A host that did not answer: WLBS_TIMEOUT (1103), in the shape of every answer. */
 static json_object *missing_json(const struct cli_args *a, int host, const char *why)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = cli_json_timeout(a->command, host, why);
 
-	json_object_object_add(o, "command", json_object_new_string(ctl_cmd_name(a->command)));
-	json_object_object_add(o, "host", json_object_new_int(host));
 	json_object_object_add(o, "error", json_object_new_string(why));
-	json_object_object_add(o, "exit", json_object_new_int(CLI_EXIT_TIMEOUT));
+	json_object_object_add(o, "authenticated", json_object_new_boolean(false));
 	return o;
 }
 
@@ -345,8 +337,10 @@ static int report(FILE *out, FILE *err, const struct cli_args *a, struct cli_rem
 
 		if (!h->got)
 			continue;
-		if (!h->authenticated)
+		if (!h->authenticated) {
 			bad_password_text(&h->resp);
+			h->ans.head = h->resp;
+		}
 		status = worse(status, cli_exit_code(a->command, h->resp.status));
 		if (arr)
 			json_object_array_add(arr, answer_json(a, h));
@@ -395,19 +389,57 @@ static int report(FILE *out, FILE *err, const struct cli_args *a, struct cli_rem
 
 static int fail(FILE *out, FILE *err, const struct cli_args *a, int status, const char *msg)
 {
-	if (a->json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "command",
-				       json_object_new_string(ctl_cmd_name(a->command) ?: "?"));
-		json_object_object_add(o, "error", json_object_new_string(msg));
-		json_object_object_add(o, "exit", json_object_new_int(status));
-		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
+	if (a->json)
+		cli_json_print(out, cli_json_error(ctl_cmd_name(a->command) ?: "?",
+						   status == CLI_EXIT_USAGE ? "WLBS_BAD_PARAMS"
+									    : "WLBS_IO_ERROR",
+						   status, msg));
+	else
 		fprintf(err, "wlbs: %s\n", msg);
-	}
 	return status;
+}
+
+/*
+ * The pages after the first, one host at a time: addressed to that host (the
+ * others ignore it before any cryptography), same key, fresh nonce and id.
+ */
+static void fetch_pages(const struct remote_key *key, const struct sockaddr *dst, socklen_t dst_len,
+			const struct wlbs_ctl_request *req, int timeout_ms,
+			struct cli_remote_result *res)
+{
+	struct cli_remote_result *more = calloc(1, sizeof(*more));
+
+	for (int p = 1; more && p <= WLBS_MAX_HOSTS; p++) {
+		struct cli_remote_answer *h = &res->hosts[p];
+
+		if (!h->got)
+			continue;
+		cli_answer_init(&h->ans);
+		if (cli_answer_add(&h->ans, &h->resp, 0))
+			continue;
+		while (h->authenticated && cli_answer_next(&h->ans)) {
+			struct wlbs_ctl_request r = *req;
+
+			r.host = (uint8_t)p;
+			r.index = cli_answer_next(&h->ans);
+			randombytes_buf(&r.id, sizeof(r.id));
+			if (cli_remote_exchange(key, dst, dst_len, &r, true, (uint8_t)p, timeout_ms,
+						more) ||
+			    !more->hosts[p].got ||
+			    cli_answer_add(&h->ans, &more->hosts[p].resp, r.index)) {
+				/* Never a silently short answer: say the host did not finish. */
+				h->resp.status = WLBS_TIMEOUT;
+				ctl_resp_text(&h->resp,
+					      "Host %d answered page 1 but not the page from "
+					      "record %u within %d ms.",
+					      p, r.index, timeout_ms);
+				h->ans.head = h->resp;
+				h->ans.head.next = 0;
+				break;
+			}
+		}
+	}
+	free(more);
 }
 
 int cli_remote_run(const struct cli_args *a, FILE *out, FILE *err)
@@ -464,6 +496,8 @@ int cli_remote_run(const struct cli_args *a, FILE *out, FILE *err)
 	}
 	ret = cli_remote_exchange(&key, (struct sockaddr *)&dst, dst_len, &req, single, want,
 				  a->timeout_ms, res);
+	if (!ret)
+		fetch_pages(&key, (struct sockaddr *)&dst, dst_len, &req, a->timeout_ms, res);
 	remote_key_wipe(&key);
 	if (ret) {
 		snprintf(msg, sizeof(msg), "%s: %s", where, strerror(-ret));
@@ -471,6 +505,8 @@ int cli_remote_run(const struct cli_args *a, FILE *out, FILE *err)
 	} else {
 		status = report(out, err, a, res, where, want, single);
 	}
+	for (int p = 1; p <= WLBS_MAX_HOSTS; p++)
+		cli_answer_free(&res->hosts[p].ans);
 	free(res);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "answer.h"
 #include "cli.h"
 #include "remote_auth.h"
 #include "wlbs/common.h"
@@ -25,8 +26,9 @@
 /* One host's answer. */
 struct cli_remote_answer {
 	bool got;
-	bool authenticated; /* false: the unauthenticated "bad password" answer */
-	struct wlbs_ctl_response resp;
+	bool authenticated;	       /* false: the unauthenticated "bad password" answer */
+	struct wlbs_ctl_response resp; /* the first page */
+	struct cli_answer ans;	       /* every page (cli_remote_run fetches the rest) */
 };
 
 struct cli_remote_result {

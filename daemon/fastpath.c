@@ -524,3 +524,21 @@ int fp_read_claim(const struct fp *fp, unsigned int vip, struct wlbs_vip_claim *
 		return -errno;
 	return 0;
 }
+
+int fp_frag_count(const struct fp *fp, uint32_t *entries, uint32_t *max)
+{
+	struct wlbs_frag_key key, next;
+	int fd = bpf_map__fd(fp->skel->maps.wlbs_frags);
+	uint32_t n = 0;
+	void *prev = NULL;
+
+	*max = bpf_map__max_entries(fp->skel->maps.wlbs_frags);
+	/* Walks the keys (no batch op: the table is small and this runs per request). */
+	while (n <= *max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	*entries = n;
+	return 0;
+}

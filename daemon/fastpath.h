@@ -95,6 +95,8 @@ int fp_run_iter(struct bpf_program *prog);
 
 /* The last foreign claim of cluster IP @vip (table index); 0 or -errno. */
 int fp_read_claim(const struct fp *fp, unsigned int vip, struct wlbs_vip_claim *out);
+/* Entries in use in the first-fragment table, and its size; 0 or -errno. */
+int fp_frag_count(const struct fp *fp, uint32_t *entries, uint32_t *max);
 
 /* Sums the per-CPU counters of one stats slot. */
 int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out);

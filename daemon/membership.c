@@ -129,6 +129,20 @@ static void set_local(struct wlbsd *d, uint64_t now)
 	}
 }
 
+/* Converging -> converged: one convergence, timed from when converging began (stats). */
+static void count_convergence(struct wlbsd *d, bool was, bool now)
+{
+	uint64_t t = now_ms();
+
+	if (!now && (was || !d->conv_began_ms))
+		d->conv_began_ms = t ? t : 1;
+	if (now && !was && d->conv_began_ms) {
+		d->convergences++;
+		d->conv_last_ms = t - d->conv_began_ms;
+		d->conv_began_ms = 0;
+	}
+}
+
 /* Convergence moved: tell the state machine and the fast path. */
 static void apply(struct wlbsd *d)
 {
@@ -148,6 +162,7 @@ static void apply(struct wlbsd *d)
 			hs_on_converged(&d->hs, d->members, d->default_host);
 		else
 			hs_on_converging(&d->hs, d->members, conv_cause(&d->conv));
+		count_convergence(d, was_converged, converged);
 		/* One line per membership change: operators and the timing tests count them. */
 		if (d->members != was_members || (was_converged && !converged))
 			log_info("membership: %s, view 0x%llx (was 0x%llx), heard 0x%llx, "
@@ -392,54 +407,13 @@ unsigned int membership_tick_ms(const struct wlbsd *d)
 	return t < 1 ? 1 : t > 50 ? 50 : t;
 }
 
-void membership_display(const struct wlbsd *d, void *out)
-{
-	static const char *const drops[MB_DROP_MAX] = {"malformed",	  "version",  "foreign",
-						       "unauthenticated", "bad-auth", "stale"};
-	struct wlbs_ctl_response *resp = out;
-	struct conv_report r;
-	int i;
-
-	conv_report(&d->conv, &r);
-	ctl_resp_append(resp, "\nconvergence       %s, view 0x%016llx, leader %u%s%s\n",
-			conv_converged(&d->conv) ? "converged" : "converging",
-			(unsigned long long)conv_view(&d->conv), r.leader,
-			r.excluded ? ", excluded: " : "",
-			r.excluded ? conv_excl_name(r.excluded) : "");
-	if (d->key_mismatch)
-		ctl_resp_append(resp,
-				"EXCLUDED          heartbeats of this cluster fail "
-				"authentication, no host with our key heard: check key_file\n");
-	ctl_resp_append(resp, "heartbeats        %s, received %llu, hosts heard 0x%016llx\n",
-			d->hb_key.set ? "authenticated" : "not authenticated",
-			(unsigned long long)d->hb_rx, (unsigned long long)r.heard);
-	if (d->hbio && hbio_overflows(d->hbio))
-		ctl_resp_append(resp, "heartbeats dropped queue-full=%llu\n",
-				(unsigned long long)hbio_overflows(d->hbio));
-	if (r.conflicts)
-		ctl_resp_append(resp,
-				"CONFLICT          hosts 0x%016llx have different port rules\n",
-				(unsigned long long)r.conflicts);
-	rw_display(d, resp);
-	vc_display(d, resp);
-	if (r.duplicates)
-		ctl_resp_append(resp, "CONFLICT          duplicate host priority 0x%016llx\n",
-				(unsigned long long)r.duplicates);
-	if (r.damped)
-		ctl_resp_append(resp, "damped            flapping hosts 0x%016llx held out\n",
-				(unsigned long long)r.damped);
-	for (i = 0; i < MB_DROP_MAX; i++)
-		if (d->hb_drops[i])
-			ctl_resp_append(resp, "heartbeats dropped %s=%llu\n", drops[i],
-					(unsigned long long)d->hb_drops[i]);
-}
-
 void membership_io_stop(struct wlbsd *d)
 {
 	uint64_t seq;
 
 	if (!d->hbio)
 		return;
+	d->hb_sent += hbio_sent(d->hbio);
 	seq = hbio_stop(d->hbio);
 	d->hbio = NULL;
 	/* The goodbye (membership_stop) must be newer than what the thread sent. */

@@ -12,7 +12,7 @@
 
 struct wlbsd;
 
-/* Heartbeat frames dropped, by reason (display shows them). */
+/* Heartbeat frames dropped, by reason (display shows them; enum wlbs_hb_drop on the wire). */
 enum mb_drop {
 	MB_DROP_MALFORMED = 0, /* truncated, bad magic or field */
 	MB_DROP_VERSION,       /* another heartbeat version */
@@ -49,8 +49,6 @@ int membership_fd(const struct wlbsd *d);
 void membership_on_readable(struct wlbsd *d);
 /* How often membership_tick must run (ms). */
 unsigned int membership_tick_ms(const struct wlbsd *d);
-/* One display line per fact: view, leader, conflicts, drops. */
-void membership_display(const struct wlbsd *d, void *resp);
 /* Stops the heartbeat thread (before membership_stop); nothing to do if none. */
 void membership_io_stop(struct wlbsd *d);
 /* Says goodbye on the heartbeat socket and closes it. */

@@ -265,19 +265,6 @@ const char *rules_conflict_text(const struct wlbsd *d)
 	return NULL;
 }
 
-void rw_display(const struct wlbsd *d, void *out)
-{
-	struct wlbs_ctl_response *resp = out;
-	int i;
-
-	for (i = 0; i < 64; i++)
-		if (d->rw.peers[i].reported)
-			ctl_resp_append(resp, "RULES DIFFER      %s\n", d->rw.peers[i].text);
-	if (d->rw.drops)
-		ctl_resp_append(resp, "rule descriptors  received %llu, dropped %llu\n",
-				(unsigned long long)d->rw.rx, (unsigned long long)d->rw.drops);
-}
-
 void rw_stop(struct wlbsd *d)
 {
 	if (d->rw.up)

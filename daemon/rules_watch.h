@@ -50,8 +50,6 @@ void rw_reload(struct wlbsd *d);
 void rw_receive(struct wlbsd *d, const void *buf, size_t len, const uint8_t src[6], uint64_t rx_ms);
 /* After the core ticked: send when due, and log each change of a conflict's text. */
 void rw_tick(struct wlbsd *d, uint64_t now_ms);
-/* One line per conflicting host (display). */
-void rw_display(const struct wlbsd *d, void *resp);
 /* Closes the send socket. */
 void rw_stop(struct wlbsd *d);
 

@@ -112,12 +112,3 @@ const char *vip_claim_text(const struct wlbsd *d)
 	return NULL;
 }
 
-void vc_display(const struct wlbsd *d, void *out)
-{
-	struct wlbs_ctl_response *resp = out;
-	unsigned int i;
-
-	for (i = 0; i < WLBS_MAX_VIPS; i++)
-		if (d->vc.s[i].active)
-			ctl_resp_append(resp, "IP CONFLICT       %s\n", d->vc.s[i].text);
-}

@@ -42,8 +42,6 @@ struct vip_claims {
 
 /* Polls the fast path's claims: an event per new claimer, one when a claim clears. */
 void vc_tick(struct wlbsd *d);
-/* One line per standing claim (display). */
-void vc_display(const struct wlbsd *d, void *resp);
 /*
  * The text of the first standing claim ("cluster IP 10.0.0.100 claimed by
  * another machine (52:54:00:aa:bb:cc)"), NULL when none stands: for the

@@ -51,6 +51,10 @@ struct wlbsd {
 	struct hbio *hbio;		/* heartbeat thread, while running */
 	uint64_t hb_rx;			/* heartbeats accepted */
 	uint64_t hb_drops[MB_DROP_MAX]; /* heartbeats dropped, by reason */
+	uint64_t hb_sent;		/* heartbeats sent by threads that stopped */
+	uint64_t convergences;		/* converging -> converged, since start */
+	uint64_t conv_last_ms;		/* how long the last one took */
+	uint64_t conv_began_ms;		/* when the current converging began, 0 = converged */
 	int64_t held;			/* live local connections, counted each tick */
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl_codec.h"
+#include "ctl_records.h"
 #include "wlbs/common.h"
 
 static const char *const cmd_names[WLBS_CMD_MAX] = {
@@ -15,7 +16,7 @@ static const char *const cmd_names[WLBS_CMD_MAX] = {
     [WLBS_CMD_ENABLE] = "enable",	[WLBS_CMD_DISABLE] = "disable",
     [WLBS_CMD_DRAIN] = "drain",		[WLBS_CMD_DISPLAY] = "display",
     [WLBS_CMD_PARAMS] = "params",	[WLBS_CMD_RELOAD] = "reload",
-    [WLBS_CMD_QUERYPORT] = "queryport",
+    [WLBS_CMD_QUERYPORT] = "queryport", [WLBS_CMD_STATS] = "stats",
 };
 
 static const char *const state_names[WLBS_HS_MAX] = {
@@ -81,6 +82,12 @@ int ctl_cmd_from_name(const char *name)
 	return -EINVAL;
 }
 
+int ctl_cmd_is_paged(int cmd)
+{
+	return cmd == WLBS_CMD_DISPLAY || cmd == WLBS_CMD_PARAMS || cmd == WLBS_CMD_QUERYPORT ||
+	       cmd == WLBS_CMD_STATS;
+}
+
 int ctl_cmd_takes_target(int cmd)
 {
 	return cmd == WLBS_CMD_ENABLE || cmd == WLBS_CMD_DISABLE || cmd == WLBS_CMD_DRAIN ||
@@ -104,6 +111,9 @@ int ctl_request_check(const struct wlbs_ctl_request *req)
 	if (req->command < 1 || req->command >= WLBS_CMD_MAX)
 		return -EOPNOTSUPP;
 	if (req->host > WLBS_MAX_HOSTS)
+		return -EBADMSG;
+	/* Only answers with records have pages. */
+	if (req->index && !ctl_cmd_is_paged(req->command))
 		return -EBADMSG;
 	if (t & ~(WLBS_CTL_TGT_ALLPORTS | WLBS_CTL_TGT_PORT | WLBS_CTL_TGT_VIP))
 		return -EBADMSG;
@@ -148,6 +158,7 @@ int ctl_encode_request(const struct wlbs_ctl_request *req, void *buf, size_t siz
 	w.port = htobe16(req->port);
 	w.host = req->host;
 	memcpy(w.vip, req->vip, sizeof(w.vip));
+	w.index = htobe16(req->index);
 	memcpy(buf, &w, sizeof(w));
 	return sizeof(w);
 }
@@ -164,7 +175,11 @@ static int response_check(const struct wlbs_ctl_response *r)
 	if (r->host > WLBS_MAX_HOSTS || r->state >= WLBS_HS_MAX || r->cause >= WLBS_CAUSE_MAX ||
 	    r->rule_state >= WLBS_RS_MAX)
 		return -EBADMSG;
-	if (r->text_len > WLBS_CTL_TEXT_MAX)
+	if (r->text_len > WLBS_CTL_TEXT_MAX || r->text_len + r->body_len > WLBS_CTL_BODY_MAX)
+		return -EBADMSG;
+	/* A page holds records only within the answer; next points past them. */
+	if (r->count > r->total || (r->next && (r->next < r->count || r->next >= r->total)) ||
+	    (!r->count && r->body_len))
 		return -EBADMSG;
 	return 0;
 }
@@ -174,12 +189,13 @@ int ctl_encode_response(const struct wlbs_ctl_response *resp, void *buf, size_t 
 	struct wlbs_ctl_resp_wire w;
 	size_t tlen = strnlen(resp->text, WLBS_CTL_TEXT_MAX + 1);
 
-	if (response_check(resp) || tlen != resp->text_len)
+	if (response_check(resp) || tlen != resp->text_len ||
+	    ctl_recs_check(resp->body, resp->body_len, resp->count))
 		return -EINVAL;
-	if (size < sizeof(w) + tlen)
+	if (size < sizeof(w) + tlen + resp->body_len)
 		return -ENOSPC;
 	memset(&w, 0, sizeof(w));
-	put_hdr(&w.hdr, WLBS_CTL_TYPE_RESPONSE, sizeof(w) + tlen, resp->id);
+	put_hdr(&w.hdr, WLBS_CTL_TYPE_RESPONSE, sizeof(w) + tlen + resp->body_len, resp->id);
 	w.command = htobe16(resp->command);
 	w.flags = htobe16(resp->flags);
 	w.status = htobe32(resp->status);
@@ -192,9 +208,13 @@ int ctl_encode_response(const struct wlbs_ctl_response *resp, void *buf, size_t 
 	w.rule_accepted = htobe64(resp->rule_accepted);
 	w.rule_dropped = htobe64(resp->rule_dropped);
 	w.text_len = htobe16((uint16_t)tlen);
+	w.count = htobe16(resp->count);
+	w.total = htobe16(resp->total);
+	w.next = htobe16(resp->next);
 	memcpy(buf, &w, sizeof(w));
 	memcpy((char *)buf + sizeof(w), resp->text, tlen);
-	return (int)(sizeof(w) + tlen);
+	memcpy((char *)buf + sizeof(w) + tlen, resp->body, resp->body_len);
+	return (int)(sizeof(w) + tlen + resp->body_len);
 }
 
 /* Header checks shared by both decoders; returns the declared length. */
@@ -244,7 +264,7 @@ int ctl_peek_id(const void *buf, size_t len, uint32_t *id)
 int ctl_decode_request(const void *buf, size_t len, struct wlbs_ctl_request *req)
 {
 	struct wlbs_ctl_req_wire w;
-	struct wlbs_ctl_request r;
+	struct wlbs_ctl_request r = {0};
 	int n = check_hdr(buf, len, WLBS_CTL_TYPE_REQUEST);
 	int err;
 
@@ -255,7 +275,7 @@ int ctl_decode_request(const void *buf, size_t len, struct wlbs_ctl_request *req
 	memcpy(&w, buf, sizeof(w));
 	if (w._pad0 || w._reserved)
 		return -EBADMSG;
-	memset(&r, 0, sizeof(r));
+	r.index = be16toh(w.index);
 	r.id = be32toh(w.hdr.request_id);
 	r.command = be16toh(w.command);
 	r.target = be16toh(w.target);
@@ -273,7 +293,7 @@ int ctl_decode_response(const void *buf, size_t len, struct wlbs_ctl_response *r
 {
 	struct wlbs_ctl_resp_wire w;
 	int n = check_hdr(buf, len, WLBS_CTL_TYPE_RESPONSE);
-	size_t tlen;
+	size_t tlen, blen;
 	int err;
 
 	if (n < 0)
@@ -282,10 +302,13 @@ int ctl_decode_response(const void *buf, size_t len, struct wlbs_ctl_response *r
 		return -EBADMSG;
 	memcpy(&w, buf, sizeof(w));
 	tlen = be16toh(w.text_len);
-	if (tlen > WLBS_CTL_TEXT_MAX || len != sizeof(w) + tlen ||
-	    !all_zero(w._pad, sizeof(w._pad)))
+	if (tlen > WLBS_CTL_BODY_MAX || len - sizeof(w) < tlen ||
+	    len - sizeof(w) - tlen > WLBS_CTL_BODY_MAX - tlen)
 		return -EBADMSG;
 	if (memchr((const char *)buf + sizeof(w), 0, tlen))
+		return -EBADMSG;
+	blen = len - sizeof(w) - tlen;
+	if (ctl_recs_check((const char *)buf + sizeof(w) + tlen, blen, be16toh(w.count)))
 		return -EBADMSG;
 	memset(resp, 0, sizeof(*resp));
 	resp->id = be32toh(w.hdr.request_id);
@@ -303,6 +326,11 @@ int ctl_decode_response(const void *buf, size_t len, struct wlbs_ctl_response *r
 	resp->text_len = (uint16_t)tlen;
 	memcpy(resp->text, (const char *)buf + sizeof(w), tlen);
 	resp->text[tlen] = '\0';
+	resp->count = be16toh(w.count);
+	resp->total = be16toh(w.total);
+	resp->next = be16toh(w.next);
+	resp->body_len = (uint16_t)blen;
+	memcpy(resp->body, (const char *)buf + sizeof(w) + tlen, blen);
 	err = response_check(resp);
 	if (err)
 		memset(resp, 0, sizeof(*resp));
@@ -319,13 +347,13 @@ void ctl_response_init(struct wlbs_ctl_response *resp, const struct wlbs_ctl_req
 
 int ctl_resp_vappend(struct wlbs_ctl_response *resp, const char *fmt, va_list ap)
 {
-	size_t room = WLBS_CTL_TEXT_MAX - resp->text_len;
+	size_t room = WLBS_CTL_TEXT_MAX - resp->text_len - resp->body_len;
 	int n = vsnprintf(resp->text + resp->text_len, room + 1, fmt, ap);
 
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n > room) {
-		resp->text_len = WLBS_CTL_TEXT_MAX;
+		resp->text_len += (uint16_t)room;
 		return -E2BIG;
 	}
 	resp->text_len += (uint16_t)n;

@@ -56,6 +56,8 @@ const char *ctl_rule_state_name(int rule_state);
 /* Command number of @name (exact, lower case); -EINVAL if none. */
 int ctl_cmd_from_name(const char *name);
 
+/* True if @cmd's answer has records and pages (display, params, queryport, stats). */
+int ctl_cmd_is_paged(int cmd);
 /* True if @cmd takes a port rule target (enable, disable, drain, queryport). */
 int ctl_cmd_takes_target(int cmd);
 

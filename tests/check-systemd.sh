@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# systemd-analyze verify on the unit as `make install` writes it, pointing at
+# systemd-analyze verify on the units as `make install` writes them, pointing at
 # the freshly built binaries (verify insists that ExecStart= exists).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed -e "s|@SBINDIR@|$top/build|g" -e "s|@DOCDIR@|$top|g" "$top/systemd/wlbsd.service.in" \
-	>"$tmp/wlbsd.service"
+for u in wlbsd.service wlbs-metrics.service; do
+	sed -e "s|@SBINDIR@|$top/build|g" -e "s|@DOCDIR@|$top|g" -e "s|@TEXTFILE_DIR@|$tmp|g" \
+		"$top/systemd/$u.in" >"$tmp/$u"
+done
+cp "$top/systemd/wlbs-metrics.timer" "$tmp/"
 if ! command -v systemd-analyze >/dev/null; then
 	[ "${CI:-}" = true ] && { echo "systemd-analyze missing" >&2; exit 1; }
 	echo "systemd: skipped (no systemd-analyze)"; exit 0
 fi
-out=$(systemd-analyze verify "$tmp/wlbsd.service" 2>&1) || { echo "$out"; exit 1; }
-# verify prints warnings without failing: treat any line about our unit as an error.
-if printf '%s\n' "$out" | grep -q 'wlbsd.service'; then
-	printf '%s\n' "$out"
-	exit 1
-fi
-echo "systemd: 1 passed, 0 failed"
+units=(wlbsd.service wlbs-metrics.service wlbs-metrics.timer)
+n=0
+for u in "${units[@]}"; do
+	out=$(systemd-analyze verify "$tmp/$u" 2>&1) || { echo "$out"; exit 1; }
+	# verify prints warnings without failing: treat any line about our units as an error.
+	if printf '%s\n' "$out" | grep -qE 'wlbsd?(-metrics)?\.(service|timer)'; then
+		printf '%s\n' "$out"
+		exit 1
+	fi
+	n=$((n + 1))
+done
+echo "systemd: $n passed, 0 failed"

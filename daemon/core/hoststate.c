@@ -570,6 +570,7 @@ static const struct step steps[] = {
     {ANY_LEVEL, WLBS_CMD_RELOAD, .fx = FX_DAEMON},
     {ANY_LEVEL, WLBS_CMD_DISPLAY, .fx = FX_DAEMON},
     {ANY_LEVEL, WLBS_CMD_PARAMS, .fx = FX_DAEMON},
+    {ANY_LEVEL, WLBS_CMD_STATS, .fx = FX_DAEMON},
 };
 
 static const struct step *find_step(const struct hs *hs, uint16_t command)

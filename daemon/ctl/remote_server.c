@@ -344,6 +344,22 @@ static int refuse_reload(struct remote_server *rs, const struct wlbs_ctl_request
 	return 0;
 }
 
+/*
+ * A well-formed envelope addressed to another host priority: dropped at once,
+ * without cryptography, so not charged to its source. A CLI fetching the
+ * pages of each host's answer in turn must not spend the others' budgets.
+ */
+static bool for_another_host(const struct remote_server *rs, const uint8_t *buf, size_t len)
+{
+	struct wlbs_remote_hdr h;
+
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	return be32toh(h.magic) == WLBS_REMOTE_MAGIC && h.version == WLBS_REMOTE_VERSION &&
+	       !h.flags && !h._pad && h.host && h.host <= WLBS_MAX_HOSTS && h.host != rs->self;
+}
+
 /* One datagram: @len bytes of it in @buf, @wire_len its real size. */
 static void serve(struct remote_server *rs, const struct rsock *s, struct peer *p,
 		  const uint8_t *buf, size_t len, size_t wire_len)
@@ -364,7 +380,11 @@ static void serve(struct remote_server *rs, const struct rsock *s, struct peer *
 	uint32_t id = 0;
 	int derr, err;
 
-	/* Every datagram costs its source a token, before any cryptography. */
+	if (wire_len == len && for_another_host(rs, buf, len)) {
+		rs->verdicts[REMOTE_OTHER_HOST]++;
+		return;
+	}
+	/* Every other datagram costs its source a token, before any cryptography. */
 	if (!rate_ok(rs, &p->src, vc.mono_ms)) {
 		rs->rate_limited++;
 		log_limited(&rs->lim, LOG_WARNING, "remote: %s: rate limited (%u/s)", p->name,
@@ -676,36 +696,26 @@ int remote_fd(const struct remote_server *rs)
 	return rs->epfd;
 }
 
-void remote_display(const struct remote_server *rs, struct wlbs_ctl_response *resp)
-{
-	const uint64_t *v;
+_Static_assert(REMOTE_VERDICTS <= WLBS_REC_REMOTE_MAX, "record room for remote verdicts");
 
+void remote_stats(const struct remote_server *rs, struct wlbs_rec_stats *st)
+{
 	if (!rs)
 		return;
-	v = rs->verdicts;
-	if (!rs->enabled) {
-		ctl_resp_append(resp, "\nremote control    %s\n", rs->status);
-		return;
-	}
-	ctl_resp_append(
-	    resp, "\nremote control    udp %u%s, %u requests/s per source, clock window %u s\n",
-	    rs->port, rs->convoy ? " and 1717" : "", rs->rate_limit, rs->window_s);
-	ctl_resp_append(resp,
-			"  served          answered=%llu retransmitted=%llu other-host=%llu\n",
-			(unsigned long long)rs->answered, (unsigned long long)rs->retransmitted,
-			(unsigned long long)v[REMOTE_OTHER_HOST]);
-	ctl_resp_append(
-	    resp,
-	    "  refused         bad-password=%llu stale=%llu future=%llu replay=%llu "
-	    "rate-limited=%llu busy=%llu bad-request=%llu\n"
-	    "  dropped         truncated=%llu oversized=%llu version=%llu garbage=%llu "
-	    "error-answers-suppressed=%llu\n",
-	    (unsigned long long)v[REMOTE_BAD_MAC], (unsigned long long)v[REMOTE_STALE],
-	    (unsigned long long)v[REMOTE_FUTURE], (unsigned long long)v[REMOTE_REPLAY],
-	    (unsigned long long)rs->rate_limited, (unsigned long long)v[REMOTE_BUSY],
-	    (unsigned long long)v[REMOTE_BAD_REQUEST], (unsigned long long)v[REMOTE_TRUNCATED],
-	    (unsigned long long)v[REMOTE_OVERSIZED], (unsigned long long)v[REMOTE_VERSION],
-	    (unsigned long long)v[REMOTE_GARBAGE], (unsigned long long)rs->unanswered_errors);
+	for (int v = 0; v < REMOTE_VERDICTS; v++)
+		st->remote[v] = rs->verdicts[v];
+	st->n_remote = REMOTE_VERDICTS;
+	st->remote_answered = rs->answered;
+	st->remote_retransmitted = rs->retransmitted;
+	st->remote_rate_limited = rs->rate_limited;
+	st->remote_errors_suppressed = rs->unanswered_errors;
+	st->remote_port = rs->port;
+	st->remote_rate = rs->rate_limit;
+	st->remote_window_s = rs->window_s;
+	st->flags |= (rs->enabled ? WLBS_STATF_REMOTE : 0) | (rs->convoy ? WLBS_STATF_CONVOY : 0);
+	_Static_assert(sizeof(st->remote_status) >= sizeof(rs->status), "status fits the record");
+	if (!rs->enabled)
+		memcpy(st->remote_status, rs->status, sizeof(rs->status));
 }
 
 void remote_close(struct remote_server *rs)

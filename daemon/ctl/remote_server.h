@@ -37,8 +37,8 @@ int remote_fd(const struct remote_server *rs);
 /* Serves what is ready, without blocking. 0 or -errno. */
 int remote_on_readable(struct remote_server *rs);
 
-/* Appends the remote control state and counters to a `display` answer. NULL: nothing. */
-void remote_display(const struct remote_server *rs, struct wlbs_ctl_response *resp);
+/* Fills the remote control state and counters of a stats record. NULL: nothing. */
+void remote_stats(const struct remote_server *rs, struct wlbs_rec_stats *st);
 
 /* Closes the sockets, clears the fast-path ports, wipes the key. NULL is fine. */
 void remote_close(struct remote_server *rs);

@@ -56,6 +56,7 @@ struct hbio {
 	uint64_t built_ms;
 	unsigned int head, count; /* queue: oldest at head */
 	uint64_t overflows;
+	uint64_t sent; /* heartbeats the kernel took (atomic: stats reads it) */
 	uint64_t last_seq;
 	struct hbio_frame *queue;
 
@@ -144,6 +145,8 @@ static bool send_one(struct hbio *io)
 	ret = hb_send(io->fd, io->ifindex, io->dst, buf, len);
 	if (ret)
 		log_limited(&hbio_limit, LOG_WARNING, "heartbeat: send: %s", strerror(-ret));
+	else
+		__atomic_add_fetch(&io->sent, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&io->lock);
 	io->last_seq = io->seq;
 	pthread_mutex_unlock(&io->lock);
@@ -380,4 +383,9 @@ ssize_t hbio_next(struct hbio *io, void *buf, size_t len, uint8_t src[6], uint64
 uint64_t hbio_overflows(const struct hbio *io)
 {
 	return __atomic_load_n(&io->overflows, __ATOMIC_RELAXED);
+}
+
+uint64_t hbio_sent(const struct hbio *io)
+{
+	return __atomic_load_n(&io->sent, __ATOMIC_RELAXED);
 }

@@ -57,6 +57,8 @@ void hbio_post(struct hbio *io, const struct wlbs_hb *hb, const struct hb_key *k
 ssize_t hbio_next(struct hbio *io, void *buf, size_t len, uint8_t src[6], uint64_t *rx_ms);
 /* Frames dropped because the queue was full, since the start. */
 uint64_t hbio_overflows(const struct hbio *io);
+/* Heartbeats sent by this thread, since its start. */
+uint64_t hbio_sent(const struct hbio *io);
 /* CLOCK_MONOTONIC in ms: the clock of every time above. */
 uint64_t hbio_now_ms(void);
 

@@ -4,10 +4,17 @@
  * Unix socket and (wrapped with authentication) for remote control over UDP.
  *
  * On the wire every multi-byte field is in network byte order and every
- * message is a fixed header plus, for responses, a bounded text payload:
+ * message is a fixed header plus, for responses, a bounded body: a one-line
+ * message (text) and typed fixed-width records (chrony's candm.h is the model):
  *
- *   request  = struct wlbs_ctl_req_wire                  (40 bytes)
- *   response = struct wlbs_ctl_resp_wire + text_len bytes (64..4064 bytes)
+ *   request  = struct wlbs_ctl_req_wire                          (40 bytes)
+ *   response = struct wlbs_ctl_resp_wire + text + count records  (64..4064 bytes)
+ *   record   = struct wlbs_rec_hdr (kind, size) + size bytes of that kind
+ *
+ * Paging: an answer longer than one message is sent in pages. The request's
+ * index names the first record wanted; the response says how many records
+ * the whole answer has (total) and where the next page starts (next, 0 =
+ * this was the last page). Nothing is ever cut to fit.
  *
  * hdr.length is the size of the message itself. A transport may append data
  * after it (the remote layer appends its authenticator) or wrap it; it hands
@@ -16,6 +23,9 @@
  *
  * Protocol version history (WLBS_CTL_VERSION):
  *   1  first version: commands query..queryport, response text up to 4000 bytes.
+ *   2  typed answers: display, params, queryport and the new stats answer with
+ *      records (WLBS_REC_*) after a short message, paged (request index,
+ *      response count/total/next); the text is only the message.
  * A daemon answers a request of another version with WLBS_BAD_PARAMS in its
  * own version, so an old CLI gets a readable refusal instead of silence.
  */
@@ -37,9 +47,11 @@
 /* "WLBC": first four bytes of every control message. */
 #define WLBS_CTL_MAGIC 0x574c4243u
 /* Current protocol version; history above. */
-#define WLBS_CTL_VERSION 1
-/* Longest response text (a message, or display/params output). */
-#define WLBS_CTL_TEXT_MAX 4000
+#define WLBS_CTL_VERSION 2
+/* Longest response body: message text plus records. */
+#define WLBS_CTL_BODY_MAX 4000
+/* Longest message text (it shares the body with the records). */
+#define WLBS_CTL_TEXT_MAX WLBS_CTL_BODY_MAX
 
 /* Message types (hdr.type). */
 #define WLBS_CTL_TYPE_REQUEST  1
@@ -60,6 +72,7 @@ enum wlbs_ctl_cmd {
 	WLBS_CMD_PARAMS = 11,	 /* configuration parameters (text) */
 	WLBS_CMD_RELOAD = 12,	 /* re-read the configuration file */
 	WLBS_CMD_QUERYPORT = 13, /* state and counters of the rule covering a port */
+	WLBS_CMD_STATS = 14,	 /* counters: packets, heartbeats, remote control (v2) */
 	WLBS_CMD_MAX,
 };
 
@@ -141,7 +154,8 @@ struct wlbs_ctl_req_wire {
 	uint8_t host;		 /* 18: host priority addressed (remote), 0 = any */
 	uint8_t _pad0;		 /* 19: 0 */
 	uint8_t vip[16];	 /* 20: with WLBS_CTL_TGT_VIP (IPv4 v4-mapped), else 0 */
-	uint32_t _reserved;	 /* 36: 0 */
+	uint16_t index;		 /* 36: first record wanted (paging); 0 for commands without */
+	uint16_t _reserved;	 /* 38: 0 */
 };
 _Static_assert(sizeof(struct wlbs_ctl_req_wire) == 40, "wlbs_ctl_req_wire layout");
 _Static_assert(__builtin_offsetof(struct wlbs_ctl_req_wire, command) == 12 &&
@@ -149,7 +163,8 @@ _Static_assert(__builtin_offsetof(struct wlbs_ctl_req_wire, command) == 12 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, port) == 16 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, host) == 18 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, vip) == 20 &&
-		   __builtin_offsetof(struct wlbs_ctl_req_wire, _reserved) == 36,
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, index) == 36 &&
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, _reserved) == 38,
 	       "wlbs_ctl_req_wire offsets");
 
 struct wlbs_ctl_resp_wire {
@@ -166,8 +181,10 @@ struct wlbs_ctl_resp_wire {
 	uint64_t rule_accepted;	 /* 40: queryport: packets accepted by the rule */
 	uint64_t rule_dropped;	 /* 48: queryport: packets dropped by the rule */
 	uint16_t text_len;	 /* 56: bytes of text after the header (no NUL) */
-	uint8_t _pad[6];	 /* 58: 0 */
-	/* 64: text_len bytes of UTF-8 text: message, or display/params output */
+	uint16_t count;		 /* 58: records in this message, after the text */
+	uint16_t total;		 /* 60: records in the whole answer (every page) */
+	uint16_t next;		 /* 62: index of the next page's first record; 0 = last page */
+	/* 64: text_len bytes of UTF-8 text (the message), then count records */
 };
 _Static_assert(sizeof(struct wlbs_ctl_resp_wire) == 64, "wlbs_ctl_resp_wire layout");
 _Static_assert(__builtin_offsetof(struct wlbs_ctl_resp_wire, command) == 12 &&
@@ -179,11 +196,16 @@ _Static_assert(__builtin_offsetof(struct wlbs_ctl_resp_wire, command) == 12 &&
 		   __builtin_offsetof(struct wlbs_ctl_resp_wire, held) == 32 &&
 		   __builtin_offsetof(struct wlbs_ctl_resp_wire, rule_accepted) == 40 &&
 		   __builtin_offsetof(struct wlbs_ctl_resp_wire, rule_dropped) == 48 &&
-		   __builtin_offsetof(struct wlbs_ctl_resp_wire, text_len) == 56,
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, text_len) == 56 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, count) == 58 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, total) == 60 &&
+		   __builtin_offsetof(struct wlbs_ctl_resp_wire, next) == 62,
 	       "wlbs_ctl_resp_wire offsets");
 
 /* Largest message of either kind. */
-#define WLBS_CTL_MSG_MAX (sizeof(struct wlbs_ctl_resp_wire) + WLBS_CTL_TEXT_MAX)
+#define WLBS_CTL_MSG_MAX (sizeof(struct wlbs_ctl_resp_wire) + WLBS_CTL_BODY_MAX)
+
+#include "control_records.h"
 
 /* ---- decoded messages (host byte order) -------------------------------- */
 
@@ -194,6 +216,7 @@ struct wlbs_ctl_request {
 	uint16_t port;	  /* with WLBS_CTL_TGT_PORT */
 	uint8_t host;	  /* remote: host priority addressed, 0 = any */
 	uint8_t vip[16];  /* with WLBS_CTL_TGT_VIP; IPv4 as ::ffff:a.b.c.d */
+	uint16_t index;	  /* first record wanted (display, params, queryport, stats) */
 };
 
 struct wlbs_ctl_response {
@@ -211,6 +234,11 @@ struct wlbs_ctl_response {
 	uint64_t rule_dropped;
 	uint16_t text_len;		  /* strlen(text) */
 	char text[WLBS_CTL_TEXT_MAX + 1]; /* NUL-terminated */
+	uint16_t count;			  /* records in body */
+	uint16_t total;			  /* records of the whole answer */
+	uint16_t next;			  /* next page's first record, 0 = none */
+	uint16_t body_len;		  /* bytes of records in body */
+	uint8_t body[WLBS_CTL_BODY_MAX];  /* records as on the wire (checked); ctl_rec_next() */
 };
 
 #endif /* WLBS_CONTROL_H */

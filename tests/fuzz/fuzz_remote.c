@@ -11,6 +11,8 @@
  *   bit 1  seal: write the correct MAC over the datagram into its last 32 bytes
  *   bit 2  address this host (header byte 6 = our priority)
  * Every accepted request is answered, and the answer must verify and decode.
+ * The same bytes are also decoded as a bare control response (text and
+ * records, protocol v2) and as one record: what decodes re-encodes to itself.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <sodium.h>
 
 #include "ctl_codec.h"
+#include "ctl_records.h"
 #include "remote_auth.h"
 #include "wlbs/remote.h"
 
@@ -61,9 +64,40 @@ static void answer(const struct wlbs_remote_hdr *h, const struct wlbs_ctl_reques
 		abort();
 }
 
+/*
+ * The bytes as a bare control response (v2: text and records) and as one
+ * record: whatever decodes must encode back to the same bytes (one meaning
+ * per message), and every record of a decoded response must decode alone.
+ */
+static void records(const uint8_t *data, size_t len)
+{
+	static struct wlbs_ctl_response r;
+	static uint8_t again[WLBS_CTL_MSG_MAX];
+	struct wlbs_rec rec;
+	size_t off = 0;
+	unsigned int count = 0;
+	int n;
+
+	if (ctl_decode_response(data, len, &r) == 0) {
+		while (ctl_rec_next(&r, &off, &rec))
+			count++;
+		if (count != r.count || off != r.body_len)
+			abort();
+		n = ctl_encode_response(&r, again, sizeof(again));
+		if (n != (int)len || memcmp(again, data, len))
+			abort();
+	}
+	n = ctl_rec_decode(data, len, &rec);
+	if (n > 0) {
+		if (ctl_rec_encode(&rec, again, sizeof(again)) != n ||
+		    memcmp(again, data, (size_t)n))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t buf[1024];
+	static uint8_t buf[WLBS_REMOTE_RESP_MAX];
 	struct remote_verify_ctx vc = {
 	    .key = &key, .self = SELF, .now_ms = NOW, .window_s = 30, .replay = &replay};
 	static struct wlbs_ctl_response resp;
@@ -79,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	len = size - 1;
 	memcpy(buf, data + 1, len);
+	records(buf, len);
 	if ((mode & 1) && len >= 16) {
 		uint64_t ts = htobe64(NOW);
 

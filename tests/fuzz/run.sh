@@ -26,13 +26,19 @@ import os, struct, sys
 d = sys.argv[1]
 def env(flags, host, inner):
     return struct.pack(">IBBBBQ", 0x574C4252, 1, flags, host, 0, 0) + bytes(range(16)) + inner + bytes(32)
-req = struct.pack(">IBBHIHHHBB16sI", 0x574C4243, 1, 1, 40, 7, 1, 0, 0, 0, 0, bytes(16), 0)
-drain = struct.pack(">IBBHIHHHBB16sI", 0x574C4243, 1, 1, 40, 8, 9, 2, 80, 3, 0, bytes(16), 0)
-resp = struct.pack(">IBBHIHHIBBBBQQQQH6s", 0x574C4243, 1, 2, 66, 7, 1, 0, 1000, 3, 2, 0, 0,
-                   4, 0, 0, 0, 2, bytes(6)) + b"ok"
+req = struct.pack(">IBBHIHHHBB16sHH", 0x574C4243, 2, 1, 40, 7, 1, 0, 0, 0, 0, bytes(16), 0, 0)
+drain = struct.pack(">IBBHIHHHBB16sHH", 0x574C4243, 2, 1, 40, 8, 9, 2, 80, 3, 0, bytes(16), 0, 0)
+resp = struct.pack(">IBBHIHHIBBBBQQQQHHHH", 0x574C4243, 2, 2, 66, 7, 1, 0, 1000, 3, 2, 0, 0,
+                   4, 0, 0, 0, 2, 0, 0, 0) + b"ok"
+# A queryport page with one rule record (kind 4, 72 bytes): the v2 record decoder.
+rule = struct.pack(">HH32s16sqHHBBBBBBBBB3s", 4, 72, b"web", bytes(16), 0, 80, 80, 0, 1, 0, 0,
+                   1, 0, 0, 1, 0, bytes(3))
+page = struct.pack(">IBBHIHHIBBBBQQQQHHHH", 0x574C4243, 2, 2, 66 + len(rule), 7, 13, 0, 1000,
+                   3, 2, 0, 1, 4, 0, 0, 0, 2, 1, 1, 0) + b"ok" + rule
 seeds = {"req-all": b"\x07" + env(0, 0, req), "req-host": b"\x03" + env(0, 3, drain),
          "req-other": b"\x03" + env(0, 5, req), "resp": b"\x02" + env(1, 3, resp),
-         "resp-noauth": b"\x00" + env(3, 3, resp)[:-32]}
+         "resp-noauth": b"\x00" + env(3, 3, resp)[:-32], "page": b"\x00" + page,
+         "record": b"\x00" + rule}
 for name, data in seeds.items():
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data)

@@ -522,6 +522,44 @@ static void test_errors_name_the_socket(void **state)
 	cap_close(&err);
 }
 
+/* stats options: where they fit, and a usage error is JSON with --json. */
+static void test_stats_options_and_json_usage_errors(void **state)
+{
+	struct cli_args a;
+	struct capture out, err;
+	json_object *o, *v;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "stats", "--openmetrics", "--output", "/tmp/x.prom"), 0);
+	assert_int_equal(a.command, WLBS_CMD_STATS);
+	assert_true(a.openmetrics);
+	assert_string_equal(a.output, "/tmp/x.prom");
+	BAD("--openmetrics is an option of stats only", "query", "--openmetrics");
+	BAD("give one of --json and --openmetrics", "stats", "--json", "--openmetrics");
+	BAD("--openmetrics is for this host's daemon (run it on each host)", "stats",
+	    "--openmetrics", "10.0.0.1", "--password-file", "/k");
+	BAD("option '--output' needs a value", "stats", "--output");
+
+	assert_int_equal(PARSE(&a, "frob", "--json"), CLI_EXIT_USAGE);
+	cap_open(&out);
+	cap_open(&err);
+	cli_print_usage_error(out.f, err.f, &a, true);
+	assert_string_equal(cap_text(&err), "");
+	o = json_tokener_parse(cap_text(&out));
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "code", &v));
+	assert_string_equal(json_object_get_string(v), "WLBS_BAD_PARAMS");
+	assert_true(json_object_object_get_ex(o, "status", &v));
+	assert_int_equal(json_object_get_int(v), 1003);
+	assert_true(json_object_object_get_ex(o, "message", &v));
+	assert_string_equal(json_object_get_string(v), "unknown command 'frob'");
+	assert_true(json_object_object_get_ex(o, "exit", &v));
+	assert_int_equal(json_object_get_int(v), CLI_EXIT_USAGE);
+	json_object_put(o);
+	cap_close(&out);
+	cap_close(&err);
+}
+
 /* ip2mac names the IGMP group, takes IPv6 (its low 32 bits), refuses what is no cluster IP. */
 static void test_ip2mac_group_ipv6_and_refusals(void **state)
 {
@@ -623,6 +661,9 @@ static void test_help_lists_commands_and_exit_codes(void **state)
 			fail_msg("help does not list %s", ctl_cmd_name(cmd));
 	}
 	assert_non_null(strstr(t, "\n  ip2mac IP"));
+	assert_non_null(strstr(t, "\n  stats [--openmetrics] [--output FILE]"));
+	assert_non_null(strstr(t, "  --openmetrics  "));
+	assert_non_null(strstr(t, "  --output FILE  "));
 	for (int code = 0; code <= 5; code++) {
 		char line[8];
 
@@ -680,6 +721,7 @@ int main(void)
 	    cmocka_unit_test(test_ip2mac_output),
 	    cmocka_unit_test(test_ip2mac_group_ipv6_and_refusals),
 	    cmocka_unit_test(test_help_lists_commands_and_exit_codes),
+	    cmocka_unit_test(test_stats_options_and_json_usage_errors),
 	    cmocka_unit_test(test_main_exit_statuses),
 	};
 

@@ -46,7 +46,7 @@ static void test_request_round_trip_and_layout(void **state)
 {
 	struct wlbs_ctl_request in = sample_req(), out;
 	uint8_t buf[64];
-	static const uint8_t head[20] = {'W',  'L',  'B', 'C', 1, 1, 0,	   40,	 0xde, 0xad,
+	static const uint8_t head[20] = {'W',  'L',  'B', 'C', 2, 1, 0,	   40,	 0xde, 0xad,
 					 0xbe, 0xef, 0,	  9,   0, 6, 0x1f, 0x90, 3,    0};
 
 	(void)state;
@@ -130,7 +130,7 @@ static void test_bad_requests_rejected(void **state)
 		assert_int_equal(ctl_decode_request(bad, 40, &out), err);                          \
 	} while (0)
 	MUTATE(0, 'X', -EBADMSG);	/* magic */
-	MUTATE(4, 2, -EPROTONOSUPPORT); /* version */
+	MUTATE(4, 1, -EPROTONOSUPPORT); /* version 1: before typed answers */
 	MUTATE(4, 0, -EPROTONOSUPPORT);
 	MUTATE(5, WLBS_CTL_TYPE_RESPONSE, -EBADMSG);
 	MUTATE(5, 0, -EBADMSG);
@@ -146,6 +146,7 @@ static void test_bad_requests_rejected(void **state)
 	MUTATE(18, WLBS_MAX_HOSTS + 1, -EBADMSG);			/* host */
 	MUTATE(19, 1, -EBADMSG);					/* padding */
 	MUTATE(39, 1, -EBADMSG);					/* reserved */
+	MUTATE(37, 1, -EBADMSG); /* a page index on a command without records */
 #undef MUTATE
 	/* A rejected message leaves the output untouched. */
 	for (size_t i = 0; i < sizeof(out); i++)
@@ -203,7 +204,8 @@ static void test_bad_responses_rejected(void **state)
 	MUTATE(22, WLBS_CAUSE_MAX, -EBADMSG);
 	MUTATE(23, WLBS_RS_MAX, -EBADMSG);
 	MUTATE(57, (uint8_t)(buf[57] + 1), -EBADMSG); /* text_len disagrees with length */
-	MUTATE(60, 1, -EBADMSG);		      /* padding */
+	MUTATE(59, 1, -EBADMSG);		      /* a record count with no record */
+	MUTATE(63, 1, -EBADMSG);		      /* a next page beyond the total */
 	MUTATE(70, 0, -EBADMSG);		      /* NUL inside the text */
 #undef MUTATE
 	/* text_len beyond the maximum, lengths consistent. */

@@ -243,7 +243,7 @@ static void test_bad_messages_answered_or_dropped(void **state)
 	assert_int_equal(resp.id, 77);
 	assert_int_equal(resp.command, 0);
 	assert_string_equal(resp.text, "Bad request: protocol version 9 is not supported (wlbsd "
-				       "speaks version 1).");
+				       "speaks version 2).");
 
 	/* Oversized: refused, and the same connection still works afterwards. */
 	ctl_encode_request(&req, buf, sizeof(buf));

@@ -152,6 +152,7 @@ struct row {
 	    {S, WLBS_CMD_RELOAD, 0, DAEMON, HS, QS, NONE},                                         \
 	    {S, WLBS_CMD_DISPLAY, 0, DAEMON, HS, QS, NONE},                                        \
 	    {S, WLBS_CMD_PARAMS, 0, DAEMON, HS, QS, NONE},                                         \
+	    {S, WLBS_CMD_STATS, 0, DAEMON, HS, QS, NONE},                                          \
 	{                                                                                          \
 		S, WLBS_CMD_QUERYPORT, WLBS_OK, M_QP, HS, QS, NONE                                 \
 	}
@@ -176,6 +177,7 @@ static const struct row rows[] = {
     {S_STOPPED, WLBS_CMD_RELOAD, 0, DAEMON, WLBS_HS_STOPPED, WLBS_STOPPED, NONE},
     {S_STOPPED, WLBS_CMD_DISPLAY, 0, DAEMON, WLBS_HS_STOPPED, WLBS_STOPPED, NONE},
     {S_STOPPED, WLBS_CMD_PARAMS, 0, DAEMON, WLBS_HS_STOPPED, WLBS_STOPPED, NONE},
+    {S_STOPPED, WLBS_CMD_STATS, 0, DAEMON, WLBS_HS_STOPPED, WLBS_STOPPED, NONE},
     {S_STOPPED, WLBS_CMD_QUERYPORT, WLBS_OK, M_QP, WLBS_HS_STOPPED, WLBS_STOPPED, NONE},
 
     /* running: converging, converged, converged as default */
@@ -213,6 +215,7 @@ static const struct row rows[] = {
     {S_DRAINING, WLBS_CMD_RELOAD, 0, DAEMON, WLBS_HS_DRAINING, WLBS_DRAINING, PSTOP},
     {S_DRAINING, WLBS_CMD_DISPLAY, 0, DAEMON, WLBS_HS_DRAINING, WLBS_DRAINING, PSTOP},
     {S_DRAINING, WLBS_CMD_PARAMS, 0, DAEMON, WLBS_HS_DRAINING, WLBS_DRAINING, PSTOP},
+    {S_DRAINING, WLBS_CMD_STATS, 0, DAEMON, WLBS_HS_DRAINING, WLBS_DRAINING, PSTOP},
     {S_DRAINING, WLBS_CMD_QUERYPORT, WLBS_OK, M_QP, WLBS_HS_DRAINING, WLBS_DRAINING, PSTOP},
 
     /* suspended: everything but query, resume, suspend and read-only commands is refused */
@@ -239,6 +242,7 @@ static const struct row rows[] = {
      PSUSP},
     {S_SUSPENDED, WLBS_CMD_DISPLAY, 0, DAEMON, WLBS_HS_SUSPENDED, WLBS_SUSPENDED, PSUSP},
     {S_SUSPENDED, WLBS_CMD_PARAMS, 0, DAEMON, WLBS_HS_SUSPENDED, WLBS_SUSPENDED, PSUSP},
+    {S_SUSPENDED, WLBS_CMD_STATS, 0, DAEMON, WLBS_HS_SUSPENDED, WLBS_SUSPENDED, PSUSP},
     {S_SUSPENDED, WLBS_CMD_QUERYPORT, WLBS_OK, M_QP, WLBS_HS_SUSPENDED, WLBS_SUSPENDED, PSUSP},
 };
 

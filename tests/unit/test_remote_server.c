@@ -20,6 +20,7 @@
 
 #include "ctl/remote_server.c"
 #include "../../cli/remote_client.h"
+#include "../../cli/render.h"
 
 #define SELF 2
 
@@ -151,15 +152,18 @@ static int wrap(const struct remote_key *k, uint16_t cmd, uint8_t host, uint64_t
 	return remote_wrap_request(k, &req, ts, nonce, buf, WLBS_REMOTE_REQ_LEN);
 }
 
-static char display[WLBS_CTL_TEXT_MAX + 1];
+static char display[4096];
 
+/* The counters as `wlbs display` prints them: the stats record through the CLI's renderer. */
 static const char *counters(void)
 {
-	static struct wlbs_ctl_response r;
+	struct wlbs_rec_stats st;
+	FILE *f = fmemopen(display, sizeof(display), "w");
 
-	memset(&r, 0, sizeof(r));
-	remote_display(srv, &r);
-	strcpy(display, r.text);
+	memset(&st, 0, sizeof(st));
+	remote_stats(srv, &st);
+	cli_text_remote(f, &st);
+	fclose(f);
 	return display;
 }
 
@@ -322,6 +326,37 @@ static void test_rate_limited(void **state)
 	assert_int_equal(answers, 3);
 	assert_int_equal(calls, 3);
 	assert_non_null(strstr(counters(), "rate-limited=3"));
+	close(fd);
+}
+
+/* Pages asked of other hosts (a CLI fetching each host's answer) cost this host's budget nothing.
+ */
+static void test_other_hosts_requests_not_charged(void **state)
+{
+	uint8_t req[WLBS_REMOTE_REQ_LEN], in[WLBS_REMOTE_RESP_MAX], nonce[16];
+	struct wlbs_config c = cfg;
+	int fd = client(), answers = 0;
+	char err[256];
+
+	(void)state;
+	c.remote.rate_limit = 3;
+	assert_int_equal(remote_configure(srv, &c, NULL, err, sizeof(err)), 0);
+	for (int i = 0; i < 8; i++) {
+		int n =
+		    wrap(&key, WLBS_CMD_QUERY, (uint8_t)(c.priority + 1), wall_ms(), nonce, req);
+
+		send(fd, req, (size_t)n, 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		int n = wrap(&key, WLBS_CMD_QUERY, 0, wall_ms(), nonce, req);
+
+		send(fd, req, (size_t)n, 0);
+	}
+	while (serve_and_read(fd, in, sizeof(in)) > 0)
+		answers++;
+	assert_int_equal(answers, 3);
+	assert_non_null(strstr(counters(), "other-host=8"));
+	assert_non_null(strstr(counters(), "rate-limited=0 "));
 	close(fd);
 }
 
@@ -635,6 +670,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_other_host_and_garbage_silent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counted_per_reason, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_other_hosts_requests_not_charged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clock_skew_answered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disabled_and_bad_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_remote_reload_refused_local_moves_port, setup,
