@@ -66,7 +66,7 @@ static const struct {
 
 static const char exit_help[] =
     "Exit status:\n"
-    "  0  done: the state changed as asked (query, display, params, queryport: answered)\n"
+    "  0  done: the state changed as asked (query, display, params, stats, queryport: answered)\n"
     "  1  refused or failed by wlbsd (e.g. WLBS_SUSPENDED, WLBS_NOT_FOUND,\n"
     "     WLBS_BAD_PARAMS, WLBS_PORT_OVERLAP, WLBS_REBOOT, WLBS_LOCAL_ONLY)\n"
     "  2  usage error\n"
@@ -120,7 +120,11 @@ void cli_usage(FILE *f)
 		char left[64];
 
 		snprintf(left, sizeof(left), "%s%s", name_of(cmd_help[i].cmd), cmd_help[i].args);
-		fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
+		/* A long synopsis gets its own line, so the descriptions stay aligned. */
+		if (strlen(left) > 22)
+			fprintf(f, "  %s\n  %-22s %s\n", left, "", cmd_help[i].what);
+		else
+			fprintf(f, "  %-22s %s\n", left, cmd_help[i].what);
 	}
 	fprintf(f, "\n%s", target_help);
 	remote_usage(f);
