@@ -192,6 +192,7 @@ check-layout: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(CORE_OBJS) $(LIB_OBJS)
 
 check-systemd:
 	$(Q)tests/check-systemd.sh
+	$(Q)tests/check-hardening.sh
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tracked and new
 # files (the working tree's changes, never build/), into $(DEB_DIR)/; lintian

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "net/cluster.h"
 #include "publish.h"
+#include "watchdog.h"
 #include "wlbsd.h"
 
 static struct wlbsd daemon_state;
@@ -93,7 +94,7 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	struct epoll_event events[8];
 	struct ctl_server *ctl = NULL;
 	sigset_t mask;
-	int epfd, sigfd, tfd, n, i, ret = 0;
+	int epfd, sigfd, tfd, wdfd = -1, n, i, ret = 0;
 	bool running = true;
 
 	sigemptyset(&mask);
@@ -128,6 +129,9 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	watch(epfd, ctl_server_fd(ctl));
 	watch(epfd, membership_fd(d));
 	watch(epfd, remote_fd(d->remote));
+	wdfd = wd_open(); /* here, not in the heartbeat thread: a wedged loop must stop it */
+	if (wdfd >= 0)
+		watch(epfd, wdfd);
 	sd_notify(0, "READY=1");
 
 	while (running) {
@@ -156,6 +160,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				} else {
 					running = false;
 				}
+			} else if (fd == wdfd) {
+				wd_on_readable(wdfd);
 			} else if (fd == remote_fd(d->remote)) {
 				remote_on_readable(d->remote);
 			} else if (fd == membership_fd(d)) {
@@ -172,6 +178,8 @@ out:
 		ctl_server_close(ctl);
 	remote_close(d->remote);
 	d->remote = NULL;
+	if (wdfd >= 0)
+		close(wdfd);
 	if (epfd >= 0)
 		close(epfd);
 	if (tfd >= 0)
