@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# What systemd would see of wlbsd, without systemd: a NOTIFY_SOCKET listener
+# (notify_sink.py) stands in for it. Sourced by run.sh.
+
+WD_USEC=1000000 # WatchdogSec=1s in these tests: a ping every 500 ms
+
+# notify_up: starts the listener; NOTIFY_LOG is what it heard.
+notify_up()
+{
+	local i pid
+	NOTIFY_SOCK=$WT_DIR/notify.sock
+	NOTIFY_LOG=$WT_DIR/notify.log
+	: >"$NOTIFY_LOG"
+	"$PY" "$WT_SRC/notify_sink.py" "$NOTIFY_SOCK" "$NOTIFY_LOG" "$WT_DIR/notify.ready" &
+	pid=$!
+	wt_track "$pid" notify-sink
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$WT_DIR/notify.ready" ] && return 0
+		sleep 0.1
+	done
+	fail "notify listener did not bind $NOTIFY_SOCK"
+}
+
+# notified_since LINE KEY=VALUE: 0 when a message after log line LINE is exactly that.
+notified_since() { tail -n "+$(($1 + 1))" "$NOTIFY_LOG" | cut -d' ' -f2- | grep -qx "$2"; }
+notify_lines() { wc -l <"$NOTIFY_LOG"; }
+watchdog_pings() { grep -c ' WATCHDOG=1$' "$NOTIFY_LOG"; }
+
+# expect_notified LINE KEY=VALUE: within 3 s of now.
+expect_notified()
+{
+	local i
+	for ((i = 0; i < 30; i++)); do
+		notified_since "$1" "$2" && { log "ok: notified $2"; return 0; }
+		sleep 0.1
+	done
+	fail "no '$2' after line $1 of the notify log: $(tail -n "+$(($1 + 1))" "$NOTIFY_LOG" |
+		grep -v WATCHDOG | tr '\n' '|')"
+}
+
+# READY=1 once serving; WATCHDOG=1 every half WATCHDOG_USEC from the event loop;
+# RELOADING=1 then READY=1 around a reload, and a refused one also says why
+# (STATUS=, ERRNO=) and makes `wlbs reload` (ExecReload=) exit non-zero;
+# STOPPING=1 at SIGTERM.
+test_systemd_notify()
+{
+	local mark n0 n1 conf
+	topo_up 1
+	host_conf h1
+	server_start h1
+	notify_up
+	NOTIFY_SOCKET=$NOTIFY_SOCK WATCHDOG_USEC=$WD_USEC wlbsd_start h1
+	expect_served 198.18.0.201 h1
+	expect_notified 0 READY=1
+
+	n0=$(watchdog_pings)
+	sleep 3
+	n1=$(watchdog_pings)
+	log "watchdog: $((n1 - n0)) pings in 3 s"
+	[ $((n1 - n0)) -ge 5 ] && [ $((n1 - n0)) -le 7 ] ||
+		fail "expected 6 +-1 WATCHDOG=1 in 3 s at WATCHDOG_USEC=$WD_USEC, got $((n1 - n0))"
+
+	mark=$(notify_lines)
+	wlbs h1 reload
+	expect_eq "$WLBS_RC" 0 "exit status of a good reload"
+	expect_notified "$mark" RELOADING=1
+	expect_notified "$mark" READY=1
+	expect_notified "$mark" "STATUS=configuration reloaded"
+
+	conf=$(conf_path h1)
+	cp "$conf" "$conf.good"
+	sed -i 's/^ports = 7000-7099/ports = 7099-7000/' "$conf"
+	mark=$(notify_lines)
+	wlbs h1 reload
+	[ "$WLBS_RC" -ne 0 ] || fail "wlbs reload (ExecReload=) exit 0 on a bad file: $WLBS_OUT"
+	expect_match "$WLBS_OUT" "range ends below its start" "refused reload names the error"
+	expect_notified "$mark" RELOADING=1
+	expect_notified "$mark" READY=1
+	expect_notified "$mark" ERRNO=22
+	tail -n "+$((mark + 1))" "$NOTIFY_LOG" | grep -q ' STATUS=reload refused: .*range ends below' ||
+		fail "no STATUS= with the reason of the refused reload"
+	cp "$conf.good" "$conf"
+	expect_served 198.18.0.202 h1
+
+	mark=$(notify_lines)
+	wlbsd_kill h1 TERM
+	expect_notified "$mark" STOPPING=1
+}
+
+# A wedged event loop (SIGSTOP) stops the pings, so systemd would kill and
+# restart it; a held connection flows all along (the pinned fast path), and
+# the pings resume with the loop.
+test_systemd_watchdog_wedged()
+{
+	local pid n0 n1
+	topo_up 1
+	host_conf h1
+	server_start h1
+	notify_up
+	NOTIFY_SOCKET=$NOTIFY_SOCK WATCHDOG_USEC=$WD_USEC wlbsd_start h1
+	expect_served 198.18.0.201 h1
+	stream_start held 198.18.0.210
+	expect_flowing held
+
+	pid=$(wlbsd_pid h1)
+	kill -STOP "$pid"
+	log "wlbsd stopped (SIGSTOP)"
+	sleep 0.2
+	n0=$(watchdog_pings)
+	expect_flowing held
+	sleep 2
+	expect_flowing held
+	n1=$(watchdog_pings)
+	kill -CONT "$pid"
+	log "wlbsd continued; pings while stopped: $((n1 - n0))"
+	expect_eq "$((n1 - n0))" 0 "WATCHDOG=1 while the event loop was stopped (2.5 s)"
+
+	n0=$(watchdog_pings)
+	sleep 1.5
+	n1=$(watchdog_pings)
+	[ $((n1 - n0)) -ge 2 ] || fail "pings did not resume after SIGCONT: $((n1 - n0)) in 1.5 s"
+	expect_flowing held
+	stream_stop held
+}
