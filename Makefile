@@ -67,6 +67,8 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
+	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
+	@echo '                binaries running a converged host (root)'
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
@@ -174,6 +176,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
+	$(Q)$(MAKE) --no-print-directory check-deb
 
 check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(UNIT_TESTS)
