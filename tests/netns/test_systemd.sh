@@ -123,3 +123,99 @@ test_systemd_watchdog_wedged()
 	expect_flowing held
 	stream_stop held
 }
+
+# sandbox_caps: the unit's CapabilityBoundingSet= as setpriv --bounding-set takes it.
+sandbox_caps()
+{
+	sed -n 's/^CapabilityBoundingSet=//p' "$WT_DIR/wlbsd.service" | tr 'A-Z ' 'a-z\n' |
+		sed -n 's/^cap_/+/p' | paste -sd, | sed 's/^/-all,/'
+}
+
+# sandbox_limits: the unit's LimitRTPRIO= and LimitMEMLOCK= as prlimit options,
+# those this machine lets us raise (a container without CAP_SYS_RESOURCE cannot).
+sandbox_limits()
+{
+	local opt
+	for opt in $(sed -n -e 's/^LimitRTPRIO=/--rtprio=/p' \
+		-e 's/^LimitMEMLOCK=infinity/--memlock=unlimited/p' "$WT_DIR/wlbsd.service"); do
+		if prlimit "$opt" -- true 2>/dev/null; then
+			echo "$opt"
+		else
+			log "cannot raise ${opt%%=*} here (no CAP_SYS_RESOURCE): left out" >&2
+		fi
+	done | paste -sd' '
+}
+
+# sandbox_stop HOST: SIGTERM to the traced wlbsd (strace's child), then waits for strace.
+sandbox_stop()
+{
+	local tracer child i
+	tracer=$(wlbsd_pid "$1")
+	child=$(pgrep -P "$tracer" -x wlbsd) || fail "no traced wlbsd under $tracer"
+	kill -TERM "$child"
+	for ((i = 0; i < 50; i++)); do
+		[ -d "/proc/$tracer" ] || break
+		sleep 0.1
+	done
+	[ -d "/proc/$tracer" ] && fail "traced wlbsd on $1 still running 5s after SIGTERM"
+	wait "$tracer" 2>/dev/null
+	log "traced wlbsd on $1 stopped"
+}
+
+# The daemon and the CLI inside as much of the unit's sandbox as runs without
+# systemd (its capability bounding set and limits, no new privileges,
+# UMask=0077): wlbsd gets real-time priority for its heartbeat thread,
+# starts, serves, reloads through `wlbs reload` (ExecReload=, sandboxed too),
+# restarts adopting the pinned fast path while a held connection flows. Its
+# strace then shows no system call outside SystemCallFilter=, no write outside
+# ReadWritePaths=, the state and runtime directories, no device beyond
+# PrivateDevices=, no other process's /proc entry (strace_check.py).
+test_systemd_sandbox()
+{
+	local d=$WT_DIR/h1 caps limits
+	topo_up 1
+	host_conf h1
+	server_start h1
+	sed -e "s|@SBINDIR@|$BUILD|g" -e "s|@DOCDIR@|$WT_TOP|g" "$WT_TOP/systemd/wlbsd.service.in" \
+		>"$WT_DIR/wlbsd.service"
+	caps=$(sandbox_caps)
+	limits=$(sandbox_limits)
+	log "bounding set: $caps, limits: $limits"
+	# wlbsd_start runs "$WLBSD" inside the namespace: a script that sandboxes the real one.
+	cat >"$WT_DIR/wlbsd-sandboxed" <<SH
+#!/bin/sh
+# The teardown's --uninstall is not part of the test.
+[ "\$1" = --uninstall ] && exec "$WLBSD" "\$@"
+umask 077
+exec strace -f -qq -y -o "$WT_DIR/strace.wlbsd.\$(cat "$d/starts")" prlimit $limits -- \
+	setpriv --bounding-set="$caps" --no-new-privs -- "$WLBSD" "\$@"
+SH
+	chmod +x "$WT_DIR/wlbsd-sandboxed"
+	WLBSD=$WT_DIR/wlbsd-sandboxed wlbsd_start h1
+	expect_served 198.18.0.201 h1
+	# Without CAP_SYS_NICE only RLIMIT_RTPRIO (LimitRTPRIO=) gives SCHED_FIFO.
+	if [[ $limits == *--rtprio=* ]]; then
+		expect_nomatch "$(cat "$(wlbsd_log h1)")" "no real-time priority" \
+			"heartbeat thread at SCHED_FIFO with LimitRTPRIO= and no CAP_SYS_NICE"
+	fi
+	stream_start held 198.18.0.210
+
+	(umask 077 && exec strace -f -qq -y -o "$WT_DIR/strace.wlbs" setpriv --bounding-set="$caps" \
+		--no-new-privs -- "$WLBS" reload --socket "$(sock_path h1)") >"$WT_DIR/reload.out" 2>&1 ||
+		fail "sandboxed wlbs reload: $(cat "$WT_DIR/reload.out")"
+	log "sandboxed wlbs reload: $(cat "$WT_DIR/reload.out")"
+
+	sandbox_stop h1
+	expect_flowing held
+	WLBSD=$WT_DIR/wlbsd-sandboxed wlbsd_start h1
+	expect_match "$(cat "$(wlbsd_log h1)")" "adopted" "restart adopts the pinned fast path"
+	expect_flowing held
+	expect_served 198.18.0.202 h1
+	stream_stop held
+	sandbox_stop h1
+
+	"$PY" "$WT_SRC/strace_check.py" "$WT_DIR/wlbsd.service" \
+		"$d/bpffs:/proc/sys/net:$d/state:$d/run:/tmp:/dev/null" \
+		"$WT_DIR"/strace.wlbsd.* "$WT_DIR/strace.wlbs" || fail "outside the unit's sandbox (above)"
+	log "ok: $(cat "$WT_DIR"/strace.wlbsd.* | wc -l) traced calls within the unit's sandbox"
+}
