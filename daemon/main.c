@@ -50,13 +50,27 @@ static void usage(FILE *out)
 	    CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
 }
 
+/*
+ * Every error of the file, one a line; then, for a valid file, what only this
+ * machine can tell (the interface, the dedicated IPs), which needs the whole
+ * configuration.
+ */
 static int check_config(const char *path)
 {
+	static char err[65536];
 	struct wlbs_config c;
-	char err[512];
+	unsigned int n = 0, shown = 1;
 
-	if (cfg_load(path, &c, err, sizeof(err)) ||
-	    wlbsd_check_local(path, &c, false, err, sizeof(err))) {
+	if (cfg_load_all(path, &c, err, sizeof(err), &n)) {
+		for (const char *s = err; *s; s++)
+			shown += *s == '\n';
+		fprintf(stderr, "%s\n", err);
+		if (n > 1)
+			fprintf(stderr, "%s: %u errors%s\n", path, n,
+				shown < n ? " (the first ones shown)" : "");
+		return 1;
+	}
+	if (wlbsd_check_local(path, &c, false, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
