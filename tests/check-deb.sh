@@ -52,6 +52,7 @@ else ok; fi
 stub=$tmp/stub
 mkdir -p "$stub/usr/sbin" "$stub/usr/lib/sysusers.d" "$stub/etc" "$stub/var/lib/wlbs" "$tmp/bin"
 cp "$root/usr/lib/sysusers.d/wlbs.conf" "$stub/usr/lib/sysusers.d/"
+# shellcheck disable=SC2016 # $0 and $* are the stub's
 printf '#!/bin/sh\necho "$0 $*" >>%s/calls\nexit 1\n' "$tmp" >"$stub/usr/sbin/wlbsd"
 for h in deb-systemd-helper deb-systemd-invoke systemctl; do
 	printf '#!/bin/sh\necho "%s $*" >>%s/calls\n' "$h" "$tmp" >"$tmp/bin/$h"
