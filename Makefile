@@ -198,13 +198,14 @@ check-systemd:
 	$(Q)tests/check-hardening.sh
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tracked and new
-# files (the working tree's changes, never build/), into $(DEB_DIR)/; lintian
-# must report no error.
+# files (the working tree's changes, never build/; outside git: every file but
+# build/), into $(DEB_DIR)/; lintian must report no error.
 DEB_DIR := $(BUILD)/deb
 deb:
 	$(call msg,DEB,$(DEB_DIR))
 	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
-	$(Q)git ls-files -z -co --exclude-standard | \
+	$(Q){ git ls-files -z -co --exclude-standard 2>/dev/null || \
+		find . \( -path ./$(BUILD) -o -path ./.git \) -prune -o ! -type d -print0; } | \
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C $(DEB_DIR)/src -xf -
 	$(Q)cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
