@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	    "       wlbsd --version\n"
 	    "\n"
 	    "  -c, --config FILE   configuration (default %s)\n"
-	    "      --check-config  validate the configuration, print every error, exit (0 = valid)\n"
+	    "      --check-config  validate the configuration, print every error (0 = valid)\n"
 	    "      --uninstall     remove every trace of wlbs: XDP and tc programs, pinned\n"
 	    "                      maps, cluster IPs, MAC filter, sysctls (from the install\n"
 	    "                      records in the state directory); unicast: the NIC gets its\n"
