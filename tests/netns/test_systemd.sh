@@ -74,7 +74,7 @@ test_systemd_notify()
 	sed -i 's/^ports = 7000-7099/ports = 7099-7000/' "$conf"
 	mark=$(notify_lines)
 	wlbs h1 reload
-	[ "$WLBS_RC" -ne 0 ] || fail "wlbs reload (ExecReload=) exit 0 on a bad file: $WLBS_OUT"
+	expect_eq "$WLBS_RC" 1 "exit status of wlbs reload (ExecReload=) on a bad file"
 	expect_match "$WLBS_OUT" "range ends below its start" "refused reload names the error"
 	expect_notified "$mark" RELOADING=1
 	expect_notified "$mark" READY=1
