@@ -18,7 +18,10 @@ endif
 DEB_PKGS := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	gcc-multilib libmnl-dev libsodium-dev libinih-dev libjson-c-dev libsystemd-dev \
 	libcmocka-dev iproute2 iputils-ping python3 systemd procps libclang-rt-14-dev ansible-core \
-	nftables stress-ng debhelper dpkg-dev fakeroot lintian strace
+	nftables stress-ng
+
+# The package build and its tests (make deb, check-deb; strace: test_systemd_sandbox).
+DEB_PKGS += debhelper dpkg-dev fakeroot lintian strace
 
 PKGS      := libbpf libmnl libsodium inih json-c libsystemd
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wshadow
