@@ -287,6 +287,10 @@ install: all
 	install -d $(DESTDIR)/lib/systemd/system
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/wlbs|g' \
 		systemd/wlbsd.service.in >$(DESTDIR)/lib/systemd/system/wlbsd.service
+	install -d $(DESTDIR)/usr/lib/systemd/catalog
+	sed -e 's|@DOCDIR@|$(PREFIX)/share/doc/wlbs|g' \
+		systemd/wlbs.catalog.in >$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog
+	-[ -n "$(DESTDIR)" ] || journalctl --update-catalog
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
 	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
@@ -297,7 +301,8 @@ install: all
 uninstall:
 	-$(PREFIX)/sbin/wlbsd --uninstall
 	rm -f $(DESTDIR)$(PREFIX)/sbin/wlbsd $(DESTDIR)$(PREFIX)/sbin/wlbs \
-		$(DESTDIR)/lib/systemd/system/wlbsd.service
+		$(DESTDIR)/lib/systemd/system/wlbsd.service \
+		$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog
 
 clean:
 	rm -rf $(BUILD)

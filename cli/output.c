@@ -97,6 +97,10 @@ void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl
 
 	if (!a->json) {
 		fprintf(f, "%s\n", r->text);
+		/* Said only when so: the usual answer (initial_state) stays as NLB's. */
+		if (a->command == WLBS_CMD_QUERY && (r->flags & WLBS_CTL_F_STATE_PERSISTED))
+			fprintf(
+			    f, "State after start: from the persisted state, not initial_state.\n");
 		if (a->command == WLBS_CMD_QUERYPORT && r->status == WLBS_OK)
 			fprintf(f, "Packets: %llu accepted, %llu dropped.\n",
 				(unsigned long long)r->rule_accepted,
@@ -120,6 +124,8 @@ void cli_print_response(FILE *f, const struct cli_args *a, const struct wlbs_ctl
 	json_object_object_add(o, "members", m);
 	add_int(o, "connections", (int64_t)r->held);
 	add_str(o, "cause", ctl_cause_name(r->cause));
+	add_str(o, "state_source",
+		r->flags & WLBS_CTL_F_STATE_PERSISTED ? "persisted" : "initial_state");
 	if (a->command == WLBS_CMD_QUERYPORT) {
 		add_str(o, "rule_state", ctl_rule_state_name(r->rule_state));
 		add_int(o, "packets_accepted", (int64_t)r->rule_accepted);

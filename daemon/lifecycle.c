@@ -14,6 +14,7 @@
 
 #include "ctl/remote_server.h"
 #include "ctl_codec.h"
+#include "events.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "net/cluster.h"
@@ -110,9 +111,10 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
 		recount(d);
-		wlbsd_event(d, "configuration reloaded from %s", d->paths.config);
+		ev_emit(WLBS_EV_RELOAD, LOG_INFO, NULL, "configuration reloaded from %s",
+			d->paths.config);
 	} else {
-		wlbsd_event(d, "reload refused: %s", err);
+		ev_emit(WLBS_EV_RELOAD_REFUSED, LOG_WARNING, NULL, "reload refused: %s", err);
 	}
 	sd_notify(0, "READY=1");
 	/* systemctl status shows why; ERRNO= as a refused start would say it. */
@@ -130,14 +132,31 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 void wlbsd_tick(struct wlbsd *d)
 {
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
+	ev_flush();
 	membership_tick(d); /* also counts d->held */
 	if (hs_on_held(&d->hs, (uint64_t)d->held, membership_drain_handed_over(d))) {
 		membership_local_changed(d);
 		wlbsd_publish(d);
 		if (wlbsd_persist_save(d))
 			log_warn("could not save the host state");
-		wlbsd_event(d, "drain complete: no connections left, host stopped");
+		ev_emit(WLBS_EV_DRAIN_DONE, LOG_INFO,
+			&(struct ev_fields){.host = d->cfg.priority, .status = "stopped"},
+			"drain complete: no connections left, host stopped");
 	}
+}
+
+/* WLBS_RULE= of an event: the rule's name and range, as the configuration has them. */
+static void rule_name(void *ctx, int rule, char *buf, size_t len)
+{
+	const struct wlbsd *d = ctx;
+	const struct cfg_rule *r;
+
+	if (rule < 1 || rule > d->cfg.n_rules) {
+		snprintf(buf, len, "rule %d", rule);
+		return;
+	}
+	r = &d->cfg.rules[rule - 1];
+	snprintf(buf, len, "%s %u-%u", r->name, r->port_lo, r->port_hi);
 }
 
 int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_t errlen)
@@ -180,10 +199,15 @@ int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_
 		return ret;
 	wlbsd_publish(d);
 	recount(d); /* the config may differ from the tables the held connections were counted by */
-	wlbsd_event(d, "wlbsd %s on %s: %s XDP%s, host %u %s", WLBSD_VERSION, d->cfg.ifname,
-		    d->fp.native ? "native" : "generic",
-		    d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
-		    ctl_state_name(hs_state(&d->hs)));
+	ev_set_rule_namer(rule_name, d);
+	ev_emit(WLBS_EV_START, LOG_INFO,
+		&(struct ev_fields){.host = d->cfg.priority,
+				    .status = ctl_state_name(hs_state(&d->hs))},
+		"wlbsd %s on %s: %s XDP%s, host %u %s (state after start from %s)", WLBSD_VERSION,
+		d->cfg.ifname, d->fp.native ? "native" : "generic",
+		d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
+		ctl_state_name(hs_state(&d->hs)),
+		hs_from_persisted(&d->hs) ? "the persisted state" : "initial_state");
 	return 0;
 }
 
@@ -202,7 +226,8 @@ void wlbsd_stop(struct wlbsd *d)
 {
 	sd_notify(0, "STOPPING=1");
 	leave(d);
-	wlbsd_event(d, "wlbsd exiting: host left the cluster, held connections keep flowing");
+	ev_emit(WLBS_EV_EXIT, LOG_INFO, &(struct ev_fields){.host = d->cfg.priority},
+		"wlbsd exiting: host left the cluster, held connections keep flowing");
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "ctl/commands.h"
 #include "ctl/control.h"
 #include "ctl/remote_server.h"
+#include "events.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "net/cluster.h"
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: wlbsd [-c FILE] [--socket PATH] [--state-dir DIR] [--bpffs DIR] [-v]\n"
+	    "             [--log-target auto|journal|stderr]\n"
 	    "       wlbsd --check-config [-c FILE]\n"
 	    "       wlbsd --uninstall [--state-dir DIR]\n"
 	    "       wlbsd --version\n"
@@ -47,7 +49,10 @@ static void usage(FILE *out)
 	    "      --socket PATH   local control socket (default %s)\n"
 	    "      --state-dir DIR persisted state and install records (default /var/lib/wlbs)\n"
 	    "      --bpffs DIR     bpf filesystem for pinned objects (default /sys/fs/bpf)\n"
-	    "  -v, --verbose       debug logging\n",
+	    "  -v, --verbose       debug logging\n"
+	    "      --log-target T  events and log lines to the journal (native protocol,\n"
+	    "                      MESSAGE_ID and WLBS_* fields) or stderr; auto (default):\n"
+	    "                      the journal when stderr is the journal's stream\n",
 	    CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
 }
 
@@ -138,7 +143,7 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	}
 	/* A remote control problem leaves the host balancing; display says why it is off. */
 	if (remote_configure(d->remote, &d->cfg, d->fp.cfg, err, errlen))
-		wlbsd_event(d, "remote control off: %s", err);
+		ev_emit(WLBS_EV_REMOTE_OFF, LOG_WARNING, NULL, "remote control off: %s", err);
 	watch(epfd, sigfd);
 	watch(epfd, tfd);
 	watch(epfd, ctl_server_fd(ctl));
@@ -207,15 +212,22 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},	 {"check-config", no_argument, NULL, 'C'},
-	    {"uninstall", no_argument, NULL, 'U'},	 {"socket", required_argument, NULL, 'S'},
-	    {"state-dir", required_argument, NULL, 'D'}, {"bpffs", required_argument, NULL, 'B'},
-	    {"verbose", no_argument, NULL, 'v'},	 {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},	 {},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"uninstall", no_argument, NULL, 'U'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"state-dir", required_argument, NULL, 'D'},
+	    {"bpffs", required_argument, NULL, 'B'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"log-target", required_argument, NULL, 'L'},
+	    {},
 	};
 	struct wlbsd *d = &daemon_state;
 	enum wlbsd_start_stage stage = WLBSD_START_NONE;
 	bool check = false, remove = false;
+	const char *log_target = "auto";
 	char err[512];
 	int c, ret;
 
@@ -246,6 +258,9 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
+		case 'L':
+			log_target = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -266,6 +281,11 @@ int main(int argc, char **argv)
 	if (remove)
 		return uninstall(d->paths.state_dir);
 
+	if (ev_set_target(log_target)) {
+		fprintf(stderr, "wlbsd: --log-target: '%s' is not auto, journal or stderr\n",
+			log_target);
+		return 2;
+	}
 	d->igmp_fd = -1;
 	d->hb_fd = -1;
 	ret = wlbsd_start(d, &stage, err, sizeof(err));
@@ -276,5 +296,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fp_close(&d->fp);
+	ev_reset();
 	return 0;
 }

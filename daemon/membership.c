@@ -8,6 +8,7 @@
 
 #include "core/convergence.h"
 #include "ctl_codec.h"
+#include "events.h"
 #include "net/hbio.h"
 #include "net/heartbeat.h"
 #include "log.h"
@@ -95,11 +96,16 @@ static void set_local(struct wlbsd *d, uint64_t now)
 	if (mismatch != d->key_mismatch) {
 		d->key_mismatch = mismatch;
 		if (mismatch)
-			log_err(
+			ev_emit(
+			    WLBS_EV_KEY_MISMATCH, LOG_ERR,
+			    &(struct ev_fields){.host = d->cfg.priority, .status = "excluded"},
 			    "heartbeats of this cluster fail authentication and no host with "
 			    "our key is heard: taking no traffic (check key_file on every host)");
 		else
-			log_info("authenticated peers heard again: taking part in convergence");
+			ev_emit(WLBS_EV_CONFLICT_CLEARED, LOG_INFO,
+				&(struct ev_fields){.host = d->cfg.priority,
+						    .status = "key-mismatch-cleared"},
+				"authenticated peers heard again: taking part in convergence");
 	}
 	if (mismatch)
 		l.state = WLBS_FP_STOPPED;
@@ -183,6 +189,7 @@ void membership_tick(struct wlbsd *d)
 	send_due(d, now);
 	if (conv_changed(&d->conv) != d->conv_seen)
 		apply(d);
+	cw_update(d, now);
 }
 
 int membership_wait_ms(const struct wlbsd *d)
@@ -252,8 +259,10 @@ static int drain(struct wlbsd *d)
 			continue;
 		if (ret) {
 			d->hb_drops[drop_reason(ret)]++;
-			if (ret == -EACCES || ret == -EKEYREJECTED)
+			if (ret == -EACCES || ret == -EKEYREJECTED) {
 				d->bad_auth_ms = rx;
+				cw_bad_auth(d, src, ret, rx);
+			}
 			log_limited(&hb_limit, LOG_WARNING,
 				    "heartbeat from %02x:%02x:%02x:%02x:%02x:%02x dropped: %s",
 				    src[0], src[1], src[2], src[3], src[4], src[5],
@@ -276,6 +285,7 @@ void membership_on_readable(struct wlbsd *d)
 		send_due(d, now);
 		if (conv_changed(&d->conv) != d->conv_seen)
 			apply(d);
+		cw_update(d, now);
 	}
 }
 

@@ -4,7 +4,6 @@
  * reads. Everything goes to the idle generation and becomes live in one flip,
  * so the program never sees rules of one version with owners of another.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,19 +11,6 @@
 #include "config/tables.h"
 #include "wlbsd.h"
 #include "publish.h"
-
-void wlbsd_event(struct wlbsd *d, const char *fmt, ...)
-{
-	struct wlbsd_event *ev = &d->events[d->n_events % WLBSD_EVENTS];
-	va_list ap;
-
-	ev->when = time(NULL);
-	va_start(ap, fmt);
-	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
-	va_end(ap);
-	d->n_events++;
-	log_info("%s", ev->text);
-}
 
 void wlbsd_build_tables(struct wlbsd *d)
 {

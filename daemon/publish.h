@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* From the daemon's state to the fast path: tables, owner tables, mode; the event log. */
+/* From the daemon's state to the fast path: tables, owner tables, mode. */
 #ifndef WLBSD_PUBLISH_H
 #define WLBSD_PUBLISH_H
 
 struct wlbsd;
-
-/* Logs an event and keeps it for `wlbs display`. */
-void wlbsd_event(struct wlbsd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Derives the fast-path tables (and their rule order) from d->cfg. */
 void wlbsd_build_tables(struct wlbsd *d);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cluster_watch.h"
 #include "config/config.h"
 #include "core/convergence.h"
 #include "fastpath.h"
@@ -20,14 +21,6 @@
 
 struct hbio;
 struct remote_server;
-
-/* Recent events kept for `wlbs display`. */
-#define WLBSD_EVENTS 32
-
-struct wlbsd_event {
-	time_t when;
-	char text[120];
-};
 
 /* Where this instance keeps its files (one daemon per cluster interface). */
 struct wlbsd_paths {
@@ -59,9 +52,8 @@ struct wlbsd {
 	int64_t held;			/* live local connections, counted each tick */
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
-	struct wlbsd_event events[WLBSD_EVENTS];
-	unsigned int n_events;	      /* total ever logged; ring index = n % size */
-	struct remote_server *remote; /* remote control (UDP); NULL outside run() */
+	struct cw cw;			/* what the cluster watcher last saw (cluster_watch.h) */
+	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
 };
 
 #endif

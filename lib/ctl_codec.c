@@ -159,7 +159,7 @@ static int response_check(const struct wlbs_ctl_response *r)
 		return -EBADMSG;
 	if (!wlbs_status_name((int)r->status))
 		return -EBADMSG;
-	if (r->flags & ~(WLBS_CTL_F_DEFAULT | WLBS_CTL_F_CONVERGED))
+	if (r->flags & ~(WLBS_CTL_F_DEFAULT | WLBS_CTL_F_CONVERGED | WLBS_CTL_F_STATE_PERSISTED))
 		return -EBADMSG;
 	if (r->host > WLBS_MAX_HOSTS || r->state >= WLBS_HS_MAX || r->cause >= WLBS_CAUSE_MAX ||
 	    r->rule_state >= WLBS_RS_MAX)

@@ -1,23 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "log.h"
 
 static int log_level = LOG_INFO;
+static log_sink_fn log_sink;
+
+void log_set_sink(log_sink_fn fn)
+{
+	log_sink = fn;
+}
 
 void log_set_level(int level)
 {
 	log_level = level;
 }
 
+/* Whole lines: a long one is built on the heap rather than cut. */
 static void log_va(int prio, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], *big = NULL, *text = line;
+	va_list again;
+	int n;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "<%d>%s\n", prio, line);
+	va_copy(again, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n >= (int)sizeof(line) && vasprintf(&big, fmt, again) >= 0)
+		text = big;
+	va_end(again);
+	if (log_sink)
+		log_sink(prio, text);
+	else
+		fprintf(stderr, "<%d>%s\n", prio, text);
+	free(big);
 }
 
 void log_msg(int prio, const char *fmt, ...)

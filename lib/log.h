@@ -7,6 +7,12 @@
 
 /* Lowest priority printed (LOG_INFO by default; LOG_DEBUG with -v). */
 void log_set_level(int level);
+/*
+ * Where lines go instead of stderr (NULL: stderr): wlbsd's journal target
+ * sends them with the events, so the two never reorder.
+ */
+typedef void (*log_sink_fn)(int prio, const char *text);
+void log_set_sink(log_sink_fn fn);
 /* Prints "<prio>message" so journald keeps the priority. */
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -40,6 +40,7 @@ void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool sta
 	memset(hs, 0, sizeof(*hs));
 	hs->host_id = host_id;
 	hs->persist = persisted;
+	hs->from_persisted = persisted != HS_PERSIST_NONE;
 	if (persisted == HS_PERSIST_SUSPENDED)
 		enter(hs, HS_SUSPENDED);
 	else if (persisted == HS_PERSIST_NONE && start_running && host_id)
@@ -148,9 +149,27 @@ int hs_persist_parse(const char *s)
 	return -EINVAL;
 }
 
+void hs_set_outside(struct hs *hs, uint8_t cause, const char *detail)
+{
+	hs->outside = cause < WLBS_CAUSE_MAX ? cause : WLBS_CAUSE_NONE;
+	snprintf(hs->detail, sizeof(hs->detail), "%s", detail ? detail : "");
+}
+
+bool hs_from_persisted(const struct hs *hs)
+{
+	return hs->from_persisted;
+}
+
+/* The cause query reports: the specific reason while out of a view, else the last one. */
+static uint8_t query_cause(const struct hs *hs)
+{
+	return !hs->converged && hs->outside ? hs->outside : hs->cause;
+}
+
 void hs_fill(const struct hs *hs, struct wlbs_ctl_response *resp)
 {
 	bool up = hs->level == HS_RUNNING || hs->level == HS_DRAINING;
+	uint64_t self = hs->host_id ? 1ull << (hs->host_id - 1) : 0;
 
 	resp->host = hs->host_id;
 	resp->state = hs_state(hs);
@@ -159,9 +178,12 @@ void hs_fill(const struct hs *hs, struct wlbs_ctl_response *resp)
 		resp->flags |= WLBS_CTL_F_CONVERGED;
 	if (up && hs->converged && hs->is_default)
 		resp->flags |= WLBS_CTL_F_DEFAULT;
-	resp->members = up ? hs->members : 0;
+	if (hs->from_persisted)
+		resp->flags |= WLBS_CTL_F_STATE_PERSISTED;
+	/* A running host out of every view still lists itself: it is not "no one". */
+	resp->members = up ? hs->members | self : 0;
 	resp->held = hs->held;
-	resp->cause = hs->cause;
+	resp->cause = up ? query_cause(hs) : hs->cause;
 }
 
 void hs_on_converging(struct hs *hs, uint64_t members, uint8_t cause)
@@ -208,12 +230,17 @@ static void append_members(struct wlbs_ctl_response *resp, uint64_t members)
 /* "converged as DEFAULT with the following host(s) as part of the cluster: 1, 2" */
 static void append_view(const struct hs *hs, struct wlbs_ctl_response *resp)
 {
+	bool has_detail = hs->detail[0] && (!hs->converged && hs->outside);
+
 	if (!hs->converged)
-		ctl_resp_append(resp, "converging (cause: %s)", ctl_cause_name(hs->cause));
+		ctl_resp_append(resp, "converging (cause: %s%s%s)", ctl_cause_name(query_cause(hs)),
+				has_detail ? ": " : "", has_detail ? hs->detail : "");
 	else
 		ctl_resp_append(resp, "converged%s", hs->is_default ? " as DEFAULT" : "");
 	ctl_resp_append(resp, " with the following host(s) as part of the cluster: ");
-	append_members(resp, hs->members);
+	append_members(resp, hs->members | (hs->host_id ? 1ull << (hs->host_id - 1) : 0));
+	if (hs->detail[0] && !has_detail)
+		ctl_resp_append(resp, ". Note: %s", hs->detail);
 }
 
 /* Index of a request's cluster IP @vip in hs->vips, or -1 (the fast path's lookup). */

@@ -58,15 +58,21 @@ struct hs_rule {
 	char name[HS_RULE_NAME_MAX]; /* the configuration's name, for answers; "" = none */
 };
 
+/* Longest cause detail or note a query carries (hs_set_outside). */
+#define HS_DETAIL_MAX 300
+
 struct hs {
 	enum hs_level level;
 	enum hs_persist persist;
-	bool converged;	  /* running/draining: convergence finished */
-	bool is_default;  /* converged as the default host */
-	uint8_t host_id;  /* this host's priority */
-	uint64_t members; /* cluster view, bit p-1 = priority p; 0 when stopped */
-	uint64_t held;	  /* connections this host holds (last report) */
-	uint8_t cause;	  /* enum wlbs_conv_cause of the last convergence */
+	bool converged;	     /* running/draining: convergence finished */
+	bool is_default;     /* converged as the default host */
+	uint8_t host_id;     /* this host's priority */
+	uint64_t members;    /* cluster view, bit p-1 = priority p; 0 when stopped */
+	uint64_t held;	     /* connections this host holds (last report) */
+	uint8_t cause;	     /* enum wlbs_conv_cause of the last convergence */
+	bool from_persisted; /* the state after start came from the state file */
+	uint8_t outside;     /* why a running host is not converged in a view, 0 = no reason */
+	char detail[HS_DETAIL_MAX]; /* that reason's detail, or a note for a converged host */
 	uint32_t n_vips;
 	struct wlbs_vip vips[WLBS_MAX_VIPS];
 	uint32_t n_rules;
@@ -116,6 +122,17 @@ void hs_on_converged(struct hs *hs, uint64_t members, uint8_t default_host);
  * with nothing held goes on.
  */
 bool hs_on_held(struct hs *hs, uint64_t held, bool may_end);
+
+/*
+ * Why this running host is not (yet) in a view, or is converging: a specific
+ * enum wlbs_conv_cause (WLBS_CAUSE_LISTENING...) that query reports instead
+ * of the last convergence's cause; 0 = none. @detail (may be NULL or "")
+ * says more (whom, which rule); with @cause 0 it is a note a converged host
+ * adds to its answer (e.g. the other host of a duplicate priority).
+ */
+void hs_set_outside(struct hs *hs, uint8_t cause, const char *detail);
+/* The state after start came from the persisted state (else initial_state). */
+bool hs_from_persisted(const struct hs *hs);
 
 /* The state query reports (enum wlbs_host_state). */
 uint8_t hs_state(const struct hs *hs);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "ctl_codec.h"
+#include "events.h"
+#include "events_table.h"
 #include "log.h"
 #include "ctl/remote_server.h"
 #include "wlbsd.h"
@@ -106,11 +108,16 @@ static void params_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 {
 	struct wlbs_stats st;
-	unsigned int i, r, first;
+	unsigned int i, r;
+	uint64_t seq, last;
+	size_t room;
 	char when[32];
 	bool any;
 
 	params_text(d, resp);
+	ctl_resp_append(resp, "state after start %s\n",
+			hs_from_persisted(&d->hs) ? "from the persisted state"
+						  : "from initial_state");
 	membership_display(d, resp);
 	ctl_resp_append(resp, "\nfast path         %s XDP on %s%s, live connections %lld\n",
 			d->fp.native ? "native" : "generic", d->fp.ifname,
@@ -137,12 +144,24 @@ static void display_text(const struct wlbsd *d, struct wlbs_ctl_response *resp)
 	}
 	remote_display(d->remote, resp);
 	ctl_resp_append(resp, "\nrecent events\n");
-	first = d->n_events > WLBSD_EVENTS ? d->n_events - WLBSD_EVENTS : 0;
-	for (i = first; i < d->n_events; i++) {
-		const struct wlbsd_event *ev = &d->events[i % WLBSD_EVENTS];
+	/* The newest that fit the answer, oldest first: a long history never hides the last. */
+	last = ev_last_seq();
+	room = WLBS_CTL_TEXT_MAX - resp->text_len;
+	for (seq = last; seq && last - seq < EV_RING; seq--) {
+		const struct ev_record *ev = ev_get(seq);
+		size_t need = ev ? strlen(ev->text) + 48 : 0;
 
+		if (!ev || need > room)
+			break;
+		room -= need;
+	}
+	for (seq++; seq && seq <= last; seq++) {
+		const struct ev_record *ev = ev_get(seq);
+
+		if (!ev)
+			continue;
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&ev->when));
-		ctl_resp_append(resp, "  %s  %s\n", when, ev->text);
+		ctl_resp_append(resp, "  %s  [%s] %s\n", when, ev_kind_name(ev->kind), ev->text);
 	}
 }
 
@@ -213,7 +232,10 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 		membership_local_changed(d);
 		wlbsd_publish(d);
 		hs_fill(&d->hs, resp);
-		wlbsd_event(d, "%s: %s", ctl_cmd_name(req->command), resp->text);
+		ev_emit(WLBS_EV_COMMAND, LOG_INFO,
+			&(struct ev_fields){.host = d->cfg.priority,
+					    .status = ctl_state_name(resp->state)},
+			"%s: %s", ctl_cmd_name(req->command), resp->text);
 	}
 	if (hs_persist(&d->hs) != before && wlbsd_persist_save(d))
 		log_warn("could not save the host state: it will not survive a restart");

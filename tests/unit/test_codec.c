@@ -195,7 +195,8 @@ static void test_bad_responses_rejected(void **state)
 	MUTATE(4, 9, -EPROTONOSUPPORT);
 	MUTATE(5, WLBS_CTL_TYPE_REQUEST, -EBADMSG);
 	MUTATE(13, WLBS_CMD_MAX, -EBADMSG); /* command */
-	MUTATE(15, 0x4, -EBADMSG);	    /* unknown flag */
+	MUTATE(15, 0x8, -EBADMSG);	    /* unknown flag */
+	MUTATE(15, 0x7, 0);		    /* WLBS_CTL_F_STATE_PERSISTED is known */
 	MUTATE(19, 0x01, -EBADMSG);	    /* status 769 is no WLBS code */
 	MUTATE(20, 65, -EBADMSG);	    /* host */
 	MUTATE(21, WLBS_HS_MAX, -EBADMSG);

@@ -462,6 +462,56 @@ static void test_convergence_events(void **state)
 	assert_int_equal(resp.members, 0);
 }
 
+/* A running host out of every view lists itself and says why, with the detail. */
+static void test_query_names_why_a_host_is_out_of_a_view(void **state)
+{
+	struct wlbs_ctl_response resp;
+	struct hs hs;
+
+	(void)state;
+	hs_init(&hs, 2, HS_PERSIST_NONE, true);
+	hs_on_converging(&hs, 0, WLBS_CAUSE_STARTED);
+	hs_set_outside(&hs, WLBS_CAUSE_DUP_ID,
+		       "host priority 2 is also used by MAC 02:00:00:00:00:01");
+	cmd(&hs, WLBS_CMD_QUERY, &resp);
+	assert_int_equal(resp.status, WLBS_CONVERGING);
+	assert_int_equal(resp.cause, WLBS_CAUSE_DUP_ID);
+	assert_int_equal(resp.members, 0x2);
+	assert_string_equal(
+	    resp.text, "Host 2 converging (cause: duplicate host priority: host priority 2 is "
+		       "also used by MAC 02:00:00:00:00:01) with the following host(s) as part "
+		       "of the cluster: 2");
+	/* Converged, the same text is a note; the cause is the convergence's again. */
+	hs_on_converged(&hs, H23, 2);
+	hs_set_outside(&hs, 0, "duplicate host priority 2: MAC 02:00:00:00:00:01 stands down");
+	cmd(&hs, WLBS_CMD_QUERY, &resp);
+	assert_int_equal(resp.status, WLBS_DEFAULT);
+	assert_int_equal(resp.cause, WLBS_CAUSE_STARTED);
+	assert_string_equal(resp.text, Q_DEFAULT ". Note: duplicate host priority 2: MAC "
+						 "02:00:00:00:00:01 stands down");
+	assert_int_equal(resp.flags & WLBS_CTL_F_STATE_PERSISTED, 0);
+	/* Stopped: no view at all, the cause is not reported as the host's own. */
+	cmd(&hs, WLBS_CMD_STOP, &resp);
+	assert_int_equal(resp.members, 0);
+}
+
+/* The state-source flag: the state file, not initial_state, decided the start. */
+static void test_state_source_flag(void **state)
+{
+	struct wlbs_ctl_response resp;
+	struct hs hs;
+
+	(void)state;
+	hs_init(&hs, 1, HS_PERSIST_STOPPED, true);
+	cmd(&hs, WLBS_CMD_QUERY, &resp);
+	assert_int_equal(resp.flags & WLBS_CTL_F_STATE_PERSISTED, WLBS_CTL_F_STATE_PERSISTED);
+	assert_true(hs_from_persisted(&hs));
+	hs_init(&hs, 1, HS_PERSIST_NONE, true);
+	cmd(&hs, WLBS_CMD_QUERY, &resp);
+	assert_int_equal(resp.flags & WLBS_CTL_F_STATE_PERSISTED, 0);
+	assert_false(hs_from_persisted(&hs));
+}
+
 static void test_persisted_state_restores(void **state)
 {
 	struct hs hs;
@@ -656,6 +706,8 @@ int main(void)
 	    cmocka_unit_test(test_drain_completion_then_query_stopped),
 	    cmocka_unit_test(test_drainstop_with_zero_held_waits_for_count),
 	    cmocka_unit_test(test_convergence_events),
+	    cmocka_unit_test(test_query_names_why_a_host_is_out_of_a_view),
+	    cmocka_unit_test(test_state_source_flag),
 	    cmocka_unit_test(test_persisted_state_restores),
 	    cmocka_unit_test(test_rule_targets),
 	    cmocka_unit_test(test_rule_answer_names_v6_and_unnamed),
