@@ -41,6 +41,11 @@ for u in "$top"/systemd/*.timer; do
 	[ -e "$u" ] || continue
 	if [ -e "$root/lib/systemd/system/${u##*/}" ]; then ok; else bad "package lacks ${u##*/}"; fi
 done
+for c in "$top"/systemd/*.catalog.in; do
+	[ -e "$c" ] || continue
+	c=${c##*/}
+	if [ -e "$root/usr/lib/systemd/catalog/${c%.in}" ]; then ok; else bad "package lacks $c"; fi
+done
 dpkg-deb -e "$deb" "$tmp/ctl"
 expect "conffiles" "$(cat "$tmp/ctl/conffiles")" /etc/wlbs/wlbs.conf.example
 if [ -n "$(find "$root/etc" -type f ! -name wlbs.conf.example)" ]; then
