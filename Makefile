@@ -241,8 +241,9 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)demo/demo.sh
 
-# Remote control parser/verifier and the heartbeat path (codec and convergence
-# core, as wlbsd receives a frame) under libFuzzer (clang, libclang-rt-14-dev):
+# Remote control parser/verifier, the heartbeat path (codec and convergence
+# core, as wlbsd receives a frame) and the rules descriptor path (codec and
+# difference text) under libFuzzer (clang, libclang-rt-14-dev):
 # lib/ and core/ built again, instrumented; a short run in `make check`, a long
 # one with `make fuzz` (FUZZ_SECONDS=N).
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
@@ -267,13 +268,15 @@ $(BUILD)/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libwlbscore.a $
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ -lsodium
 
-check-fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat
+check-fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat $(BUILD)/fuzz_rules_desc
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote 20
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_heartbeat 15
+	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_rules_desc 10
 
-fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat
+fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat $(BUILD)/fuzz_rules_desc
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_remote $(or $(FUZZ_SECONDS),600)
 	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_heartbeat $(or $(FUZZ_SECONDS),600)
+	$(Q)tests/fuzz/run.sh $(BUILD)/fuzz_rules_desc $(or $(FUZZ_SECONDS),600)
 
 bench: $(BUILD)/bench
 	$(Q)$(BUILD)/bench --json $(BUILD)/bench.json $(BENCH_ARGS)

@@ -67,4 +67,12 @@ struct {
 	__type(value, struct wlbs_frag_verdict);
 } wlbs_frags SEC(".maps");
 
+/* Claims of the cluster IPs by foreign MACs (ARP/NA only); wlbsd polls them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WLBS_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct wlbs_vip_claim);
+} wlbs_vip_claims SEC(".maps");
+
 #endif

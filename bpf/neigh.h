@@ -7,6 +7,33 @@
 #ifndef WLBS_BPF_NEIGH_H
 #define WLBS_BPF_NEIGH_H
 
+static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4] &&
+	       a[5] == b[5];
+}
+
+/*
+ * An ARP or NA says cluster IP @vip (table index) is at @mac. Every host of
+ * this cluster says the cluster MAC, so another MAC is another cluster or
+ * machine claiming the address: recorded for wlbsd, the verdict unchanged.
+ */
+static __always_inline void note_claim(int vip, const __u32 addr[4], const __u8 *mac)
+{
+	struct wlbs_vip_claim *c;
+	__u32 key = (__u32)vip;
+
+	if (mac_equal(mac, wlbs_cfg.cluster_mac))
+		return;
+	c = bpf_map_lookup_elem(&wlbs_vip_claims, &key);
+	if (!c)
+		return;
+	__builtin_memcpy(c->addr, addr, 16);
+	__builtin_memcpy(c->mac, mac, ETH_ALEN);
+	c->last_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&c->count, 1);
+}
+
 /*
  * True when this host answers neighbour requests for the cluster: the default
  * host while it takes new connections (so exactly one host answers).
@@ -20,12 +47,18 @@ static __always_inline int handle_arp(struct ethhdr *eth, void *l3, void *end)
 {
 	const struct wlbs_tables *t = live_tables();
 	struct arp_eth *arp = l3;
-	__u32 tip[4];
+	__u32 tip[4], from[4];
 	__be32 sip;
+	int vip;
 
 	if ((void *)(arp + 1) > end || arp->hrd != bpf_htons(ARPHRD_ETHER) ||
 	    arp->pro != bpf_htons(ETH_P_IP) || arp->hln != ETH_ALEN || arp->pln != 4)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
+	/* Request or reply, gratuitous or not: the sender says where the address is. */
+	map_v4(from, arp->sip);
+	vip = wlbs_find_vip(t, from);
+	if (vip >= 0)
+		note_claim(vip, from, arp->sha);
 	map_v4(tip, arp->tip);
 	if (wlbs_find_vip(t, tip) < 0)
 		return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
@@ -128,9 +161,29 @@ __attribute__((noinline)) int wlbs_send_na(struct xdp_md *ctx, __u32 l3off,
 }
 
 /*
+ * A neighbour advertisement for a cluster IP: its target link-layer address
+ * option (the one NAs carry in their first option), else the frame's source.
+ */
+static __always_inline void na_claim(struct ethhdr *eth, struct wlbs_nd_msg *na, void *end)
+{
+	const struct wlbs_tables *t = live_tables();
+	const __u8 *mac = eth->h_source;
+	int vip;
+
+	if ((void *)(eth + 1) > end)
+		return;
+	vip = wlbs_find_vip(t, na->target);
+	if (vip < 0)
+		return;
+	if ((void *)(na + 1) <= end && na->opt_type == ND_OPT_TARGET_LL_ADDR && na->opt_len == 1)
+		mac = na->opt_mac;
+	note_claim(vip, na->target, mac);
+}
+
+/*
  * A neighbour solicitation at @l3off (IPv6 header, no extension headers)
  * whose target may be a cluster IP. Returns -1, packet untouched, when it is
- * none of ours.
+ * none of ours. An advertisement is only looked at (na_claim) and gets -1.
  */
 static __always_inline int handle_ns(struct xdp_md *ctx, __u32 l3off)
 {
@@ -146,7 +199,13 @@ static __always_inline int handle_ns(struct xdp_md *ctx, __u32 l3off)
 		return -1;
 	ip6 = data + l3off;
 	ns = (void *)(ip6 + 1);
-	if ((void *)ns + 24 > end || ns->type != NDISC_NEIGHBOUR_SOLICITATION || ns->code != 0)
+	if ((void *)ns + 24 > end || ns->code != 0)
+		return -1;
+	if (ns->type == NDISC_NEIGHBOUR_ADVERTISEMENT) {
+		na_claim(data, ns, end);
+		return -1;
+	}
+	if (ns->type != NDISC_NEIGHBOUR_SOLICITATION)
 		return -1;
 	if (wlbs_find_vip(t, ns->target) < 0)
 		return -1;

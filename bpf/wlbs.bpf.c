@@ -332,12 +332,6 @@ int wlbs_xdp(struct xdp_md *ctx)
 	return not_cluster();
 }
 
-static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
-{
-	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4] &&
-	       a[5] == b[5];
-}
-
 /*
  * On veth and in generic XDP the skb was classified before XDP rewrote the
  * destination MAC, and TCP drops frames that are not PACKET_HOST.

@@ -287,7 +287,7 @@ static void outside_cause(struct wlbsd *d)
 	const struct conv *c = &d->conv;
 	uint64_t self = BIT(c->p.self), others = c->heard & ~self;
 	const struct conv_peer *o = dup_of_self(c);
-	char det[CW_DETAIL_MAX], a[18], l[MEMBERS_STR_MAX];
+	char det[CW_DETAIL_MAX + 64], a[18], l[MEMBERS_STR_MAX];
 	uint8_t cause = 0;
 
 	det[0] = 0;
@@ -337,8 +337,13 @@ static void outside_cause(struct wlbsd *d)
 			 "duplicate host priority %u: MAC %s also claims it and stands down "
 			 "(this host started first)",
 			 c->p.self, mac_str(o->mac, a));
+	} else if (d->cw.detail[WLBS_CAUSE_EXCLUDED_RULES][0]) {
+		/* The side that keeps serving says so too: its peers stand down. */
+		snprintf(det, sizeof(det), "port rules differ: %s",
+			 d->cw.detail[WLBS_CAUSE_EXCLUDED_RULES]);
 	} else if (d->cw.detail[WLBS_CAUSE_VIP_CONFLICT][0]) {
-		snprintf(det, sizeof(det), "%s", d->cw.detail[WLBS_CAUSE_VIP_CONFLICT]);
+		snprintf(det, sizeof(det), "cluster IP conflict: %s",
+			 d->cw.detail[WLBS_CAUSE_VIP_CONFLICT]);
 	} else if (!others && d->hs.converged) {
 		snprintf(det, sizeof(det), "hears no other host");
 	}

@@ -24,7 +24,7 @@
 struct wlbsd;
 
 /* Longest detail text of a cause. */
-#define CW_DETAIL_MAX 240
+#define CW_DETAIL_MAX 512
 /* Senders of failing heartbeats remembered (each logged once while it keeps failing). */
 #define CW_BAD_MACS 8
 

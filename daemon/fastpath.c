@@ -99,12 +99,12 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {skel->maps.wlbs_owners,      skel->maps.wlbs_conns,
-				  skel->maps.wlbs_sock_slot,   skel->maps.wlbs_stats,
-				  skel->maps.wlbs_frags,       skel->maps.bss,
-				  skel->maps.wlbs_synack_dirty};
-	const char *names[] = {"owners", "conns", "sockslot",	"stats",
-			       "frags",	 "cfg",	  "synackdirty"};
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,	skel->maps.bss,
+				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims};
+	const char *names[] = {"owners", "conns", "sockslot",	 "stats",
+			       "frags",	 "cfg",	  "synackdirty", "vipclaims"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -350,8 +350,8 @@ void fp_close(struct fp *fp)
 int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
 		 size_t errlen)
 {
-	const char *pins[] = {"xdp",   "sockstate", "owners", "conns",	    "sockslot",
-			      "stats", "frags",	    "cfg",    "synackdirty"};
+	const char *pins[] = {"xdp",   "sockstate", "owners", "conns",	     "sockslot",
+			      "stats", "frags",	    "cfg",    "synackdirty", "vipclaims"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;
@@ -515,5 +515,12 @@ int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out
 		for (r = 0; r < WLBS_R_MAX; r++)
 			out->packets[r] += percpu[i].packets[r];
 	free(percpu);
+	return 0;
+}
+
+int fp_read_claim(const struct fp *fp, unsigned int vip, struct wlbs_vip_claim *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.wlbs_vip_claims), &vip, out))
+		return -errno;
 	return 0;
 }

@@ -93,6 +93,9 @@ int fp_recount(struct fp *fp);
 struct bpf_program;
 int fp_run_iter(struct bpf_program *prog);
 
+/* The last foreign claim of cluster IP @vip (table index); 0 or -errno. */
+int fp_read_claim(const struct fp *fp, unsigned int vip, struct wlbs_vip_claim *out);
+
 /* Sums the per-CPU counters of one stats slot. */
 int fp_read_stats(const struct fp *fp, unsigned int slot, struct wlbs_stats *out);
 

@@ -134,6 +134,7 @@ void wlbsd_tick(struct wlbsd *d)
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
 	ev_flush();
 	membership_tick(d); /* also counts d->held */
+	vc_tick(d);
 	if (hs_on_held(&d->hs, (uint64_t)d->held, membership_drain_handed_over(d))) {
 		membership_local_changed(d);
 		wlbsd_publish(d);

@@ -15,6 +15,9 @@
 #include "membership.h"
 #include "wlbsd.h"
 #include "publish.h"
+#include "rd_codec.h"
+#include "rules_watch.h"
+#include "vip_claims.h"
 
 static struct log_limit hb_limit = LOG_LIMIT_INIT(10, 5);
 
@@ -177,6 +180,15 @@ static void send_due(struct wlbsd *d, uint64_t now)
 
 static int drain(struct wlbsd *d);
 
+/* After a tick: rules descriptors, then the events and query causes they explain. */
+static void watch(struct wlbsd *d, uint64_t now)
+{
+	rw_tick(d, now);
+	cw_set_detail(&d->cw, WLBS_CAUSE_EXCLUDED_RULES, rules_conflict_text(d));
+	cw_set_detail(&d->cw, WLBS_CAUSE_VIP_CONFLICT, vip_claim_text(d));
+	cw_update(d, now);
+}
+
 void membership_tick(struct wlbsd *d)
 {
 	uint64_t now;
@@ -189,7 +201,7 @@ void membership_tick(struct wlbsd *d)
 	send_due(d, now);
 	if (conv_changed(&d->conv) != d->conv_seen)
 		apply(d);
-	cw_update(d, now);
+	watch(d, now);
 }
 
 int membership_wait_ms(const struct wlbsd *d)
@@ -251,6 +263,11 @@ static int drain(struct wlbsd *d)
 		n = hbio_next(d->hbio, buf, sizeof(buf), src, &rx);
 		if (n <= 0)
 			break;
+		/* Rules descriptors share the ethertype; they only explain conflicts. */
+		if (rd_is_desc(buf, (size_t)n)) {
+			rw_receive(d, buf, (size_t)n, src, rx);
+			continue;
+		}
 		/* As of its arrival: a late loop must not make the sender look late. */
 		ret = hb_decode(buf, n, d->conv.p.cluster_id, &d->hb_key, &hb);
 		if (!ret)
@@ -285,7 +302,7 @@ void membership_on_readable(struct wlbsd *d)
 		send_due(d, now);
 		if (conv_changed(&d->conv) != d->conv_seen)
 			apply(d);
-		cw_update(d, now);
+		watch(d, now);
 	}
 }
 
@@ -330,6 +347,9 @@ int membership_start(struct wlbsd *d, char *err, size_t errlen)
 			 d->cfg.heartbeat_tolerance, err, errlen);
 	if (ret)
 		return ret;
+	ret = rw_start(d, err, errlen);
+	if (ret)
+		return ret;
 	membership_tick(d);
 	return 0;
 }
@@ -360,6 +380,7 @@ int membership_reload(struct wlbsd *d, char *err, size_t errlen)
 		conv_note_cause(&d->conv, WLBS_CAUSE_RELOAD);
 		hbio_set_period(d->hbio, d->cfg.heartbeat_period_ms, d->cfg.heartbeat_tolerance);
 	}
+	rw_reload(d);
 	membership_tick(d);
 	return 0;
 }
@@ -399,6 +420,8 @@ void membership_display(const struct wlbsd *d, void *out)
 		ctl_resp_append(resp,
 				"CONFLICT          hosts 0x%016llx have different port rules\n",
 				(unsigned long long)r.conflicts);
+	rw_display(d, resp);
+	vc_display(d, resp);
 	if (r.duplicates)
 		ctl_resp_append(resp, "CONFLICT          duplicate host priority 0x%016llx\n",
 				(unsigned long long)r.duplicates);
@@ -444,5 +467,6 @@ void membership_stop(struct wlbsd *d)
 	if (len > 0)
 		hb_send(d->hb_fd, d->fp.ifindex, d->hb_dst, buf, len);
 	close(d->hb_fd);
+	rw_stop(d);
 	hb_key_clear(&d->hb_key);
 }

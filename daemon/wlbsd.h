@@ -17,6 +17,8 @@
 #include "fastpath.h"
 #include "core/hoststate.h"
 #include "membership.h"
+#include "rules_watch.h"
+#include "vip_claims.h"
 #include "wlbs/control.h"
 
 struct hbio;
@@ -53,6 +55,8 @@ struct wlbsd {
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
 	struct cw cw;			/* what the cluster watcher last saw (cluster_watch.h) */
+	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
+	struct vip_claims vc;		/* cluster IPs claimed by foreign MACs (vip_claims.h) */
 	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
 };
 

@@ -17,14 +17,18 @@
 
 #include "net/hbio.h"
 #include "net/heartbeat.h"
+#include "wlbs/rules_desc.h"
 #include "log.h"
 
 /* Frames queued for the main loop: 64 hosts at T = 10 ms for 300 ms. */
 #define HBIO_QUEUE 2048
 /* Frames read per wake-up, so a flood cannot keep the thread from sending. */
 #define HBIO_BURST 64
-/* Room for a frame longer than a heartbeat: hb_decode rejects it by its length. */
-#define HBIO_FRAME_MAX (WLBS_HB_LEN + 8)
+/*
+ * Room for the longest frame on the ethertype (a heartbeat or a rules
+ * descriptor) and more: a decoder rejects a longer one by its length.
+ */
+#define HBIO_FRAME_MAX ((WLBS_HB_LEN > WLBS_RD_MAX_LEN ? WLBS_HB_LEN : WLBS_RD_MAX_LEN) + 8)
 /* Beyond T*K, how long a main loop may post nothing before it counts as stuck. */
 #define HBIO_STUCK_MS 1000
 

@@ -252,6 +252,26 @@ _Static_assert(sizeof(struct wlbs_frag_verdict) == 16, "wlbs_frag_verdict layout
 _Static_assert(__builtin_offsetof(struct wlbs_frag_verdict, expires_ns) == 8,
 	       "wlbs_frag_verdict expires_ns offset");
 
+/*
+ * The last claim of a cluster IP by a MAC that is not the cluster's (map
+ * wlbs_vip_claims, indexed like wlbs_tables.vips): an ARP whose sender IP is
+ * the cluster IP, or a neighbour advertisement for it, naming another MAC.
+ * Every legitimate host's ARP carries the cluster MAC (tc egress rewrites it;
+ * the default host's replies are built with it). Written on ARP/ND frames only.
+ */
+struct wlbs_vip_claim {
+	__u32 addr[4]; /* the cluster IP claimed, v4-mapped */
+	__u64 last_ns; /* CLOCK_MONOTONIC of the last claim */
+	__u32 count;   /* claims seen (frames) */
+	__u8 mac[6];   /* the claimer: ARP sender MAC, NA target link-layer address */
+	__u8 _pad[6];
+};
+_Static_assert(sizeof(struct wlbs_vip_claim) == 40, "wlbs_vip_claim layout");
+_Static_assert(__builtin_offsetof(struct wlbs_vip_claim, last_ns) == 16 &&
+		   __builtin_offsetof(struct wlbs_vip_claim, count) == 24 &&
+		   __builtin_offsetof(struct wlbs_vip_claim, mac) == 28,
+	       "wlbs_vip_claim offsets");
+
 /* Reassembly timeouts of the kernel's defaults (net.ipv4.ipfrag_time, ipv6.ip6frag_time). */
 #define WLBS_FRAG_TTL_MS_V4 30000
 #define WLBS_FRAG_TTL_MS_V6 60000

@@ -122,7 +122,7 @@ struct h_group {
 	size_t n;
 };
 extern const struct h_group h_group_verdicts, h_group_exactly_once, h_group_fragments, h_group_icmp,
-    h_group_neigh, h_group_malformed, h_group_conns, h_group_tc;
+    h_group_neigh, h_group_malformed, h_group_conns, h_group_tc, h_group_claims;
 
 #define H_GROUP(var, arr) const struct h_group var = {#arr, arr, sizeof(arr) / sizeof(arr[0])}
 

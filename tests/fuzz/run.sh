@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs a fuzz target (fuzz_remote.c, fuzz_heartbeat.c) for a bounded time.
+# Runs a fuzz target (fuzz_remote.c, fuzz_heartbeat.c, fuzz_rules_desc.c) for a bounded time.
 #   run.sh BINARY [SECONDS]   (make check-fuzz: 20 s / 15 s; make fuzz: 600 s)
 # The corpus grows in $BUILD/<name>/corpus across runs; a crash leaves its
 # input in $BUILD/<name>/ (crash-*, reproduce with: BINARY FILE) and fails.
@@ -11,9 +11,10 @@ name=$(basename "$bin" | tr _ -)
 dir=$(dirname "$bin")/$name
 mkdir -p "$dir/corpus"
 what="remote control parser/verifier"
-if [ "$name" = fuzz-heartbeat ]; then
+if [ "$name" = fuzz-heartbeat ] || [ "$name" = fuzz-rules-desc ]; then
 	what="heartbeat codec and convergence core"
-	# Seeds: real heartbeats of a peer, plain and sealed, written by the target.
+	[ "$name" = fuzz-rules-desc ] && what="rules descriptor codec and difference text"
+	# Seeds: real frames of a peer, plain and sealed, written by the target.
 	WLBS_FUZZ_SEEDS="$dir/corpus" "$bin" -runs=0 >/dev/null 2>&1 || true
 fi
 if [ "$name" = fuzz-remote ]; then

@@ -58,6 +58,8 @@ def main():
         data, anc, _, addr = s.recvmsg(2048, 256)
         if addr[2] == socket.PACKET_OUTGOING or len(data) < 20:
             continue
+        if data[14:18] == b"WLBD":  # a rules descriptor (same ethertype), not a heartbeat
+            continue
         ts = None
         for level, typ, val in anc:
             if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
