@@ -22,6 +22,9 @@ DEB_PKGS := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-
 	libcmocka-dev iproute2 iputils-ping python3 systemd procps libclang-rt-14-dev ansible-core \
 	nftables stress-ng prometheus python3-jsonschema
 
+# The package build and its tests (make deb, check-deb; strace: test_systemd_sandbox).
+DEB_PKGS += debhelper dpkg-dev fakeroot lintian strace
+
 PKGS      := libbpf libmnl libsodium inih json-c libsystemd
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wshadow
 CFLAGS    ?= -O2 -g
@@ -35,6 +38,10 @@ ARCH      ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	-e 's/loongarch64/loongarch/' -e 's/s390x/s390/' -e 's/armv.*/arm/')
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_$(ARCH) \
 	-I$(BUILD) -Iinclude -Ibpf
+
+# The release, in one place; debian/changelog must agree (tests/check-deb.sh).
+VERSION    := $(shell cat VERSION)
+VERSION_DEF := -DWLBS_VERSION='"$(VERSION)"'
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -54,7 +61,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps check check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
+.PHONY: all deps deb check check-deb check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
 	check-scale check-timing bench demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
@@ -65,12 +72,15 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
+	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
+	@echo '                binaries running a converged host (root)'
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
 	@echo '                heartbeat timing: no membership change (root; HB_SOAK_SECONDS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
+	@echo 'make deb        the Debian package into $(BUILD)/deb/ (lintian-clean)'
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
 	@echo 'V=1             show full commands'
 
@@ -102,7 +112,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Only an object that includes a skeleton depends on it (and so on clang,
 # bpftool and this machine's BTF): found by grep, as a fresh tree has no .d.
@@ -112,6 +122,10 @@ define skel_dep
 $(patsubst %.c,$(BUILD)/%.o,$(1)): $(call skels_of,$(1))
 endef
 $(foreach f,$(SKEL_USERS),$(eval $(call skel_dep,$(f))))
+
+# Only version.o carries the version: a new VERSION rebuilds one object.
+$(BUILD)/lib/version.o: ALL_CFLAGS += $(VERSION_DEF)
+$(BUILD)/lib/version.o $(BUILD)/fuzz/lib/version.o: VERSION
 
 $(BUILD)/libwlbs.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -128,13 +142,14 @@ $(BUILD)/libwlbsd.a: $(DAEMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# CPPFLAGS and LDFLAGS: dpkg-buildflags' hardening (fortify, relro, now) in a package build.
 $(BUILD)/wlbsd: $(BUILD)/daemon/main.o $(DAEMON_LIBS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/wlbs: $(BUILD)/cli/main.o $(CLI_OBJS) $(BUILD)/libwlbs.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD):
 	@mkdir -p $@
@@ -166,6 +181,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
+	$(Q)$(MAKE) --no-print-directory check-deb
 
 check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(UNIT_TESTS)
@@ -184,6 +200,26 @@ check-layout: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(CORE_OBJS) $(LIB_OBJS)
 
 check-systemd:
 	$(Q)tests/check-systemd.sh
+	$(Q)tests/check-hardening.sh
+
+# The Debian package, built by dpkg-buildpackage in a copy of the tracked and new
+# files (the working tree's changes, never build/; outside git: every file but
+# build/), into $(DEB_DIR)/; lintian must report no error.
+DEB_DIR := $(BUILD)/deb
+deb:
+	$(call msg,DEB,$(DEB_DIR))
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	$(Q){ git ls-files -z -co --exclude-standard 2>/dev/null || \
+		find . \( -path ./$(BUILD) -o -path ./.git \) -prune -o ! -type d -print0; } | \
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C $(DEB_DIR)/src -xf -
+	$(Q)cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error $(DEB_DIR)/*.changes
+
+# Builds the package and runs it: lintian, version agreement, contents,
+# maintainer scripts, the installed binaries (a converged host: root).
+check-deb: deb all
+	$(Q)tests/check-deb.sh $(DEB_DIR)
 
 check-netns: all
 	$(Q)tests/netns/run.sh $(NETNS_TESTS) || [ $$? -eq 77 ]
@@ -222,6 +258,7 @@ $(BUILD)/fuzz/%.o: %.c
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
 
+$(BUILD)/fuzz/lib/version.o: FUZZ_CFLAGS += $(VERSION_DEF)
 $(BUILD)/fuzz/libwlbscore.a: $(FUZZ_CORE_OBJS)
 $(BUILD)/fuzz/libwlbs.a: $(FUZZ_LIB_OBJS)
 $(BUILD)/fuzz/libwlbscore.a $(BUILD)/fuzz/libwlbs.a:
@@ -269,6 +306,8 @@ install: all
 	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
+	install -D -m 0644 systemd/wlbs.sysusers $(DESTDIR)/usr/lib/sysusers.d/wlbs.conf
+	-[ -n "$(DESTDIR)" ] || systemd-sysusers wlbs.conf
 
 uninstall:
 	-$(PREFIX)/sbin/wlbsd --uninstall
@@ -281,4 +320,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Not the package build's copy of the tree ($(DEB_DIR)), nor a directory such as sysusers.d.
+-include $(shell find $(BUILD) -path $(DEB_DIR) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -117,6 +117,12 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 		ev_emit(WLBS_EV_RELOAD_REFUSED, LOG_WARNING, NULL, "reload refused: %s", err);
 	}
 	sd_notify(0, "READY=1");
+	/* systemctl status shows why; ERRNO= as a refused start would say it. */
+	if (ret)
+		sd_notifyf(0, "STATUS=reload refused: %.*s\nERRNO=%d", (int)strcspn(err, "\n"), err,
+			   -ret);
+	else
+		sd_notify(0, "STATUS=configuration reloaded");
 	if (status)
 		*status = ret ? code : WLBS_OK;
 	return ret;

@@ -7,8 +7,10 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "version.h"
 
-#define WLBSD_VERSION "0.1"
+/* The release (./VERSION): --version and the start event. */
+#define WLBSD_VERSION wlbs_version
 
 struct wlbsd;
 

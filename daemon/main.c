@@ -25,6 +25,7 @@
 #include "log.h"
 #include "net/cluster.h"
 #include "publish.h"
+#include "watchdog.h"
 #include "wlbsd.h"
 
 static struct wlbsd daemon_state;
@@ -37,9 +38,10 @@ static void usage(FILE *out)
 	    "             [--log-target auto|journal|stderr]\n"
 	    "       wlbsd --check-config [-c FILE]\n"
 	    "       wlbsd --uninstall [--state-dir DIR]\n"
+	    "       wlbsd --version\n"
 	    "\n"
 	    "  -c, --config FILE   configuration (default %s)\n"
-	    "      --check-config  validate the configuration and exit (0 = valid)\n"
+	    "      --check-config  validate the configuration, print every error (0 = valid)\n"
 	    "      --uninstall     remove every trace of wlbs: XDP and tc programs, pinned\n"
 	    "                      maps, cluster IPs, MAC filter, sysctls (from the install\n"
 	    "                      records in the state directory); unicast: the NIC gets its\n"
@@ -54,13 +56,27 @@ static void usage(FILE *out)
 	    CFG_DEFAULT_PATH, WLBS_CTL_SOCKET);
 }
 
+/*
+ * Every error of the file, one a line; then, for a valid file, what only this
+ * machine can tell (the interface, the dedicated IPs), which needs the whole
+ * configuration.
+ */
 static int check_config(const char *path)
 {
+	static char err[65536];
 	struct wlbs_config c;
-	char err[512];
+	unsigned int n = 0, shown = 1;
 
-	if (cfg_load(path, &c, err, sizeof(err)) ||
-	    wlbsd_check_local(path, &c, false, err, sizeof(err))) {
+	if (cfg_load_all(path, &c, err, sizeof(err), &n)) {
+		for (const char *s = err; *s; s++)
+			shown += *s == '\n';
+		fprintf(stderr, "%s\n", err);
+		if (n > 1)
+			fprintf(stderr, "%s: %u errors%s\n", path, n,
+				shown < n ? " (the first ones shown)" : "");
+		return 1;
+	}
+	if (wlbsd_check_local(path, &c, false, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -98,7 +114,7 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	struct epoll_event events[8];
 	struct ctl_server *ctl = NULL;
 	sigset_t mask;
-	int epfd, sigfd, tfd, n, i, ret = 0;
+	int epfd, sigfd, tfd, wdfd = -1, n, i, ret = 0;
 	bool running = true;
 
 	sigemptyset(&mask);
@@ -133,6 +149,9 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	watch(epfd, ctl_server_fd(ctl));
 	watch(epfd, membership_fd(d));
 	watch(epfd, remote_fd(d->remote));
+	wdfd = wd_open(); /* here, not in the heartbeat thread: a wedged loop must stop it */
+	if (wdfd >= 0)
+		watch(epfd, wdfd);
 	sd_notify(0, "READY=1");
 
 	while (running) {
@@ -161,6 +180,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				} else {
 					running = false;
 				}
+			} else if (fd == wdfd) {
+				wd_on_readable(wdfd);
 			} else if (fd == remote_fd(d->remote)) {
 				remote_on_readable(d->remote);
 			} else if (fd == membership_fd(d)) {
@@ -177,6 +198,8 @@ out:
 		ctl_server_close(ctl);
 	remote_close(d->remote);
 	d->remote = NULL;
+	if (wdfd >= 0)
+		close(wdfd);
 	if (epfd >= 0)
 		close(epfd);
 	if (tfd >= 0)

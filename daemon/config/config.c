@@ -3,6 +3,9 @@
  * wlbs.conf: INI read with inih, every key checked, every error reported once
  * with its file and line. Parsing fills a private copy that replaces the
  * caller's only when the whole file is valid, so a bad reload changes nothing.
+ * Parsing goes on after an error, so --check-config lists every one (a
+ * refused section's keys are skipped, whole-file checks leave out what an
+ * earlier error explains); a reload names the first.
  *
  * inih does not tell its handler the line number, so the text is fed to it
  * through our own line reader, which counts lines and also reads section
@@ -34,24 +37,32 @@ static const char *const sect_names[S_MAX] = {"", "cluster", "host", "remote", "
 struct rule_meta {
 	unsigned int line;	   /* [rule NAME] header */
 	unsigned int key_line[32]; /* line of each key (enum key_id), 0 = not set */
+	bool bad;		   /* a key of it was refused: no overlap check */
 	bool has_vip;		   /* `ip` names one cluster IP (else all) */
 	struct in6_addr vip;	   /* that IP, resolved once [cluster] is known */
 };
 
 struct parse {
-	const char *name;  /* file name in messages */
-	const char *pos;   /* next line of the text */
-	const char *cur;   /* the line inih is working on */
-	unsigned int line; /* line inih is working on */
-	bool key_seen;	   /* a key since the last header: indented lines continue it */
+	const char *name;     /* file name in messages */
+	const char *pos;      /* next line of the text */
+	const char *cur;      /* the line inih is working on */
+	unsigned int line;    /* line inih is working on */
+	bool key_seen;	      /* a key since the last header: indented lines continue it */
+	bool skip;	      /* in a section whose header was refused: its keys are ignored */
+	bool content;	      /* the line inih is on must reach on_key, or it is a syntax error */
+	unsigned int handled; /* last line on_key was called for */
 	bool failed;
+	bool all;	       /* every error into err, one per line (else the first only) */
+	unsigned int n_errors; /* errors found */
 	unsigned int err_line;
 	unsigned int status; /* the WLBS_* code the first error answers a reload with */
 	char *err;
 	size_t errlen;
-	int sect;			/* enum sect of the current section */
-	int rule;			/* index of the current rule in S_RULE */
-	uint32_t keys;			/* keys set in the current section, bit per keys[] entry */
+	const char *text;  /* the whole file */
+	uint32_t bad_keys; /* keys outside rules whose value was refused (enum key_id bits) */
+	int sect;	   /* enum sect of the current section */
+	int rule;	   /* index of the current rule in S_RULE */
+	uint32_t keys;	   /* keys set in the current section, bit per keys[] entry */
 	unsigned int sect_line[S_RULE]; /* header line of [cluster], [host], [remote] */
 	unsigned int vip_line[WLBS_MAX_VIPS];
 	unsigned int dip_line[CFG_MAX_DIPS];
@@ -63,31 +74,42 @@ struct parse {
 };
 
 /*
- * Records the first error: "NAME:LINE: message ('value')", and its code: a
- * port rule's (@status) names it at the end, as --check-config shows it.
+ * Records an error: "NAME:LINE: message ('value')", and its code: a port
+ * rule's (@status) names it at the end, as --check-config shows it. The first
+ * error sets the code; with p->all the others follow it in p->err, one per
+ * line, as long as they fit whole.
  */
 static int vfail(struct parse *p, unsigned int status, unsigned int line, const char *value,
 		 const char *fmt, va_list ap)
 {
-	size_t n = 0;
+	char msg[512];
+	size_t n = 0, used;
 
-	if (p->failed)
+	p->n_errors++;
+	if (p->failed && !p->all)
 		return -EINVAL;
-	p->failed = true;
-	p->err_line = line;
-	p->status = status;
-	if (!p->err || !p->errlen)
-		return -EINVAL;
+	if (!p->failed) {
+		p->err_line = line;
+		p->status = status;
+	}
 	if (line)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, line);
+		n = snprintf(msg, sizeof(msg), "%s:%u: ", p->name, line);
 	else
-		n = snprintf(p->err, p->errlen, "%s: ", p->name);
-	if (n < p->errlen)
-		n += vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-	if (value && n < p->errlen)
-		n += snprintf(p->err + n, p->errlen - n, " ('%s')", value);
-	if (status != WLBS_BAD_PARAMS && n < p->errlen && !strstr(p->err, "(WLBS_"))
-		snprintf(p->err + n, p->errlen - n, " (%s)", wlbs_status_name((int)status));
+		n = snprintf(msg, sizeof(msg), "%s: ", p->name);
+	if (n < sizeof(msg))
+		n += vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	if (value && n < sizeof(msg))
+		n += snprintf(msg + n, sizeof(msg) - n, " ('%s')", value);
+	if (status != WLBS_BAD_PARAMS && n < sizeof(msg) && !strstr(msg, "(WLBS_"))
+		snprintf(msg + n, sizeof(msg) - n, " (%s)", wlbs_status_name((int)status));
+	if (p->err && p->errlen) {
+		used = p->failed ? strlen(p->err) : 0;
+		if (!p->failed)
+			snprintf(p->err, p->errlen, "%s", msg);
+		else if (used + 1 + strlen(msg) < p->errlen)
+			snprintf(p->err + used, p->errlen - used, "\n%s", msg);
+	}
+	p->failed = true;
 	return -EINVAL;
 }
 
@@ -426,10 +448,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 	(void)section; /* the reader tracks sections itself */
 	p->key_seen = true;
-	if (p->failed)
-		return 0;
-	if (p->sect == S_NONE)
+	p->handled = p->line;
+	if (p->skip)
+		return 1; /* the header's error said it all */
+	if (p->sect == S_NONE) {
+		p->skip = true; /* once: the keys up to the next header are all before one */
 		return !fail_at(p, p->line, name, "key before any [section]");
+	}
 	for (i = 0; i < K_MAX && !k; i++)
 		if (keys[i].sect == p->sect && !strcasecmp(keys[i].name, name))
 			k = &keys[i];
@@ -452,7 +477,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		p->meta[p->rule].key_line[i] = p->line;
 	else
 		p->key_line[i] = p->line;
-	return !k->set(p, k, v);
+	if (!k->set(p, k, v))
+		return 1;
+	/* Whole-file checks leave out what this error explains. */
+	if (p->sect == S_RULE)
+		p->meta[p->rule].bad = true;
+	else
+		p->bad_keys |= 1u << i;
+	return 0;
 }
 
 /* --- sections --------------------------------------------------------------------------- */
@@ -504,13 +536,16 @@ static int open_section(struct parse *p, char *name)
 
 	p->key_seen = false;
 	p->keys = 0;
+	p->skip = false;
 	for (s = S_CLUSTER; s < S_RULE; s++)
 		if (!strcasecmp(name, sect_names[s]))
 			break;
 	if (s < S_RULE) {
-		if (p->sect_line[s])
+		if (p->sect_line[s]) {
+			p->skip = true;
 			return fail_at(p, p->line, name, "section repeated (first on line %u)",
 				       p->sect_line[s]);
+		}
 		p->sect_line[s] = p->line;
 		p->sect = s;
 		return 0;
@@ -520,11 +555,15 @@ static int open_section(struct parse *p, char *name)
 		name += 4;
 		while (isspace((unsigned char)*name))
 			name++;
-		if (!*name)
+		if (!*name) {
+			p->skip = true;
 			return fail_at(p, p->line, "rule", "a rule needs a name, e.g. [rule http]");
-		return open_rule(p, name);
+		}
+		p->skip = open_rule(p, name) != 0;
+		return p->skip ? -EINVAL : 0;
 	}
 	p->sect = S_NONE;
+	p->skip = true;
 	return fail_at(p, p->line, name,
 		       "unknown section (expected cluster, host, remote or "
 		       "rule NAME)");
@@ -543,8 +582,10 @@ static int check_header(struct parse *p, char *line)
 	if (*s != '[' || (s > line && p->key_seen))
 		return 0;
 	p->sect = S_NONE; /* a header ends the section before: its errors are not the rule's */
+	p->content = false;
 	end = strchr(s, ']');
 	if (!end) {
+		p->skip = true;
 		cfg_trim_value(s);
 		return fail_at(p, p->line, s, "section header without ']'");
 	}
@@ -552,6 +593,7 @@ static int check_header(struct parse *p, char *line)
 	while (isspace((unsigned char)*rest))
 		rest++;
 	if (*rest && *rest != ';' && *rest != '#') {
+		p->skip = true;
 		cfg_trim_value(rest);
 		return fail_at(p, p->line, rest, "unexpected text after the section header");
 	}
@@ -560,14 +602,43 @@ static int check_header(struct parse *p, char *line)
 	return open_section(p, s);
 }
 
-/* inih's reader: hands over one line, counting lines and handling headers. */
+static const char *line_of(struct parse *p, const char *text, unsigned int n);
+
+/*
+ * inih reports only its first syntax error; every line that is neither
+ * blank, a comment nor a header reaches on_key unless it is one, so a line
+ * on_key never saw is reported here, once the next line is asked for.
+ */
+static void check_syntax(struct parse *p)
+{
+	if (p->content && p->handled != p->line)
+		fail_code(p, WLBS_BAD_PARAMS, p->line, line_of(p, p->text, p->line),
+			  "expected 'key = value' or '[section]'");
+	p->content = false;
+}
+
+/* What inih will do with @s: true unless blank or a comment (headers: check_header). */
+static bool is_content(const char *s, unsigned int line)
+{
+	if (line == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
+		s += 3;
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s && *s != ';' && *s != '#';
+}
+
+/*
+ * inih's reader: hands over one line, counting lines and handling headers.
+ * A line we refuse (too long, a bad header) reaches inih as a blank one.
+ */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
 	const char *s = p->pos, *nl;
 	size_t len, text;
 
-	if (p->failed || !*s)
+	check_syntax(p);
+	if (!*s)
 		return NULL;
 	nl = strchr(s, '\n');
 	len = nl ? (size_t)(nl - s) + 1 : strlen(s);
@@ -581,12 +652,16 @@ static char *read_line(char *buf, int size, void *stream)
 	if (size < 4 || text > (size_t)size - 3) {
 		snprintf(p->tmp, sizeof(p->tmp), "%.40s...", s);
 		fail_at(p, p->line, p->tmp, "line longer than %d characters", size - 3);
-		return NULL;
+		snprintf(buf, size, "\n");
+		return buf;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (check_header(p, buf))
-		return NULL;
+	p->content = is_content(buf, p->line);
+	if (check_header(p, buf)) {
+		snprintf(buf, size, "\n");
+		return buf;
+	}
 	memcpy(buf, s, len); /* check_header may have cut it */
 	buf[len] = '\0';
 	return buf;
@@ -608,56 +683,65 @@ static int finish_rule(struct parse *p, int i)
 	char buf[INET6_ADDRSTRLEN + 4];
 	int v;
 
+	int bad = 0;
+
 	if (!m->key_line[K_PORTS])
-		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->line, NULL,
-				 "[rule %s] has no ports (ports = 80 or 80-90 is required)",
-				 r->name);
-	if (m->has_vip) {
+		bad =
+		    fail_code(p, WLBS_BAD_PORT_PARAMS, m->line, NULL,
+			      "[rule %s] has no ports (ports = 80 or 80-90 is required)", r->name);
+	/* A refused [cluster] ip explains a rule's ip that is not among them. */
+	if (m->has_vip && !(p->bad_keys & (1u << K_VIPS))) {
 		for (v = 0; v < c->n_vips; v++)
 			if (!memcmp(&c->vips[v].addr, &m->vip, sizeof(m->vip)))
 				break;
 		if (v == c->n_vips) {
 			struct cfg_addr a = {.addr = m->vip, .v4 = IN6_IS_ADDR_V4MAPPED(&m->vip)};
 
-			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_RULE_IP],
-					 cfg_addr_str(&a, false, buf, sizeof(buf)),
-					 "[rule %s] ip: not one of the [cluster] ip addresses",
-					 r->name);
+			bad = fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_RULE_IP],
+					cfg_addr_str(&a, false, buf, sizeof(buf)),
+					"[rule %s] ip: not one of the [cluster] ip addresses",
+					r->name);
+		} else {
+			r->vip = v;
 		}
-		r->vip = v;
 	}
 	if (r->mode != WLBS_MODE_MULTIPLE) {
 		snprintf(buf, sizeof(buf), "%u", r->load_weight);
 		if (m->key_line[K_AFFINITY])
-			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_AFFINITY],
-					 affinities[r->affinity],
-					 "[rule %s] affinity: only for mode multiple, not %s",
-					 r->name, mode);
+			bad = fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_AFFINITY],
+					affinities[r->affinity],
+					"[rule %s] affinity: only for mode multiple, not %s",
+					r->name, mode);
 		if (m->key_line[K_WEIGHT])
-			return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_WEIGHT],
-					 r->equal_load ? "equal" : buf,
-					 "[rule %s] load_weight: only for mode multiple, not %s",
-					 r->name, mode);
+			bad = fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_WEIGHT],
+					r->equal_load ? "equal" : buf,
+					"[rule %s] load_weight: only for mode multiple, not %s",
+					r->name, mode);
 		r->affinity = WLBS_AFF_NONE;
 		r->equal_load = false;
 	}
 	if (r->mode != WLBS_MODE_SINGLE && m->key_line[K_HANDLING]) {
 		snprintf(buf, sizeof(buf), "%u", r->handling_priority);
-		return fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_HANDLING], buf,
-				 "[rule %s] handling_priority: only for mode single, not %s",
-				 r->name, mode);
+		bad = fail_code(p, WLBS_BAD_PORT_PARAMS, m->key_line[K_HANDLING], buf,
+				"[rule %s] handling_priority: only for mode single, not %s",
+				r->name, mode);
 	}
 	if (r->mode == WLBS_MODE_SINGLE && !m->key_line[K_HANDLING])
 		r->handling_priority = c->priority;
-	return 0;
+	m->bad |= bad != 0;
+	return bad;
 }
 
-/* Rules of one scope (one cluster IP, or all) must not share a port and protocol. */
+/*
+ * Rules of one scope (one cluster IP, or all) must not share a port and
+ * protocol; every overlapping pair is named. Rules with an error are left
+ * out: their ports or scope are not what the file meant.
+ */
 static int check_overlaps(struct parse *p)
 {
 	const struct wlbs_config *c = &p->c;
 	char vip[INET6_ADDRSTRLEN + 4], ports[16];
-	int i, j;
+	int i, j, ret = 0;
 
 	for (j = 1; j < c->n_rules; j++) {
 		const struct cfg_rule *b = &c->rules[j];
@@ -667,7 +751,8 @@ static int check_overlaps(struct parse *p)
 			unsigned int lo = a->port_lo > b->port_lo ? a->port_lo : b->port_lo;
 			unsigned int hi = a->port_hi < b->port_hi ? a->port_hi : b->port_hi;
 
-			if (a->vip != b->vip || !(a->proto & b->proto) || lo > hi)
+			if (a->vip != b->vip || !(a->proto & b->proto) || lo > hi ||
+			    p->meta[i].bad || p->meta[j].bad)
 				continue;
 			if (a->vip == CFG_VIP_ALL)
 				strcpy(vip, "all cluster IPs");
@@ -677,63 +762,60 @@ static int check_overlaps(struct parse *p)
 				snprintf(ports, sizeof(ports), "%u", lo);
 			else
 				snprintf(ports, sizeof(ports), "%u-%u", lo, hi);
-			return fail_code(
-			    p, WLBS_PORT_OVERLAP, p->meta[j].line, NULL,
-			    "rule '%s' (line %u) and rule '%s' overlap on ports %s for "
-			    "%s/%s (WLBS_PORT_OVERLAP)",
-			    a->name, p->meta[i].line, b->name, ports, vip,
-			    proto_name(a->proto & b->proto));
+			ret = fail_code(p, WLBS_PORT_OVERLAP, p->meta[j].line, NULL,
+					"rule '%s' (line %u) and rule '%s' overlap on ports %s for "
+					"%s/%s (WLBS_PORT_OVERLAP)",
+					a->name, p->meta[i].line, b->name, ports, vip,
+					proto_name(a->proto & b->proto));
 		}
 	}
-	return 0;
+	return ret;
 }
 
-static int finish(struct parse *p)
+/*
+ * The checks of the whole file, each reported; a required key that is there
+ * with a refused value was reported already.
+ */
+static void finish(struct parse *p)
 {
 	struct wlbs_config *c = &p->c;
 	char buf[INET6_ADDRSTRLEN + 4];
 	const char *why;
-	int i, v, err;
+	int i, v;
 
 	p->sect = S_NONE; /* parsing is over: only finish_rule's errors are the rules' */
 	if (!p->sect_line[S_HOST])
-		return fail_at(p, 0, NULL,
-			       "no [host] section (interface and priority are required)");
-	if (!c->ifname[0])
-		return fail_at(p, p->sect_line[S_HOST], NULL, "[host] has no interface");
-	if (!c->priority)
-		return fail_at(p, p->sect_line[S_HOST], NULL, "[host] has no priority (1..%d)",
-			       WLBS_MAX_HOSTS);
-	if (!c->n_vips)
-		return fail_at(p, p->sect_line[S_CLUSTER], NULL,
-			       "no cluster IP ([cluster] ip = ... is required)");
+		fail_at(p, 0, NULL, "no [host] section (interface and priority are required)");
+	if (p->sect_line[S_HOST] && !c->ifname[0] && !p->key_line[K_IFNAME])
+		fail_at(p, p->sect_line[S_HOST], NULL, "[host] has no interface");
+	if (p->sect_line[S_HOST] && !c->priority && !p->key_line[K_PRIORITY])
+		fail_at(p, p->sect_line[S_HOST], NULL, "[host] has no priority (1..%d)",
+			WLBS_MAX_HOSTS);
+	if (!c->n_vips && !p->key_line[K_VIPS])
+		fail_at(p, p->sect_line[S_CLUSTER], NULL,
+			"no cluster IP ([cluster] ip = ... is required)");
 	for (i = 0; i < c->n_dips; i++)
 		for (v = 0; v < c->n_vips; v++)
 			if (!memcmp(&c->dips[i].addr, &c->vips[v].addr, sizeof(c->vips[v].addr)))
-				return fail_at(p, p->dip_line[i],
-					       cfg_addr_str(&c->dips[i], false, buf, sizeof(buf)),
-					       "[host] dedicated_ip: also a cluster IP (line %u)",
-					       p->vip_line[v]);
-	why = c->cluster_mac_set ? cfg_mac_fits_mode(c->cluster_mac, c->cluster_mode) : NULL;
+				fail_at(p, p->dip_line[i],
+					cfg_addr_str(&c->dips[i], false, buf, sizeof(buf)),
+					"[host] dedicated_ip: also a cluster IP (line %u)",
+					p->vip_line[v]);
+	why = c->cluster_mac_set && !(p->bad_keys & (1u << K_CMODE))
+		  ? cfg_mac_fits_mode(c->cluster_mac, c->cluster_mode)
+		  : NULL;
 	if (why) {
 		ip2mac_format(c->cluster_mac, buf);
-		return fail_at(p, p->key_line[K_CMAC], buf, "[cluster] cluster_mac: %s", why);
+		fail_at(p, p->key_line[K_CMAC], buf, "[cluster] cluster_mac: %s", why);
 	}
-	if (c->remote.enabled && !c->remote.secret_file[0])
-		return fail_at(p, p->key_line[K_ENABLED], "yes",
-			       "[remote] enabled needs secret_file (the secret never lives in "
-			       "this file)");
-	for (i = 0; i < c->n_rules; i++) {
-		err = finish_rule(p, i);
-		if (err)
-			return err;
-	}
-	err = check_overlaps(p);
-	if (err)
-		return err;
-	if (!c->hash_seed_set)
+	if (c->remote.enabled && !c->remote.secret_file[0] && !p->key_line[K_SECRET])
+		fail_at(p, p->key_line[K_ENABLED], "yes",
+			"[remote] enabled needs secret_file (the secret never lives in this file)");
+	for (i = 0; i < c->n_rules; i++)
+		finish_rule(p, i);
+	check_overlaps(p);
+	if (!c->hash_seed_set && c->n_vips)
 		c->hash_seed = cfg_derive_seed(&c->vips[0]);
-	return 0;
 }
 
 /* Copy of line @n of @text, for a syntax error inih found there. */
@@ -758,12 +840,15 @@ int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out
 	return cfg_parse_string_status(text, name, out, err, errlen, NULL);
 }
 
-int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out, char *err,
-			    size_t errlen, unsigned int *status)
+/* The parser: the first error into @err, or with @all every one; *@n_errors how many. */
+static int parse_text(const char *text, const char *name, struct wlbs_config *out, char *err,
+		      size_t errlen, unsigned int *status, bool all, unsigned int *n_errors)
 {
 	struct parse *p;
 	int ret;
 
+	if (n_errors)
+		*n_errors = 1; /* unless the text is parsed */
 	if (!text || !out)
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
@@ -774,21 +859,22 @@ int cfg_parse_string_status(const char *text, const char *name, struct wlbs_conf
 	}
 	p->name = name ? name : "<config>";
 	p->pos = text;
+	p->text = text;
 	p->err = err;
 	p->errlen = errlen;
+	p->all = all;
 	cfg_defaults(&p->c);
 	ret = ini_parse_stream(read_line, p, on_key, p);
-	/* inih goes on after a syntax error; ours stop it, so the earlier one wins. */
-	if (ret > 0 && (!p->failed || (unsigned int)ret < p->err_line)) {
-		p->failed = false;
+	/* check_syntax() found inih's syntax errors; this is only in case it missed one. */
+	if (ret > 0 && !p->failed)
 		fail_code(p, WLBS_BAD_PARAMS, ret, line_of(p, text, ret),
 			  "expected 'key = value' or '[section]'");
-	}
-	if (!p->failed)
-		finish(p);
+	finish(p);
 	ret = p->failed ? -EINVAL : 0;
 	if (status)
 		*status = ret ? p->status : WLBS_OK;
+	if (n_errors)
+		*n_errors = p->n_errors;
 	if (!ret) {
 		*out = p->c;
 		if (err && errlen)
@@ -798,13 +884,21 @@ int cfg_parse_string_status(const char *text, const char *name, struct wlbs_conf
 	return ret;
 }
 
-int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen)
+int cfg_parse_string_status(const char *text, const char *name, struct wlbs_config *out, char *err,
+			    size_t errlen, unsigned int *status)
 {
-	return cfg_load_status(path, out, err, errlen, NULL);
+	return parse_text(text, name, out, err, errlen, status, false, NULL);
 }
 
-int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t errlen,
-		    unsigned int *status)
+int cfg_parse_string_all(const char *text, const char *name, struct wlbs_config *out, char *err,
+			 size_t errlen, unsigned int *n_errors)
+{
+	return parse_text(text, name, out, err, errlen, NULL, true, n_errors);
+}
+
+/* Reads @path whole and parses it (parse_text). */
+static int load_file(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		     unsigned int *status, bool all, unsigned int *n_errors)
 {
 	const char *why = NULL;
 	struct stat st;
@@ -815,6 +909,8 @@ int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t
 
 	if (status)
 		*status = WLBS_BAD_PARAMS; /* until the text itself says more */
+	if (n_errors)
+		*n_errors = 1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		ret = -errno;
@@ -858,7 +954,7 @@ int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t
 		free(buf);
 		return -EINVAL;
 	}
-	ret = cfg_parse_string_status(buf, path, out, err, errlen, status);
+	ret = parse_text(buf, path, out, err, errlen, status, all, n_errors);
 	free(buf);
 	return ret;
 fail:
@@ -868,4 +964,21 @@ fail:
 		close(fd);
 	free(buf);
 	return ret;
+}
+
+int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen)
+{
+	return load_file(path, out, err, errlen, NULL, false, NULL);
+}
+
+int cfg_load_status(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		    unsigned int *status)
+{
+	return load_file(path, out, err, errlen, status, false, NULL);
+}
+
+int cfg_load_all(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		 unsigned int *n_errors)
+{
+	return load_file(path, out, err, errlen, NULL, true, n_errors);
 }

@@ -112,6 +112,16 @@ void cfg_defaults(struct wlbs_config *c);
  */
 int cfg_load(const char *path, struct wlbs_config *out, char *err, size_t errlen);
 
+/*
+ * cfg_load reporting every error of the file (--check-config): one message
+ * a line in @err, in file order, the whole-file checks last; those that do
+ * not fit whole are left out. *@n_errors counts them all (0 when valid).
+ */
+int cfg_load_all(const char *path, struct wlbs_config *out, char *err, size_t errlen,
+		 unsigned int *n_errors);
+int cfg_parse_string_all(const char *text, const char *name, struct wlbs_config *out, char *err,
+			 size_t errlen, unsigned int *n_errors);
+
 /* cfg_load on text in memory; @name stands for the file name in messages. */
 int cfg_parse_string(const char *text, const char *name, struct wlbs_config *out, char *err,
 		     size_t errlen);

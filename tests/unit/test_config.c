@@ -453,6 +453,111 @@ static void test_bad_files_fail_with_file_line_and_value(void **state)
 	}
 }
 
+/*
+ * Every bad case again, every error at once (--check-config): the first line
+ * is the message a reload gives, each error is one line, and the count says
+ * how many lines there are.
+ */
+static void test_every_error_mode_starts_with_the_first(void **state)
+{
+	char first[512], all[8192];
+	struct wlbs_config c;
+	unsigned int i, n, lines;
+	const char *s;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad *b = &bad_cases[i];
+
+		cfg_parse_string(b->text, "bad.conf", &c, first, sizeof(first));
+		n = 0;
+		assert_int_equal(
+		    cfg_parse_string_all(b->text, "bad.conf", &c, all, sizeof(all), &n), -EINVAL);
+		if (strncmp(all, first, strlen(first)) ||
+		    (all[strlen(first)] && all[strlen(first)] != '\n'))
+			fail_msg("case %u: first of all errors '%s', alone '%s'", i, all, first);
+		for (lines = 1, s = all; *s; s++)
+			lines += *s == '\n';
+		if (n != lines)
+			fail_msg("case %u: %u errors counted, %u lines: %s", i, n, lines, all);
+	}
+}
+
+/*
+ * A file with an error of each kind: every one is reported, in file order and
+ * the whole-file checks last, and nothing an earlier error explains (the keys
+ * of a refused section, a rule whose ports were refused in an overlap, a
+ * required key that is there with a bad value).
+ */
+static void test_every_error_of_a_file(void **state)
+{
+	static const char text[] = "[cluster]\n"	       /* 1 */
+				   "ip = 10.0.0.1\n"	       /* 2 */
+				   "heartbeat_period_ms = 5\n" /* 3: out of range */
+				   "[host]\n"		       /* 4 */
+				   "interface = eth0\n"	       /* 5 */
+				   "priority = 99\n"	       /* 6: out of range */
+				   "this is not a key\n"       /* 7: syntax */
+				   "[hots]\n"		       /* 8: unknown section */
+				   "whatever = 1\n"	       /* 9: skipped with it */
+				   "[rule a]\n"		       /* 10 */
+				   "ports = 80-90\n"	       /* 11 */
+				   "[rule b]\n"		       /* 12 */
+				   "ports = 90-80\n"	       /* 13: refused: no overlap */
+				   "[rule c]\n"		       /* 14 */
+				   "ports = 85\n"	       /* 15 */
+				   "mode = single\n"	       /* 16 */
+				   "affinity = none\n"	       /* 17: not for single */
+				   "[rule d]\n";	       /* 18: no ports */
+	static const char *const want[] = {
+	    "f.conf:3: [cluster] heartbeat_period_ms: must be a whole number 10..10000 ('5')",
+	    "f.conf:6: [host] priority: must be a whole number 1..64 ('99')",
+	    "f.conf:7: expected 'key = value' or '[section]' ('this is not a key')",
+	    "f.conf:8: unknown section (expected cluster, host, remote or rule NAME) ('hots')",
+	    "f.conf:13: [rule b] ports: range ends below its start ('90-80') "
+	    "(WLBS_BAD_PORT_PARAMS)",
+	    "f.conf:17: [rule c] affinity: only for mode multiple, not single ('none') "
+	    "(WLBS_BAD_PORT_PARAMS)",
+	    "f.conf:18: [rule d] has no ports (ports = 80 or 80-90 is required) "
+	    "(WLBS_BAD_PORT_PARAMS)",
+	};
+	char err[4096], expect[4096] = "";
+	struct wlbs_config c, before;
+	unsigned int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		snprintf(expect + strlen(expect), sizeof(expect) - strlen(expect), "%s%s",
+			 i ? "\n" : "", want[i]);
+	memset(&c, 0x5a, sizeof(c));
+	before = c;
+	assert_int_equal(cfg_parse_string_all(text, "f.conf", &c, err, sizeof(err), &n), -EINVAL);
+	assert_string_equal(err, expect);
+	assert_int_equal(n, 7);
+	assert_memory_equal(&c, &before, sizeof(c));
+	/* A reload says the first alone. */
+	assert_int_equal(cfg_parse_string(text, "f.conf", &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want[0]);
+	/* A valid file: no error, nothing counted. */
+	assert_int_equal(cfg_parse_string_all(BASE, "ok.conf", &c, err, sizeof(err), &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* Errors that do not fit the buffer are left out whole, and still counted. */
+static void test_every_error_truncates_whole_lines(void **state)
+{
+	char text[4096] = BASE "[remote]\n", err[100];
+	struct wlbs_config c;
+	unsigned int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		strcat(text, "bogus line\n");
+	assert_int_equal(cfg_parse_string_all(text, "t.conf", &c, err, sizeof(err), &n), -EINVAL);
+	assert_int_equal(n, 20);
+	assert_string_equal(err, "t.conf:7: expected 'key = value' or '[section]' ('bogus line')");
+}
+
 static void test_long_line_is_refused_not_cut(void **state)
 {
 	struct wlbs_config c;
@@ -861,6 +966,9 @@ int main(void)
 	    cmocka_unit_test(test_32_rules_load_33_do_not),
 	    cmocka_unit_test(test_example_config_parses),
 	    cmocka_unit_test(test_bad_files_fail_with_file_line_and_value),
+	    cmocka_unit_test(test_every_error_mode_starts_with_the_first),
+	    cmocka_unit_test(test_every_error_of_a_file),
+	    cmocka_unit_test(test_every_error_truncates_whole_lines),
 	    cmocka_unit_test(test_long_line_is_refused_not_cut),
 	    cmocka_unit_test(test_load_errors_name_the_path),
 	    cmocka_unit_test(test_bad_reload_keeps_running_config),
