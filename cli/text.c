@@ -307,6 +307,8 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 		text_params(f, ans);
 		break;
 	case WLBS_CMD_DISPLAY:
+		if (h)
+			fprintf(f, "wlbsd             %s\n", h->u.host.version);
 		text_params(f, ans);
 		if (h)
 			text_convergence(f, ans, &h->u.host, s ? &s->u.stats : NULL);
