@@ -248,7 +248,6 @@ field("rec", ProtoField.none("wlbs.rec", "Record"))
 field("rec_kind", ProtoField.uint16("wlbs.rec.kind", "Kind", base.DEC, rec_kind_names))
 field("rec_size", ProtoField.uint16("wlbs.rec.size", "Size"))
 field("rec_host", ProtoField.uint8("wlbs.rec.host_list", "Host"))
-field("rec_counter", ProtoField.uint64("wlbs.rec.counter", "Counter"))
 
 -- Records: per kind, {offset, type, name, label, extra}. Types: u8 u16 u32 u64
 -- i32 i64 (integers; extra: value names or a flags list), hosts (u64 host
@@ -311,7 +310,7 @@ local REC = {
 	},
 	[4] = { size = 72,
 		{ 0, "str", "name", "Name", 32 },
-		{ 32, "ip6", "vip", "Cluster IP" },
+		{ 32, "ip6", "vip", "Cluster IP", "every cluster IP" },
 		{ 48, "i64", "held", "Connections held" },
 		{ 56, "u16", "port_lo", "First port" },
 		{ 58, "u16", "port_hi", "Last port" },
@@ -328,7 +327,7 @@ local REC = {
 	},
 	[5] = { size = 296,
 		{ 0, "str", "rule", "Rule", 32 },
-		{ 32, "u8", "slot", "Slot", slot_names },
+		{ 32, "u8", "slot", "Slot", { partial = slot_names } },
 		{ 33, "u8", "n_reasons", "Reasons counted" },
 		{ 34, "pad", "pad", "Padding", 6 },
 		{ 40, "counters", "packets", "Packets by reason", 32, reason_names, 33 },
@@ -362,7 +361,7 @@ local REC = {
 		{ 8, "time", "when", "When" },
 		{ 16, "hosts", "members", "Members" },
 		{ 24, "i32", "rule", "Rule (index + 1)", "none" },
-		{ 28, "u16", "kind", "Kind", event_kind_names },
+		{ 28, "u16", "kind", "Event kind", event_kind_names },
 		{ 30, "u8", "prio", "Syslog priority", syslog_prio_names },
 		{ 31, "u8", "host", "Host", "none" },
 		{ 32, "u8", "flags", "Flags", { { 0x1, "cut", "Text cut" } } },
@@ -396,6 +395,9 @@ for kind, spec in pairs(REC) do
 					d.bits[#d.bits + 1] = field(abbr .. "." .. b[2],
 						ProtoField.bool(abbr .. "." .. b[2], b[3], 8 * int_len[ty], nil, b[1]))
 				end
+			elseif type(extra) == "table" and extra.partial then
+				d.pf = field(abbr, int_ctor[ty](abbr, label, base.DEC))
+				d.special = extra.partial -- names of a few values, shown beside them
 			elseif type(extra) == "table" then
 				d.pf = field(abbr, int_ctor[ty](abbr, label, base.DEC, extra))
 			else
@@ -416,7 +418,8 @@ for kind, spec in pairs(REC) do
 		elseif ty == "pad" then
 			d.pf = field(abbr, ProtoField.bytes(abbr, label))
 		elseif ty == "counters" then
-			d.pf = field(abbr, ProtoField.uint64(abbr, label))
+			d.pf = field(abbr, ProtoField.none(abbr, label))
+			d.pf_item = field(abbr .. ".count", ProtoField.uint64(abbr .. ".count", label))
 		end
 	end
 end
@@ -753,7 +756,9 @@ local function dissect_record(tvb, off, tree)
 			if d.bits then
 				add_flags(rt, d.pf, d.bits, fr)
 			else
-				add_zero(rt, d.pf, fr, d.zero)
+				local item = add_zero(rt, d.pf, fr, d.zero)
+				local v = d.special and fr:uint()
+				if v and d.special[v] then item:append_text(" (" .. d.special[v] .. ")") end
 			end
 		elseif ty == "hosts" then
 			local item = rt:add(d.pf, r:range(o, 8))
@@ -767,7 +772,11 @@ local function dissect_record(tvb, off, tree)
 				summary[#summary + 1] = s
 			end
 		elseif ty == "ip6" then
-			add_addr(rt, d.pf, d.pf4, r:range(o, 16))
+			if d[5] and all_zero(r:range(o, 16)) then
+				rt:add(d.pf, r:range(o, 16)):append_text(" (" .. d[5] .. ")")
+			else
+				add_addr(rt, d.pf, d.pf4, r:range(o, 16))
+			end
 		elseif ty == "mac" then
 			rt:add(d.pf, r:range(o, 6))
 		elseif ty == "time" then
@@ -782,7 +791,7 @@ local function dissect_record(tvb, off, tree)
 			ct:set_text(string.format("%s (%d counted)", d[4], used))
 			for i = 0, math.min(used, n) - 1 do
 				local cr = r:range(o + 8 * i, 8)
-				ct:add(F.rec_counter, cr):set_text(string.format("%s: %s",
+				ct:add(d.pf_item, cr):set_text(string.format("%s: %s",
 					names[i] or ("#" .. i), tostring(cr:uint64())))
 			end
 		end
