@@ -249,7 +249,8 @@ check-systemd:
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tracked and new
 # files (the working tree's changes, never build/; outside git: every file but
-# build/), into $(DEB_DIR)/; lintian must report no error.
+# build/), into $(DEB_DIR)/; lintian must report no error. The package build sees
+# none of this make's variables: its `make clean` would remove a BUILD=/elsewhere.
 DEB_DIR := $(BUILD)/deb
 deb:
 	$(call msg,DEB,$(DEB_DIR))
@@ -257,7 +258,8 @@ deb:
 	$(Q){ git ls-files -z -co --exclude-standard 2>/dev/null || \
 		find . \( -path ./$(BUILD) -o -path ./.git \) -prune -o ! -type d -print0; } | \
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C $(DEB_DIR)/src -xf -
-	$(Q)cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+	$(Q)cd $(DEB_DIR)/src && env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
 	$(Q)lintian --fail-on error $(DEB_DIR)/*.changes
 
