@@ -3,6 +3,10 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 # prometheus-node-exporter's textfile collector directory (Debian's default).
 TEXTFILE_DIR ?= /var/lib/prometheus/node-exporter
+# Wireshark's global Lua plugin directory (`tshark -G folders`: "Global Lua Plugins"),
+# outside PREFIX: Wireshark looks only there.
+MULTIARCH ?= $(or $(DEB_HOST_MULTIARCH),$(shell $(CC) -print-multiarch 2>/dev/null))
+WIRESHARK_LUA_DIR ?= /usr/lib/$(MULTIARCH)/wireshark/plugins
 DESTDIR  ?=
 CC       ?= gcc
 CLANG    ?= clang
@@ -56,6 +60,7 @@ TEST_PKGS += python3-jsonschema # check-answer.py: control answers against their
 TEST_PKGS += strace            # test_systemd: wlbsd's system calls under its unit
 TEST_PKGS += stress-ng         # test_hb_timing_under_load, check-timing
 TEST_PKGS += systemd           # check-systemd: systemd-analyze verify, security
+TEST_PKGS += tshark            # test_wireshark: dumpcap, and tshark with contrib/wireshark/wlbs.lua
 # libFuzzer's runtime (check-fuzz, fuzz) for the clang installed, which names it:
 # libclang-rt-<major>-dev (Debian 12's default clang is 14). Installed after the
 # lists above, as clang comes with them.
@@ -366,6 +371,7 @@ install: all
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
 	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
+	install -D -m 0644 contrib/wireshark/wlbs.lua $(DESTDIR)$(WIRESHARK_LUA_DIR)/wlbs.lua
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
 	install -D -m 0644 systemd/wlbs.sysusers $(DESTDIR)/usr/lib/sysusers.d/wlbs.conf
 	-[ -n "$(DESTDIR)" ] || systemd-sysusers wlbs.conf
@@ -376,7 +382,8 @@ uninstall:
 		$(DESTDIR)/lib/systemd/system/wlbsd.service \
 		$(DESTDIR)/usr/lib/systemd/catalog/wlbs.catalog \
 		$(DESTDIR)/lib/systemd/system/wlbs-metrics.service \
-		$(DESTDIR)/lib/systemd/system/wlbs-metrics.timer
+		$(DESTDIR)/lib/systemd/system/wlbs-metrics.timer \
+		$(DESTDIR)$(WIRESHARK_LUA_DIR)/wlbs.lua
 
 clean:
 	rm -rf $(BUILD)

@@ -33,7 +33,8 @@ root=$tmp/root
 dpkg-deb -x "$deb" "$root"
 for f in usr/sbin/wlbsd usr/sbin/wlbs lib/systemd/system/wlbsd.service \
 	usr/lib/sysusers.d/wlbs.conf etc/wlbs/wlbs.conf.example usr/share/doc/wlbs/README.md \
-	usr/share/doc/wlbs/copyright usr/share/doc/wlbs/examples/ansible/rolling-maintenance.yml; do
+	usr/share/doc/wlbs/copyright usr/share/doc/wlbs/examples/ansible/rolling-maintenance.yml \
+	"usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/wireshark/plugins/wlbs.lua"; do
 	if [ -e "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
 done
 # Whatever else of systemd/ the Makefile installs (metrics timer, catalog) comes along.
