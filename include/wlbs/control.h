@@ -20,6 +20,8 @@
  * after it (the remote layer appends its authenticator) or wrap it; it hands
  * the codec exactly hdr.length bytes (ctl_msg_len() finds them). Byte offsets
  * are in the struct comments and in docs/control.md.
+ * contrib/wireshark/wlbs.lua decodes messages and records too: a layout change
+ * (a new command, status, record kind or field) goes there as well.
  *
  * Protocol version history (WLBS_CTL_VERSION):
  *   1  first version: commands query..queryport, response text up to 4000 bytes.

@@ -6,6 +6,7 @@
  * followed by exactly sizeof() of its kind's struct; a decoder refuses any
  * other size, an unknown kind, non-zero padding, a string without its NUL.
  * Which answer carries which records is in docs/control.md.
+ * contrib/wireshark/wlbs.lua decodes every kind too: a new kind or field goes there.
  */
 #ifndef WLBS_CONTROL_RECORDS_H
 #define WLBS_CONTROL_RECORDS_H

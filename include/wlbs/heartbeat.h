@@ -5,6 +5,7 @@
  * Ethernet frame with ethertype WLBS_ETH_P_HEARTBEAT, right after the 14-byte
  * Ethernet header. docs/convergence.md explains every field's role in the
  * algorithm.
+ * contrib/wireshark/wlbs.lua decodes it too: a layout change goes there as well.
  *
  * Destination MAC, as NLB's: the cluster MAC in multicast and igmp modes
  * (every host has it in its NIC's filter; in igmp mode it joins 239.255.c.d,

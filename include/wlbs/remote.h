@@ -18,6 +18,7 @@
  * request it answers.
  *
  * The code (key, MAC, replay and clock checks) is lib/remote_auth.h.
+ * contrib/wireshark/wlbs.lua decodes it too: a layout change goes there as well.
  *
  * Envelope version history (WLBS_REMOTE_VERSION):
  *   1  first version.

@@ -5,6 +5,7 @@
  * carry only a fingerprint of the rules (include/wlbs/heartbeat.h); the
  * fingerprint stays the authority for convergence. A descriptor only
  * explains a conflict, it never changes a decision.
+ * contrib/wireshark/wlbs.lua decodes it too: a layout change goes there as well.
  *
  * It is the payload of a raw Ethernet frame with the heartbeat's ethertype
  * (WLBS_ETH_P_HEARTBEAT) and destination, told apart by its magic. Each
