@@ -943,6 +943,10 @@ local function dissect_rc(tvb, pinfo, tree)
 	else
 		t:add_proto_expert_info(E.length, "No control message")
 	end
+	if not response and info.host and info.host ~= host then
+		t:add_proto_expert_info(E.value, string.format(
+			"The request addresses host %d, the envelope host %d", info.host, host))
+	end
 	local want = RC_HDR_LEN + mlen + mac_len
 	if want ~= len then
 		t:add_proto_expert_info(E.length, string.format(
@@ -1003,21 +1007,24 @@ function wlbs.init()
 	requests, answers = {}, {}
 end
 
+-- A remote control datagram: the wlbs tree, or a bad magic under it.
+local function dissect_udp(tvb, pinfo, tree)
+	local len = tvb:len()
+	pinfo.cols.protocol = "WLBS"
+	local t = tree:add(wlbs, tvb:range(0, len))
+	if len < 4 or tvb:range(0, 4):uint() ~= MAGIC_RC then
+		t:add_proto_expert_info(E.magic, "Not a wlbs remote control envelope (\"WLBR\")")
+		pinfo.cols.info = "Remote control port, not wlbs (bad magic)"
+		return len
+	end
+	return dissect_rc(tvb, pinfo, t)
+end
+
 function wlbs.dissector(tvb, pinfo, tree)
 	local len = tvb:len()
+	-- Called from the UDP port table (2504, 1717) or the ethertype table (0x886F).
+	if pinfo.match_uint ~= ETH_P_HEARTBEAT then return dissect_udp(tvb, pinfo, tree) end
 	local magic = len >= 4 and tvb:range(0, 4):uint() or nil
-	-- Called from the ethertype table (match 0x886F) or the UDP port table.
-	local on_udp = pinfo.match_uint ~= ETH_P_HEARTBEAT
-	if magic == MAGIC_RC or (on_udp and magic ~= MAGIC_HB and magic ~= MAGIC_RD) then
-		pinfo.cols.protocol = "WLBS"
-		local t = tree:add(wlbs, tvb:range(0, len))
-		if magic ~= MAGIC_RC then
-			t:add_proto_expert_info(E.magic, "Not a wlbs remote control envelope (\"WLBR\")")
-			pinfo.cols.info = "Remote control port, not wlbs (bad magic)"
-			return len
-		end
-		return dissect_rc(tvb, pinfo, t)
-	end
 	if magic == MAGIC_HB or magic == MAGIC_RD then
 		pinfo.cols.protocol = "WLBS"
 		local t = tree:add(wlbs, tvb:range(0, len))
@@ -1029,6 +1036,19 @@ function wlbs.dissector(tvb, pinfo, tree)
 	return 0
 end
 
+-- Remote control on another port ([remote] port = N): an envelope of version 1
+-- holding a control message.
+local function heur_udp(tvb, pinfo, tree)
+	if tvb:len() < RC_HDR_LEN + CTL_HDR_LEN or tvb:range(0, 4):uint() ~= MAGIC_RC or
+		tvb:range(4, 1):uint() ~= RC_VERSION or
+		tvb:range(RC_HDR_LEN, 4):uint() ~= MAGIC_CTL then
+		return false
+	end
+	dissect_udp(tvb, pinfo, tree)
+	return true
+end
+
 eth_table:add(ETH_P_HEARTBEAT, wlbs)
 local udp_table = DissectorTable.get("udp.port")
 for _, p in ipairs(UDP_PORTS) do udp_table:add(p, wlbs) end
+wlbs:register_heuristic("udp", heur_udp)

@@ -5,7 +5,8 @@
 # (query, stop, start, display, a wrong password) captured on the client, read
 # back with `tshark -X lua_script:`; plus crafted frames (tests/netns/wscraft.py):
 # an MS NLB heartbeat still goes to Wireshark's msnlb, broken wlbs frames get
-# expert info. Sourced by run.sh (remote_up, rwlbs: test_remote.sh).
+# expert info, remote control on another port is found by the heuristic.
+# Sourced by run.sh (remote_up, rwlbs: test_remote.sh).
 
 WS_LUA=$WT_TOP/contrib/wireshark/wlbs.lua
 
@@ -132,6 +133,9 @@ test_wireshark_dissects()
 	out=$(ws_fields "$bad" 'frame.number == 1' msnlb.signature msnlb.unique_host_id wlbs.hb)
 	expect_eq "$out" "0xc0de01bf 3 " "an MS NLB heartbeat: msnlb fields, no wlbs heartbeat"
 	expect_eq "$(ws "$bad" -Y 'frame.number == 1 && wlbs')" "" "no wlbs tree in the NLB frame"
-	out=$(ws_fields "$bad" 'frame.number > 1' wlbs.bad_length wlbs.bad_version wlbs.bad_magic)
+	out=$(ws_fields "$bad" 'frame.number > 1 && frame.number < 6' wlbs.bad_length \
+		wlbs.bad_version wlbs.bad_magic)
 	expect_eq "$out" $'1  \n 1 \n  1\n1  ' "expert info: cut heartbeat, version 9, UDP 2504 garbage, descriptor length"
+	out=$(ws_fields "$bad" 'frame.number == 6' udp.dstport wlbs.rc.host wlbs.ctl.command)
+	expect_eq "$out" "12504 0 1" "a query on another port, found by the heuristic"
 }

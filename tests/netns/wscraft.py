@@ -9,6 +9,7 @@ real wlbs traffic (tests/netns/test_wireshark.sh):
   3  a wlbs heartbeat of version 9 (whole): bad version
   4  a UDP datagram to port 2504 that is no remote control envelope: bad magic
   5  a rules descriptor whose n_rules does not match its length: bad length
+  6  a remote control query (MAC zero) to UDP port 12504 (no dissector there): found by the heuristic
 
 usage: wscraft.py OUT.pcap
 """
@@ -64,6 +65,12 @@ def rules_descriptor_bad():
     return eth(ETH_P_HB, bytes(rd))
 
 
+def remote_query():
+    env = struct.pack("!IBBBBQ", 0x574C4252, 1, 0, 0, 0, 1700000000000) + bytes(range(16))
+    req = struct.pack("!IBBHIHHHBB", 0x574C4243, 2, 1, 40, 0x1234, 1, 0, 0, 0, 0) + bytes(20)
+    return udp4("198.18.0.200", "198.18.0.100", 40001, 12504, env + req + bytes(32))
+
+
 def main():
     frames = [
         nlb_heartbeat(),
@@ -71,6 +78,7 @@ def main():
         wlbs_heartbeat(version=9),
         udp4("198.18.0.200", "198.18.0.100", 40000, 2504, b"NLB remote control? " + bytes(60)),
         rules_descriptor_bad(),
+        remote_query(),
     ]
     now = int(time.time())
     with open(sys.argv[1], "wb") as f:
