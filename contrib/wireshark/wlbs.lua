@@ -547,11 +547,6 @@ local function add_addr(tree, pf6, pf4, r)
 	return "[" .. tostring(r:ipv6()) .. "]"
 end
 
--- Text of a NUL-padded string field (empty if it starts with NUL).
-local function padded(r)
-	return r:stringz()
-end
-
 local function name_of(names, v)
 	return names[v] or ("unknown (" .. v .. ")")
 end
@@ -708,7 +703,7 @@ local function dissect_rd(tvb, pinfo, tree)
 		rt:add(F.rd_rule_mode, r:range(21, 1))
 		rt:add(F.rd_rule_aff, r:range(22, 1))
 		add_reserved(rt, F.rd_rule_reserved, r:range(23, 1))
-		local name = padded(r:range(24, 16))
+		local name = r:range(24, 16):stringz()
 		rt:add(F.rd_rule_name, r:range(24, 16), name)
 		rt:append_text(string.format(" %d: %s %s:%d-%d/%s %s", i, name, tostring(vip), lo, hi,
 			name_of(proto_names, r:range(20, 1):uint()),
@@ -718,6 +713,7 @@ local function dissect_rd(tvb, pinfo, tree)
 	local ar = tvb:range(len - AUTH_LEN, AUTH_LEN)
 	local ai = t:add(F.rd_auth, ar)
 	ai:add(F.rd_auth_present, ar, not all_zero(ar)):set_generated()
+	t:append_text(string.format(", host %d, %d rule(s)", host, n))
 	pinfo.cols.info = string.format("Rules descriptor host %d, %d rule(s): %s", host, n,
 		table.concat(names, ", "))
 	return len
@@ -766,7 +762,7 @@ local function dissect_record(tvb, off, tree)
 			item:append_text(" (hosts " .. ranges(hosts) .. ")")
 			for _, p in ipairs(hosts) do item:add(F.rec_host, p):set_generated() end
 		elseif ty == "str" then
-			local s = padded(r:range(o, d[5]))
+			local s = r:range(o, d[5]):stringz()
 			rt:add(d.pf, r:range(o, d[5]), s)
 			if d[3] == "name" or d[3] == "rule" or d[3] == "version" then
 				summary[#summary + 1] = s
@@ -825,7 +821,6 @@ local function dissect_ctl(tvb, pinfo, tree)
 	local mlen = tvb:range(6, 2):uint()
 	local li = t:add(F.ctl_length, tvb:range(6, 2))
 	t:add(F.ctl_id, tvb:range(8, 4))
-	info.type, info.id = mtype, tvb:range(8, 4):uint()
 	local want = mtype == 1 and CTL_REQ_LEN or CTL_RESP_LEN
 	if mtype ~= 1 and mtype ~= 2 then
 		ti:add_proto_expert_info(E.value, "Neither request nor response")
@@ -847,7 +842,11 @@ local function dissect_ctl(tvb, pinfo, tree)
 		add_zero(t, F.ctl_host, tvb:range(18, 1), "any")
 		info.host = tvb:range(18, 1):uint()
 		add_reserved(t, F.ctl_pad, tvb:range(19, 1))
-		add_addr(t, F.ctl_vip, F.ctl_vip4, tvb:range(20, 16))
+		if all_zero(tvb:range(20, 16)) then
+			t:add(F.ctl_vip, tvb:range(20, 16)):append_text(" (none)")
+		else
+			add_addr(t, F.ctl_vip, F.ctl_vip4, tvb:range(20, 16))
+		end
 		t:add(F.ctl_index, tvb:range(36, 2))
 		add_reserved(t, F.ctl_reserved, tvb:range(38, 2))
 		t:append_text(": request " .. name_of(cmd_names, info.command))
