@@ -33,8 +33,13 @@ root=$tmp/root
 dpkg-deb -x "$deb" "$root"
 for f in usr/sbin/wlbsd usr/sbin/wlbs lib/systemd/system/wlbsd.service \
 	usr/lib/sysusers.d/wlbs.conf etc/wlbs/wlbs.conf.example usr/share/doc/wlbs/README.md \
-	usr/share/doc/wlbs/copyright usr/share/doc/wlbs/examples/ansible/rolling-maintenance.yml; do
+	usr/share/doc/wlbs/copyright; do
 	if [ -e "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
+done
+# The Ansible playbooks and the role, every file of them.
+for f in "$top"/examples/ansible/*.yml "$top"/examples/ansible/roles/wlbs/*/*; do
+	f=usr/share/doc/wlbs/examples/ansible/${f#"$top"/examples/ansible/}
+	if [ -f "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
 done
 # Whatever else of systemd/ the Makefile installs (metrics timer, catalog) comes along.
 for u in "$top"/systemd/*.timer; do

@@ -161,7 +161,7 @@ EOP
 		"fatal: \[h2\]: FAILED.*failed to validate.*unknown key in \[rule test\].*weight" \
 		"h2 fails at the template step with check-config's error"
 	expect_match "$(play_task 'RUNNING HANDLER [wlbs : Fail when wlbsd refused')" \
-		"fatal: \[h3\]: FAILED.*wlbs reload refused on h3 .exit 1.*WLBS_REBOOT.*priority 3 -> 9" \
+		"fatal: \[h3\]: FAILED.*wlbs reload failed on h3 .exit 1., wlbsd keeps running its old configuration: WLBS_REBOOT: .*priority 3 -> 9" \
 		"h3 fails at the reload with wlbsd's reason"
 	expect_match "$(cat "$(conf_path h3)")" "^priority = 9$" "h3's new file (on disk, not applied)"
 	expect_eq "$(sha256sum "$(conf_path h1)" "$(conf_path h2)")" "$sums" "h1's and h2's files"
