@@ -110,7 +110,7 @@ rule_affinity()
 
 test_ansible_role()
 {
-	local h before=() after sums
+	local h before=() sums
 	command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (make deps)"
 	cluster_up 3
 	_ansible_inventory "$WT_DIR/inventory.yml"
