@@ -102,6 +102,12 @@ for r in p["rules"]:
 print(json.dumps(p, sort_keys=True))'
 }
 
+# The value of KEY in params_of's output on stdin.
+params_value()
+{
+	"$PY" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
 # affinity of rule RULE in params_of's output on stdin.
 rule_affinity()
 {
@@ -179,14 +185,18 @@ test_ansible_rolling_maintenance()
 	command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (make deps)"
 	cluster_up 3
 	_ansible_inventory "$WT_DIR/inventory.yml"
+	# A change reload refuses (WLBS_REBOOT): the restart applies it.
+	sed -i 's/^    wlbs_interface: eth0$/&\n    wlbs_xdp_mode: native/' "$WT_DIR/inventory.yml"
 	# h2 holds a long transfer: the playbook must wait for it, and it must finish.
 	pattern_start held 198.18.0.206 20000 262144 131072
 	_ansible_play rolling rolling-maintenance.yml
 	[ "$PLAY_RC" -eq 0 ] || { tail -n 40 <<<"$PLAY_OUT"; fail "playbook failed (exit $PLAY_RC)"; }
 	for h in h1 h2 h3; do
-		# drainstop, the role's file (its rendering replaces lib.sh's), the
-		# restart it notifies and start changed something; nothing failed.
+		# drainstop, the role's file, the restart it notifies and start
+		# changed something; nothing failed.
 		expect_recap "$h" '[0-9]+' 4 0
+		expect_eq "$(params_of "$h" | params_value xdp_mode)" native \
+			"xdp_mode on $h after the restart"
 	done
 	pattern_wait held 30
 	expect_match "$(pattern_status held)" "ok" "transfer held by a drained host"
