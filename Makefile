@@ -364,8 +364,8 @@ install: all
 	install -D -m 0644 docs/wlbs-answer.schema.json \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/wlbs-answer.schema.json
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
-	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
-		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
+	for f in $(wildcard examples/ansible/*.yml examples/ansible/roles/wlbs/*/*); do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/doc/wlbs/$$f || exit 1; done
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
 	install -D -m 0644 systemd/wlbs.sysusers $(DESTDIR)/usr/lib/sysusers.d/wlbs.conf
 	-[ -n "$(DESTDIR)" ] || systemd-sysusers wlbs.conf
