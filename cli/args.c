@@ -655,8 +655,14 @@ int cli_complete(FILE *f, int argc, char *const argv[])
 	int command = -1;
 
 	if (argc == 1 && !strcmp(argv[0], "commands")) {
-		for (size_t i = 0; i < N_HELP; i++)
-			fprintf(f, "%s%s\n", name_of(cmd_help[i].cmd), cmd_help[i].args);
+		for (size_t i = 0; i < N_HELP; i++) {
+			int c = cmd_help[i].cmd;
+
+			/* As cli_command_help(): which commands go to a cluster too. */
+			fprintf(f, "%s%s%s\n", name_of(c), cmd_help[i].args,
+				c == CLI_CMD_IP2MAC || c == CLI_CMD_HELP ? ""
+									 : " [CLUSTER[:HOST]]");
+		}
 		return CLI_EXIT_DONE;
 	}
 	if ((argc == 1 || argc == 2) && !strcmp(argv[0], "options")) {

@@ -114,7 +114,7 @@ int cli_drain_wait(const struct cli_args *a, FILE *out, FILE *err);
 
 /*
  * `wlbs __complete commands`: each command and its synopsis, one a line
- * ("enable TARGET"), from the table `wlbs help` prints. `wlbs __complete
+ * ("enable TARGET [CLUSTER[:HOST]]"), from the table `wlbs help` prints. `wlbs __complete
  * options [COMMAND]`: every long option (those COMMAND takes), "--socket PATH"
  * when it takes a value. For the bash completion and the man page test; not
  * in `wlbs help`. Returns an exit status.
