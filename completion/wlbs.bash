@@ -109,7 +109,7 @@ _wlbs()
 		fi
 	done
 	if [[ $cur == -* ]]; then
-		_wlbs_reply "$("$wlbs" __complete options $cmd 2>/dev/null | cut -d' ' -f1)"
+		_wlbs_reply "$("$wlbs" __complete options ${cmd:+"$cmd"} 2>/dev/null | cut -d' ' -f1)"
 		return 0
 	fi
 	if [[ -z $cmd ]]; then
@@ -119,7 +119,8 @@ _wlbs()
 	# The operands of the synopsis ("enable TARGET [CLUSTER[:HOST]]"), options left out.
 	read -ra args <<<"$("$wlbs" __complete commands 2>/dev/null | sed -n "s/^$cmd //p" 2>/dev/null |
 		sed -e 's/\[--[^]]*\]//g')"
-	case ${args[slot]//[][]/} in
+	w=${args[slot]:-}
+	case ${w//[\[\]]/} in
 	TARGET) _wlbs_targets TARGET ;;
 	VIP:PORT) _wlbs_targets PORT ;;
 	COMMAND) _wlbs_reply "$("$wlbs" __complete commands 2>/dev/null | cut -d' ' -f1)" ;;
