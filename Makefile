@@ -16,14 +16,51 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# Debian packages the build and every test need (make deps installs them).
-DEB_PKGS := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
-	gcc-multilib libmnl-dev libsodium-dev libinih-dev libjson-c-dev libsystemd-dev \
-	libcmocka-dev iproute2 iputils-ping python3 systemd procps libclang-rt-14-dev ansible-core \
-	nftables stress-ng prometheus python3-jsonschema
-
-# The package build and its tests (make deb, check-deb; strace: test_systemd_sandbox).
-DEB_PKGS += debhelper dpkg-dev fakeroot lintian strace
+# Debian packages, one a line with what needs it; `make deps` installs the three lists.
+# debian/control agrees (tests/check-deps.sh, make check-deps): Build-Depends is
+# BUILD_PKGS without build-essential's (gcc, make) plus debhelper's own entries;
+# Depends is ${misc:Depends}, ${shlibs:Depends} and RUNTIME_PKGS.
+# To build wlbsd, wlbs and the BPF objects (the package build needs no more).
+BUILD_PKGS :=
+BUILD_PKGS += bpftool          # vmlinux.h from the kernel's BTF, skeletons
+BUILD_PKGS += clang            # the BPF objects (-target bpf), the fuzz targets
+BUILD_PKGS += gcc
+BUILD_PKGS += libbpf-dev
+BUILD_PKGS += libelf-dev
+BUILD_PKGS += libinih-dev
+BUILD_PKGS += libjson-c-dev
+BUILD_PKGS += libmnl-dev
+BUILD_PKGS += libsodium-dev
+BUILD_PKGS += libsystemd-dev
+BUILD_PKGS += make
+BUILD_PKGS += pkg-config
+BUILD_PKGS += zlib1g-dev       # -lz, libbpf's
+# What the installed binaries need beside their libraries (${shlibs:Depends}):
+# nothing, as wlbsd speaks netlink itself and runs no program.
+RUNTIME_PKGS :=
+# What the tests need beyond the build (make check, check-deb, check-timing, bench).
+TEST_PKGS :=
+TEST_PKGS += ansible-core      # test_ansible: the rolling-maintenance playbook
+TEST_PKGS += clang-format      # check-format, format
+TEST_PKGS += debhelper         # make deb (debhelper-compat, dh-sequence-installsysusers)
+TEST_PKGS += dpkg-dev          # make deb: dpkg-buildpackage; check-deb: dpkg-parsechangelog
+TEST_PKGS += iproute2          # ip, tc, ss: test_netlink, the BPF and netns tests
+TEST_PKGS += iputils-ping      # test_default_host, test_unicast
+TEST_PKGS += libcmocka-dev     # check-unit, check-bpf
+TEST_PKGS += lintian           # make deb, check-deb
+TEST_PKGS += nftables          # test_changes: heartbeat loss on the bridge
+TEST_PKGS += procps            # sysctl (test_netlink), pgrep (test_systemd)
+TEST_PKGS += prometheus        # test_stats: promtool check metrics
+TEST_PKGS += python3           # check-layout, the netns client, fuzz seeds
+TEST_PKGS += python3-jsonschema # check-answer.py: control answers against their schema
+TEST_PKGS += strace            # test_systemd: wlbsd's system calls under its unit
+TEST_PKGS += stress-ng         # test_hb_timing_under_load, check-timing
+TEST_PKGS += systemd           # check-systemd: systemd-analyze verify, security
+# libFuzzer's runtime (check-fuzz, fuzz) for the clang installed, which names it:
+# libclang-rt-<major>-dev (Debian 12's default clang is 14). Installed after the
+# lists above, as clang comes with them.
+CLANG_MAJOR  = $(firstword $(subst ., ,$(shell $(CLANG) -dumpversion 2>/dev/null)))
+FUZZ_RT_PKG  = libclang-rt-$(or $(CLANG_MAJOR),$(error $(CLANG) not found, make deps installs it))-dev
 
 PKGS      := libbpf libmnl libsodium inih json-c libsystemd
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wshadow
@@ -61,7 +98,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps deb check check-deb check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
+.PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
 	check-scale check-timing bench demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
@@ -69,7 +106,7 @@ all: $(BUILD)/wlbsd $(BUILD)/wlbs $(BPF_OBJS)
 
 help:
 	@echo 'make            build wlbsd, wlbs and the BPF objects into $(BUILD)/'
-	@echo 'make deps       install the Debian packages the build and tests need'
+	@echo 'make deps       install the Debian packages to build, run and test (apt)'
 	@echo 'make check      every test: unit, BPF, simulation, systemd, netns (root)'
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
 	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
@@ -77,6 +114,8 @@ help:
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make check-man|check-completion  man pages and bash completion cover every'
 	@echo '                command, option and config key'
+	@echo 'make check-format  clang-format clean (make format rewrites the tree)'
+	@echo 'make check-deps debian/control agrees with the Makefile package lists'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
@@ -86,16 +125,21 @@ help:
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
 	@echo 'V=1             show full commands'
 
-# Installs only what is missing, so a second run does no network I/O.
-deps:
-	$(Q)missing=$$(for p in $(DEB_PKGS); do \
+# apt-get install those of $(1) that are missing, so a second run does no network I/O.
+apt_install = missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-		echo "  APT      $$missing"; \
+		echo "  APT      "$$missing; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# The fuzzer's runtime second: its name comes from the clang the first step installed.
+deps: deps-lists
+	$(Q)$(call apt_install,$(FUZZ_RT_PKG))
+deps-lists:
+	$(Q)$(call apt_install,$(BUILD_PKGS) $(RUNTIME_PKGS) $(TEST_PKGS))
 
 # --- BPF -------------------------------------------------------------------
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -160,7 +204,8 @@ $(BUILD):
 # scdoc sources in man/, built with the programs. Both are checked against what
 # the programs accept: wlbs __complete (the table `wlbs help` prints) and
 # wlbsd --list-keys (the parser's key table); the completion asks wlbs itself.
-DEB_PKGS  += scdoc man-db
+BUILD_PKGS += scdoc           # the man pages
+TEST_PKGS  += man-db          # check-man: man -l (and groff, which it depends on)
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
 COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 .PHONY: check-man check-completion install-man uninstall-man
@@ -218,6 +263,7 @@ $(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 check: deps
+	$(Q)$(MAKE) --no-print-directory check-format check-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-man check-completion
@@ -246,7 +292,8 @@ check-systemd:
 
 # The Debian package, built by dpkg-buildpackage in a copy of the tracked and new
 # files (the working tree's changes, never build/; outside git: every file but
-# build/), into $(DEB_DIR)/; lintian must report no error.
+# build/), into $(DEB_DIR)/; lintian must report no error. The package build sees
+# none of this make's variables: its `make clean` would remove a BUILD=/elsewhere.
 DEB_DIR := $(BUILD)/deb
 deb:
 	$(call msg,DEB,$(DEB_DIR))
@@ -254,7 +301,8 @@ deb:
 	$(Q){ git ls-files -z -co --exclude-standard 2>/dev/null || \
 		find . \( -path ./$(BUILD) -o -path ./.git \) -prune -o ! -type d -print0; } | \
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C $(DEB_DIR)/src -xf -
-	$(Q)cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+	$(Q)cd $(DEB_DIR)/src && env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
 	$(Q)lintian --fail-on error $(DEB_DIR)/*.changes
 
@@ -287,7 +335,7 @@ demo: deps
 
 # Remote control parser/verifier, the heartbeat path (codec and convergence
 # core, as wlbsd receives a frame) and the rules descriptor path (codec and
-# difference text) under libFuzzer (clang, libclang-rt-14-dev):
+# difference text) under libFuzzer (clang and its runtime, FUZZ_RT_PKG):
 # lib/ and core/ built again, instrumented; a short run in `make check`, a long
 # one with `make fuzz` (FUZZ_SECONDS=N).
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
@@ -325,8 +373,22 @@ fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat $(BUILD)/fuzz_rules_desc
 bench: $(BUILD)/bench
 	$(Q)$(BUILD)/bench --json $(BUILD)/bench.json $(BENCH_ARGS)
 
+# The C sources: tracked ones, or outside git every one but the build's.
+FORMAT_SRCS = $(or $(shell git ls-files '*.c' '*.h' 2>/dev/null),\
+	$(shell find . -path ./$(BUILD) -prune -o -name '*.[ch]' -print))
+CLANG_FORMAT ?= clang-format
+
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+# Every C file as .clang-format has it (kernel style); make format fixes them.
+check-format:
+	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS) || \
+		{ echo "check-format: FAILED (make format rewrites them)"; exit 1; }
+
+# debian/control's Build-Depends and Depends agree with BUILD_PKGS and RUNTIME_PKGS.
+check-deps:
+	$(Q)tests/check-deps.sh debian/control "$(BUILD_PKGS)" "$(RUNTIME_PKGS)"
 
 install: all
 	install -D -m 0755 $(BUILD)/wlbsd $(DESTDIR)$(PREFIX)/sbin/wlbsd

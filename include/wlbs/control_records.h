@@ -21,7 +21,7 @@ enum wlbs_rec_kind {
 	WLBS_REC_PACKETS = 5, /* packet counters of one stats slot, by verdict reason */
 	WLBS_REC_STATS = 6,   /* heartbeat, remote control, convergence, fragment counters */
 	WLBS_REC_EVENT = 7,   /* one kept event (display) */
-	WLBS_REC_CONFLICT = 8, /* one standing conflict: rules differ, cluster IP claimed (display) */
+	WLBS_REC_CONFLICT = 8, /* a standing conflict: rules differ, cluster IP claimed (display) */
 	WLBS_REC_MAX,
 };
 

@@ -16,6 +16,7 @@
 
 #include "core/convergence.h"
 #include "hb_codec.h"
+#include "fuzz_seed.h"
 
 #define CLUSTER_ID 0x00c0ffee
 #define FINGERPRINT 0x1234abcd
@@ -57,21 +58,6 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* Writes @frame, behind mode byte @mode, to @dir/@name: a seed the fuzzer starts from. */
-static void write_seed(const char *dir, const char *name, uint8_t mode, const uint8_t *frame,
-		       size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fputc(mode, f);
-	fwrite(frame, 1, len, f);
-	fclose(f);
-}
-
 /*
  * With WLBS_FUZZ_SEEDS=DIR: writes real heartbeats of a peer (plain and
  * sealed) into DIR, so the corpus starts from frames the core accepts.

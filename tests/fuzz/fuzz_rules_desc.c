@@ -19,6 +19,7 @@
 
 #include "core/rules_diff.h"
 #include "rd_codec.h"
+#include "fuzz_seed.h"
 
 #define CLUSTER_ID 0x00c0ffee
 
@@ -43,21 +44,6 @@ static void setup(void)
 					       .proto = 2,
 					       .mode = 1,
 					       .name = "dns"};
-}
-
-static void write_seed(const char *dir, const char *name, uint8_t mode, const uint8_t *frame,
-		       size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fputc(mode, f);
-	fwrite(frame, 1, len, f);
-	fclose(f);
 }
 
 /* With WLBS_FUZZ_SEEDS=DIR: a peer's real descriptors (plain and sealed) as seeds. */
