@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Debian package `make deb` built, as a machine would get it:
 #  - lintian reports no error; its version is ./VERSION and debian/changelog's;
-#  - it holds what the unit, the docs and the group need, /etc only as conffile;
+#  - it holds what the unit, the docs and the group need, the man pages and the
+#    bash completion, /etc only as conffile;
 #  - its maintainer scripts: postinst creates group wlbs (sysusers) and enables
 #    the unit; prerm on remove runs `wlbsd --uninstall` and survives its
 #    failure, not on upgrade; postrm purge removes /var/lib/wlbs;
