@@ -86,6 +86,8 @@ _wlbs()
 	cur=${words[-1]}
 	prev=""
 	[[ ${#words[@]} -gt 1 ]] && prev=${words[-2]}
+	# --opt=value: bash completes the part after '=' (COMP_WORDBREAKS).
+	[[ $cur == --*=* ]] && prev=${cur%%=*} && cur=${cur#*=}
 
 	local opts
 	opts=$("$wlbs" __complete options 2>/dev/null)
@@ -139,6 +141,8 @@ _wlbsd()
 	cur=${words[-1]}
 	prev=""
 	[[ ${#words[@]} -gt 1 ]] && prev=${words[-2]}
+	# --opt=value: bash completes the part after '=' (COMP_WORDBREAKS).
+	[[ $cur == --*=* ]] && prev=${cur%%=*} && cur=${cur#*=}
 	help=$("${words[0]}" --help 2>/dev/null)
 	# The usage lines name each option's value: [-c FILE], [--log-target auto|journal|stderr].
 	if [[ $prev == -* ]]; then

@@ -103,6 +103,7 @@ expect "--socket" "$(comp "wlbs query --socket $tmp/files/w")" "$tmp/files/wlbs.
 expect "--password-file" "$(comp "wlbs query 192.0.2.10 --password-file $tmp/files/s")" \
 	"$(lines "$tmp/files/secret" "$tmp/files/sub")"
 expect "--output" "$(comp "wlbs stats --output $tmp/files/su")" "$tmp/files/sub"
+expect "--socket=" "$(comp "wlbs query --socket=$tmp/files/w")" "$tmp/files/wlbs.conf"
 expect "--timeout" "$(comp 'wlbs query --timeout ')" ""
 has "--password-env" "$(WLBS_TEST_PASSWORD=x comp 'wlbs query 192.0.2.10 --password-env WLBS_TEST')" \
 	WLBS_TEST_PASSWORD
@@ -115,6 +116,7 @@ expect "wlbsd -c" "$(comp "wlbsd -c $tmp/files/wl")" "$tmp/files/wlbs.conf"
 expect "wlbsd --config" "$(comp "wlbsd --check-config --config $tmp/files/wl")" "$tmp/files/wlbs.conf"
 expect "wlbsd --state-dir" "$(comp "wlbsd --state-dir $tmp/files/")" "$tmp/files/sub"
 expect "wlbsd --log-target" "$(comp 'wlbsd --log-target ')" "$(lines auto journal stderr)"
+expect "wlbsd --log-target=j" "$(comp 'wlbsd --log-target=j')" journal
 
 # Nothing is listed in the script: a wlbs with another command completes it.
 mkdir "$tmp/bin"
