@@ -82,7 +82,8 @@ _wlbs()
 	local -a words args
 	read -ra words <<<"$line"
 	[[ -z $line || $line == *[[:space:]] ]] && words+=("")
-	wlbs=${words[0]}
+	# bash passes the command's name ($1): with `sudo wlbs`, words[0] is sudo.
+	wlbs=${1:-${words[0]}}
 	cur=${words[-1]}
 	prev=""
 	[[ ${#words[@]} -gt 1 ]] && prev=${words[-2]}
@@ -119,8 +120,8 @@ _wlbs()
 		return 0
 	fi
 	# The operands of the synopsis ("enable TARGET [CLUSTER[:HOST]]"), options left out.
-	read -ra args <<<"$("$wlbs" __complete commands 2>/dev/null | sed -n "s/^$cmd //p" 2>/dev/null |
-		sed -e 's/\[--[^]]*\]//g')"
+	read -ra args <<<"$("$wlbs" __complete commands 2>/dev/null |
+		awk -v c="$cmd" '$1 == c { $1 = ""; print }' | sed -e 's/\[--[^]]*\]//g')"
 	w=${args[slot]:-}
 	case ${w//[\[\]]/} in
 	TARGET) _wlbs_targets TARGET ;;
@@ -143,7 +144,7 @@ _wlbsd()
 	[[ ${#words[@]} -gt 1 ]] && prev=${words[-2]}
 	# --opt=value: bash completes the part after '=' (COMP_WORDBREAKS).
 	[[ $cur == --*=* ]] && prev=${cur%%=*} && cur=${cur#*=}
-	help=$("${words[0]}" --help 2>/dev/null)
+	help=$("${1:-${words[0]}}" --help 2>/dev/null)
 	# The usage lines name each option's value: [-c FILE], [--log-target auto|journal|stderr].
 	if [[ $prev == -* ]]; then
 		w=$(grep -o -- "$prev [A-Za-z|]*" <<<"$help" | head -n 1)

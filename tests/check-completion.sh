@@ -41,7 +41,7 @@ comp() {
 		read -ra COMP_WORDS <<<"$2"
 		[[ $2 == *" " ]] && COMP_WORDS+=("")
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		"$(complete -p "${COMP_WORDS[0]}" | sed "s/.*-F \([^ ]*\) .*/\1/")"
+		"$(complete -p "${COMP_WORDS[0]}" | sed "s/.*-F \([^ ]*\) .*/\1/")" "${COMP_WORDS[0]}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$top/completion/wlbs.bash" "$1" | sed '/^$/d' | sort
 }
 lines() { printf '%s\n' "$@" | sort; }
