@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Debian package `make deb` built, as a machine would get it:
 #  - lintian reports no error; its version is ./VERSION and debian/changelog's;
-#  - it holds what the unit, the docs and the group need, /etc only as conffile;
+#  - it holds what the unit, the docs and the group need, the man pages and the
+#    bash completion, /etc only as conffile;
 #  - its maintainer scripts: postinst creates group wlbs (sysusers) and enables
 #    the unit; prerm on remove runs `wlbsd --uninstall` and survives its
 #    failure, not on upgrade; postrm purge removes /var/lib/wlbs;
@@ -34,8 +35,15 @@ root=$tmp/root
 dpkg-deb -x "$deb" "$root"
 for f in usr/sbin/wlbsd usr/sbin/wlbs lib/systemd/system/wlbsd.service \
 	usr/lib/sysusers.d/wlbs.conf etc/wlbs/wlbs.conf.example usr/share/doc/wlbs/README.md \
-	usr/share/doc/wlbs/copyright; do
+	usr/share/doc/wlbs/copyright \
+	usr/share/bash-completion/completions/wlbs usr/share/bash-completion/completions/wlbsd; do
 	if [ -e "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
+done
+# Every man page of man/, compressed by dh_compress.
+for m in "$top"/man/*.scd; do
+	m=${m##*/}
+	m=${m%.scd}
+	if [ -e "$root/usr/share/man/man${m##*.}/$m.gz" ]; then ok; else bad "package lacks man page $m"; fi
 done
 # The Ansible playbooks and the role, every file of them.
 for f in "$top"/examples/ansible/*.yml "$top"/examples/ansible/roles/wlbs/*/*; do
@@ -88,7 +96,7 @@ if [ ! -e "$stub/var/lib/wlbs" ]; then ok; else bad "postrm purge left /var/lib/
 
 # The unit as installed: verify wants ExecStart= to exist, so it points into the root.
 sed "s|/usr/sbin/|$root/usr/sbin/|g" "$root/lib/systemd/system/wlbsd.service" >"$tmp/wlbsd.service"
-if out=$(systemd-analyze verify "$tmp/wlbsd.service" 2>&1) && ! grep -q wlbsd <<<"$out"; then
+if out=$(MANPATH=$root/usr/share/man systemd-analyze verify "$tmp/wlbsd.service" 2>&1) && ! grep -q wlbsd <<<"$out"; then
 	ok
 else bad "systemd-analyze verify: $out"; fi
 score=$(systemd-analyze security --offline=yes "$root/lib/systemd/system/wlbsd.service" 2>&1 |
