@@ -117,6 +117,8 @@ help:
 	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
 	@echo '                binaries running a converged host (root)'
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
+	@echo 'make check-man|check-completion  man pages and bash completion cover every'
+	@echo '                command, option and config key'
 	@echo 'make check-format  clang-format clean (make format rewrites the tree)'
 	@echo 'make check-deps debian/control agrees with the Makefile package lists'
 	@echo 'make demo       a 3-host cluster in network namespaces, explained (root)'
@@ -203,6 +205,46 @@ $(BUILD)/wlbs: $(BUILD)/cli/main.o $(CLI_OBJS) $(BUILD)/libwlbs.a
 $(BUILD):
 	@mkdir -p $@
 
+# --- man pages and bash completion ---------------------------------------------
+# scdoc sources in man/, built with the programs. Both are checked against what
+# the programs accept: wlbs __complete (the table `wlbs help` prints) and
+# wlbsd --list-keys (the parser's key table); the completion asks wlbs itself.
+BUILD_PKGS += scdoc           # the man pages
+TEST_PKGS  += man-db          # check-man: man -l (and groff, which it depends on)
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+.PHONY: check-man check-completion install-man uninstall-man
+
+all: $(MAN_PAGES)
+
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	$(call msg,SCDOC,$@)
+	$(Q)scdoc <$< >$@
+
+check-man: $(BUILD)/wlbs $(BUILD)/wlbsd $(MAN_PAGES)
+	$(Q)tests/check-man.sh $(BUILD)
+
+check-completion: $(BUILD)/wlbs $(BUILD)/wlbsd
+	$(Q)tests/check-completion.sh $(BUILD)
+
+# systemd-analyze verify opens the unit's Documentation= man pages.
+check-systemd: $(MAN_PAGES)
+
+install: install-man
+install-man: $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	for p in $(MAN_PAGES); do \
+		install -m 0644 $$p $(DESTDIR)$(PREFIX)/share/man/man$${p##*.}/; done
+	install -D -m 0644 completion/wlbs.bash $(DESTDIR)$(COMPLETION_DIR)/wlbs
+	ln -sf wlbs $(DESTDIR)$(COMPLETION_DIR)/wlbsd
+
+uninstall: uninstall-man
+uninstall-man:
+	rm -f $(patsubst $(BUILD)/man/%,$(DESTDIR)$(PREFIX)/share/man/man5/%,$(filter %.5,$(MAN_PAGES))) \
+		$(patsubst $(BUILD)/man/%,$(DESTDIR)$(PREFIX)/share/man/man8/%,$(filter %.8,$(MAN_PAGES))) \
+		$(DESTDIR)$(COMPLETION_DIR)/wlbs $(DESTDIR)$(COMPLETION_DIR)/wlbsd
+
 # --- tests -----------------------------------------------------------------
 # A unit test includes the .c it tests (to reach static functions) and links
 # the rest of the daemon, CLI and lib code it needs from the archives.
@@ -229,6 +271,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-format check-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
+	$(Q)$(MAKE) --no-print-directory check-man check-completion
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
 	$(Q)$(MAKE) --no-print-directory check-deb
@@ -369,8 +412,8 @@ install: all
 	install -D -m 0644 docs/wlbs-answer.schema.json \
 		$(DESTDIR)$(PREFIX)/share/doc/wlbs/wlbs-answer.schema.json
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/wlbs/README.md
-	install -D -m 0644 examples/ansible/rolling-maintenance.yml \
-		$(DESTDIR)$(PREFIX)/share/doc/wlbs/examples/ansible/rolling-maintenance.yml
+	for f in $(wildcard examples/ansible/*.yml examples/ansible/roles/wlbs/*/*); do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/doc/wlbs/$$f || exit 1; done
 	install -D -m 0644 contrib/wireshark/wlbs.lua $(DESTDIR)$(WIRESHARK_LUA_DIR)/wlbs.lua
 	install -D -m 0644 wlbs.conf.example $(DESTDIR)/etc/wlbs/wlbs.conf.example
 	install -D -m 0644 systemd/wlbs.sysusers $(DESTDIR)/usr/lib/sysusers.d/wlbs.conf

@@ -298,6 +298,25 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/*
+ * What the value of an option is, for `wlbs __complete`: a placeholder the
+ * completion maps to a kind (PATH, FILE: file names; VAR: variables), or the
+ * words it takes, a|b|c. An option taking a value that is missing here lists
+ * as ARG, which tests/check-completion.sh refuses.
+ */
+static const struct {
+	const char *opt;
+	const char *value;
+} opt_values[] = {
+    {"socket", "PATH"},
+    {"timeout", "MS"},
+    {"password-file", "FILE"},
+    {"password-env", "VAR"},
+    {"port", "N"},
+    {"output", "FILE"},
+    {"mode", "multicast|igmp|unicast"},
+};
+
 /* NLB's spellings (matched in any case) and the long option each stands for. */
 static const struct {
 	const char *nlb;
@@ -596,4 +615,65 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 		return usage_error(a, "drainstop --wait: on this host only (query the others to "
 				      "follow their drain)");
 	return check_remote(a);
+}
+
+/* An option of one command only: its synopsis in cmd_help[] names it. */
+static bool opt_in_args(const char *args, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = args; (p = strstr(p, "--")); p += 2)
+		if (!strncmp(p + 2, opt, n) && !isalnum((unsigned char)p[2 + n]) && p[2 + n] != '-')
+			return true;
+	return false;
+}
+
+static void list_options(FILE *f, int command)
+{
+	for (const struct option *o = long_opts; o->name; o++) {
+		const char *value = "ARG";
+		bool own = false, mine = false;
+
+		for (size_t i = 0; i < N_HELP; i++) {
+			bool in = opt_in_args(cmd_help[i].args, o->name);
+
+			own |= in;
+			mine |= in && cmd_help[i].cmd == command;
+		}
+		if (command >= 0 && own && !mine)
+			continue;
+		for (size_t k = 0; k < sizeof(opt_values) / sizeof(opt_values[0]); k++)
+			if (!strcmp(opt_values[k].opt, o->name))
+				value = opt_values[k].value;
+		fprintf(f, "--%s%s%s\n", o->name, o->has_arg == required_argument ? " " : "",
+			o->has_arg == required_argument ? value : "");
+	}
+}
+
+int cli_complete(FILE *f, int argc, char *const argv[])
+{
+	int command = -1;
+
+	if (argc == 1 && !strcmp(argv[0], "commands")) {
+		for (size_t i = 0; i < N_HELP; i++) {
+			int c = cmd_help[i].cmd;
+
+			/* As cli_command_help(): which commands go to a cluster too. */
+			fprintf(f, "%s%s%s\n", name_of(c), cmd_help[i].args,
+				c == CLI_CMD_IP2MAC || c == CLI_CMD_HELP ? ""
+									 : " [CLUSTER[:HOST]]");
+		}
+		return CLI_EXIT_DONE;
+	}
+	if ((argc == 1 || argc == 2) && !strcmp(argv[0], "options")) {
+		if (argc == 2) {
+			command = cli_cmd_from_name(argv[1]);
+			if (command < 0)
+				return CLI_EXIT_USAGE;
+		}
+		list_options(f, command);
+		return CLI_EXIT_DONE;
+	}
+	fprintf(stderr, "usage: wlbs __complete commands | options [COMMAND]\n");
+	return CLI_EXIT_USAGE;
 }

@@ -112,6 +112,15 @@ int cli_drain_wait_with(const struct cli_args *a, FILE *out, FILE *err, cli_call
 /* The same over the local socket, polling every 200 ms. */
 int cli_drain_wait(const struct cli_args *a, FILE *out, FILE *err);
 
+/*
+ * `wlbs __complete commands`: each command and its synopsis, one a line
+ * ("enable TARGET [CLUSTER[:HOST]]"), from the table `wlbs help` prints. `wlbs __complete
+ * options [COMMAND]`: every long option (those COMMAND takes), "--socket PATH"
+ * when it takes a value. For the bash completion and the man page test; not
+ * in `wlbs help`. Returns an exit status.
+ */
+int cli_complete(FILE *f, int argc, char *const argv[]);
+
 /* The whole CLI: parse, run, print; returns the exit status. */
 int cli_main(int argc, char *const argv[]);
 

@@ -78,6 +78,9 @@ int cli_main(int argc, char *const argv[])
 {
 	struct cli_args a;
 
+	/* Hidden: the machine lists behind the bash completion, never a daemon request. */
+	if (argc >= 2 && !strcmp(argv[1], "__complete"))
+		return cli_complete(stdout, argc - 2, argv + 2);
 	if (cli_parse(argc, argv, &a)) {
 		cli_print_usage_error(stdout, stderr, &a, a.json || wants_json(argc, argv));
 		return CLI_EXIT_USAGE;

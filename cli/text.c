@@ -179,7 +179,8 @@ static void text_convergence(FILE *f, const struct cli_answer *ans, const struct
 
 		if (ans->recs[i].kind == WLBS_REC_CONFLICT)
 			fprintf(f, "%-17s %s\n",
-				c->type == WLBS_CONFLICT_RULES ? "RULES DIFFER" : "IP CONFLICT", c->text);
+				c->type == WLBS_CONFLICT_RULES ? "RULES DIFFER" : "IP CONFLICT",
+				c->text);
 	}
 	if (h->duplicates)
 		fprintf(f, "CONFLICT          duplicate host priority %s\n",

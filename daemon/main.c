@@ -222,6 +222,8 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"log-target", required_argument, NULL, 'L'},
+	    /* Hidden: the parser's key table, so the man page test compares against it. */
+	    {"list-keys", no_argument, NULL, 'K'},
 	    {},
 	};
 	struct wlbsd *d = &daemon_state;
@@ -266,6 +268,9 @@ int main(int argc, char **argv)
 			return 0;
 		case 'V':
 			printf("wlbsd %s\n", WLBSD_VERSION);
+			return 0;
+		case 'K':
+			cfg_list_keys(stdout);
 			return 0;
 		default:
 			usage(stderr);

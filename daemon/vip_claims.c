@@ -111,4 +111,3 @@ const char *vip_claim_text(const struct wlbsd *d)
 			return d->vc.s[i].text;
 	return NULL;
 }
-

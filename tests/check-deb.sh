@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Debian package `make deb` built, as a machine would get it:
 #  - lintian reports no error; its version is ./VERSION and debian/changelog's;
-#  - it holds what the unit, the docs and the group need, /etc only as conffile;
+#  - it holds what the unit, the docs and the group need, the man pages and the
+#    bash completion, /etc only as conffile;
 #  - its maintainer scripts: postinst creates group wlbs (sysusers) and enables
 #    the unit; prerm on remove runs `wlbsd --uninstall` and survives its
 #    failure, not on upgrade; postrm purge removes /var/lib/wlbs;
 #  - the installed unit passes systemd-analyze verify, security <= 3.5;
+#  - the Ansible role's task installing a .deb accepts it (check mode);
 #  - the installed binaries say the version, accept the example config and
 #    (root) run a converged host in namespaces (tests/netns test_stop_start).
 # usage: check-deb.sh DEB_DIR
@@ -33,9 +35,21 @@ root=$tmp/root
 dpkg-deb -x "$deb" "$root"
 for f in usr/sbin/wlbsd usr/sbin/wlbs lib/systemd/system/wlbsd.service \
 	usr/lib/sysusers.d/wlbs.conf etc/wlbs/wlbs.conf.example usr/share/doc/wlbs/README.md \
-	usr/share/doc/wlbs/copyright usr/share/doc/wlbs/examples/ansible/rolling-maintenance.yml \
+	usr/share/doc/wlbs/copyright \
+	usr/share/bash-completion/completions/wlbs usr/share/bash-completion/completions/wlbsd \
 	"usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/wireshark/plugins/wlbs.lua"; do
 	if [ -e "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
+done
+# Every man page of man/, compressed by dh_compress.
+for m in "$top"/man/*.scd; do
+	m=${m##*/}
+	m=${m%.scd}
+	if [ -e "$root/usr/share/man/man${m##*.}/$m.gz" ]; then ok; else bad "package lacks man page $m"; fi
+done
+# The Ansible playbooks and the role, every file of them.
+for f in "$top"/examples/ansible/*.yml "$top"/examples/ansible/roles/wlbs/*/*; do
+	f=usr/share/doc/wlbs/examples/ansible/${f#"$top"/examples/ansible/}
+	if [ -f "$root/$f" ]; then ok; else bad "package lacks /$f"; fi
 done
 # Whatever else of systemd/ the Makefile installs (metrics timer, catalog) comes along.
 for u in "$top"/systemd/*.timer; do
@@ -83,7 +97,7 @@ if [ ! -e "$stub/var/lib/wlbs" ]; then ok; else bad "postrm purge left /var/lib/
 
 # The unit as installed: verify wants ExecStart= to exist, so it points into the root.
 sed "s|/usr/sbin/|$root/usr/sbin/|g" "$root/lib/systemd/system/wlbsd.service" >"$tmp/wlbsd.service"
-if out=$(systemd-analyze verify "$tmp/wlbsd.service" 2>&1) && ! grep -q wlbsd <<<"$out"; then
+if out=$(MANPATH=$root/usr/share/man systemd-analyze verify "$tmp/wlbsd.service" 2>&1) && ! grep -q wlbsd <<<"$out"; then
 	ok
 else bad "systemd-analyze verify: $out"; fi
 score=$(systemd-analyze security --offline=yes "$root/lib/systemd/system/wlbsd.service" 2>&1 |
@@ -95,6 +109,19 @@ expect "wlbsd --version" "$("$root/usr/sbin/wlbsd" --version)" "wlbsd $version"
 if out=$("$root/usr/sbin/wlbsd" --check-config -c "$root/etc/wlbs/wlbs.conf.example" 2>&1); then
 	ok
 else bad "installed wlbsd --check-config on the example: $out"; fi
+
+# The Ansible role's install task in check mode against this machine: it reads
+# the package and would install it (or finds it installed); nothing changes.
+if command -v ansible-playbook >/dev/null; then
+	printf 'wlbs_cluster:\n  hosts:\n    localhost:\n      ansible_connection: local\n' \
+		>"$tmp/inventory.yml"
+	out=$(ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$tmp/ansible ansible-playbook \
+		-i "$tmp/inventory.yml" -e ansible_python_interpreter=/usr/bin/python3 \
+		-e "wlbs_package_deb=$(realpath "$deb") wlbs_package_deb_dest=$(realpath "$dir")" \
+		--check --tags wlbs_package "$top/examples/ansible/site.yml" 2>&1)
+	if sed -n '/^TASK \[wlbs : Install the .deb\]/,/^$/p' <<<"$out" |
+		grep -qE '^(changed|ok): \[localhost\]'; then ok; else bad "the role's .deb task: $out"; fi
+fi
 
 # A converged host, run by the installed binaries (netns tests: root only).
 if [ "$(id -u)" -eq 0 ]; then

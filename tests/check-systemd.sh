@@ -10,6 +10,13 @@ for u in wlbsd.service wlbs-metrics.service; do
 		"$top/systemd/$u.in" >"$tmp/$u"
 done
 cp "$top/systemd/wlbs-metrics.timer" "$tmp/"
+# verify runs `man` on each man: page of Documentation=: the built ones, laid out as
+# man(1) looks for them (make builds them into build/man/).
+for p in "$top"/build/man/*.[0-9]; do
+	[ -e "$p" ] || continue
+	mkdir -p "$tmp/man/man${p##*.}" && ln -s "$p" "$tmp/man/man${p##*.}/"
+done
+export MANPATH=$tmp/man
 if ! command -v systemd-analyze >/dev/null; then
 	[ "${CI:-}" = true ] && { echo "systemd-analyze missing" >&2; exit 1; }
 	echo "systemd: skipped (no systemd-analyze)"; exit 0

@@ -437,6 +437,12 @@ static const struct key keys[K_MAX] = {
 _Static_assert(K_MAX <= 32, "parse.keys has a bit per key");
 _Static_assert(WLBS_PROTO_TCP == 1 && WLBS_PROTO_UDP == 2, "protocols[] maps to the bits");
 
+void cfg_list_keys(FILE *f)
+{
+	for (int i = 0; i < K_MAX; i++)
+		fprintf(f, "%s %s\n", sect_names[keys[i].sect], keys[i].name);
+}
+
 /* inih's handler: one `name = value` (or a continuation line of it). */
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <netinet/in.h>
 
 #include <wlbs/common.h>
@@ -104,6 +105,9 @@ struct wlbs_config {
 
 /* Every optional value at its default; no cluster IP, interface, priority or rule. */
 void cfg_defaults(struct wlbs_config *c);
+
+/* Every key the parser accepts, "SECTION KEY" a line (wlbsd --list-keys, for the man page test). */
+void cfg_list_keys(FILE *f);
 
 /*
  * Reads and validates @path into @out. Returns 0, -EINVAL for invalid content

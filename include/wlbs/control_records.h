@@ -15,13 +15,13 @@
 
 /* Record kinds; numbers are part of the protocol. */
 enum wlbs_rec_kind {
-	WLBS_REC_HOST = 1,    /* this host: state, convergence, fast path (display) */
-	WLBS_REC_PARAMS = 2,  /* every effective global value (display, params) */
-	WLBS_REC_ADDR = 3,    /* one cluster IP or dedicated IP (display, params) */
-	WLBS_REC_RULE = 4,    /* one port rule and this host's state of it */
-	WLBS_REC_PACKETS = 5, /* packet counters of one stats slot, by verdict reason */
-	WLBS_REC_STATS = 6,   /* heartbeat, remote control, convergence, fragment counters */
-	WLBS_REC_EVENT = 7,   /* one kept event (display) */
+	WLBS_REC_HOST = 1,     /* this host: state, convergence, fast path (display) */
+	WLBS_REC_PARAMS = 2,   /* every effective global value (display, params) */
+	WLBS_REC_ADDR = 3,     /* one cluster IP or dedicated IP (display, params) */
+	WLBS_REC_RULE = 4,     /* one port rule and this host's state of it */
+	WLBS_REC_PACKETS = 5,  /* packet counters of one stats slot, by verdict reason */
+	WLBS_REC_STATS = 6,    /* heartbeat, remote control, convergence, fragment counters */
+	WLBS_REC_EVENT = 7,    /* one kept event (display) */
 	WLBS_REC_CONFLICT = 8, /* a standing conflict: rules differ, cluster IP claimed (display) */
 	WLBS_REC_MAX,
 };

@@ -41,9 +41,9 @@ static int lo_up(void)
 int main(void)
 {
 	const struct h_group *groups[] = {
-	    &h_group_verdicts, &h_group_exactly_once, &h_group_fragments, &h_group_icmp,
-	    &h_group_neigh,    &h_group_malformed,    &h_group_conns,	  &h_group_tc,
-	    &h_group_claims,
+	    &h_group_verdicts, &h_group_exactly_once, &h_group_fragments,
+	    &h_group_icmp,     &h_group_neigh,	      &h_group_malformed,
+	    &h_group_conns,    &h_group_tc,	      &h_group_claims,
 	};
 	const char *seed = getenv("WLBS_TEST_SEED"), *filter = getenv("WLBS_TEST_FILTER");
 	int err, failed = 0;

@@ -18,9 +18,9 @@
 #include "hb_codec.h"
 #include "fuzz_seed.h"
 
-#define CLUSTER_ID 0x00c0ffee
+#define CLUSTER_ID  0x00c0ffee
 #define FINGERPRINT 0x1234abcd
-#define SEED 0x5eed
+#define SEED	    0x5eed
 
 static struct conv conv;
 static struct hb_key key;
@@ -29,19 +29,19 @@ static uint64_t now = 1000;
 static void setup(void)
 {
 	struct conv_params p = {
-		.self = 2,
-		.self_mac = { 2, 0, 0, 0, 0, 2 },
-		.period_ms = 100,
-		.tolerance = 5,
-		.cleanup_delay_ms = 1000,
-		.cluster_id = CLUSTER_ID,
-		.seed = SEED,
-		.fingerprint = FINGERPRINT,
-		.nonce = 42,
-		.n_rules = 2,
-		.modes = { WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE },
+	    .self = 2,
+	    .self_mac = {2, 0, 0, 0, 0, 2},
+	    .period_ms = 100,
+	    .tolerance = 5,
+	    .cleanup_delay_ms = 1000,
+	    .cluster_id = CLUSTER_ID,
+	    .seed = SEED,
+	    .fingerprint = FINGERPRINT,
+	    .nonce = 42,
+	    .n_rules = 2,
+	    .modes = {WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE},
 	};
-	struct conv_local l = { .state = WLBS_FP_RUNNING };
+	struct conv_local l = {.state = WLBS_FP_RUNNING};
 
 	if (sodium_init() < 0 || hb_key_derive("fuzzing key, long enough", 24, &key) ||
 	    conv_init(&conv, &p, now))
@@ -69,8 +69,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	uint8_t frame[WLBS_HB_LEN];
 	struct wlbs_hb hb;
 	static struct conv peer;
-	struct conv_params p = { 0 };
-	struct conv_local l = { .state = WLBS_FP_RUNNING };
+	struct conv_params p = {0};
+	struct conv_local l = {.state = WLBS_FP_RUNNING};
 
 	(void)argc;
 	(void)argv;
@@ -96,7 +96,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 7 };
+	static const uint8_t mac[6] = {2, 0, 0, 0, 0, 7};
 	uint8_t frame[WLBS_HB_LEN + 64];
 	struct wlbs_hb hb;
 	size_t len;

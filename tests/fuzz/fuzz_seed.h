@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-static inline void write_seed(const char *dir, const char *name, uint8_t mode,
-			      const uint8_t *frame, size_t len)
+static inline void write_seed(const char *dir, const char *name, uint8_t mode, const uint8_t *frame,
+			      size_t len)
 {
 	char path[512];
 	FILE *f;

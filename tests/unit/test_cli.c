@@ -681,6 +681,53 @@ static void test_help_lists_commands_and_exit_codes(void **state)
 	cap_close(&c);
 }
 
+/* wlbs __complete: every command of the help table; a command's own options only for it. */
+static void test_complete_lists(void **state)
+{
+	struct capture c;
+	const char *t;
+
+	(void)state;
+	cap_open(&c);
+	assert_int_equal(cli_complete(c.f, 1, (char *const[]){"commands", NULL}), CLI_EXIT_DONE);
+	t = cap_text(&c);
+	for (int cmd = 1; cmd < WLBS_CMD_MAX; cmd++) {
+		char line[40];
+
+		snprintf(line, sizeof(line), "\n%s ", ctl_cmd_name(cmd));
+		if (!strstr(t, line) && strncmp(t, line + 1, strlen(line + 1)))
+			fail_msg("__complete commands lacks %s", ctl_cmd_name(cmd));
+	}
+	assert_non_null(strstr(t, "\nenable TARGET [CLUSTER[:HOST]]\n"));
+	assert_non_null(strstr(t, "\nip2mac IP [--mode M]\n"));
+	assert_null(strstr(t, "__complete"));
+	cap_close(&c);
+
+	cap_open(&c);
+	assert_int_equal(cli_complete(c.f, 2, (char *const[]){"options", "drainstop", NULL}),
+			 CLI_EXIT_DONE);
+	t = cap_text(&c);
+	assert_non_null(strstr(t, "--wait\n"));
+	assert_non_null(strstr(t, "--socket PATH\n"));
+	assert_null(strstr(t, "--openmetrics"));
+	assert_null(strstr(t, "--mode"));
+	cap_close(&c);
+
+	cap_open(&c);
+	assert_int_equal(cli_complete(c.f, 1, (char *const[]){"options", NULL}), CLI_EXIT_DONE);
+	t = cap_text(&c);
+	assert_non_null(strstr(t, "--mode multicast|igmp|unicast\n"));
+	assert_non_null(strstr(t, "--openmetrics\n"));
+	assert_null(strstr(t, " ARG\n")); /* every option with a value says what it takes */
+	cap_close(&c);
+
+	cap_open(&c);
+	assert_int_equal(cli_complete(c.f, 2, (char *const[]){"options", "frob", NULL}),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(cli_complete(c.f, 1, (char *const[]){"targets", NULL}), CLI_EXIT_USAGE);
+	cap_close(&c);
+}
+
 /* The whole CLI against a socket nobody listens on, and with a remote target. */
 static void test_main_exit_statuses(void **state)
 {
@@ -723,6 +770,7 @@ int main(void)
 	    cmocka_unit_test(test_help_lists_commands_and_exit_codes),
 	    cmocka_unit_test(test_stats_options_and_json_usage_errors),
 	    cmocka_unit_test(test_main_exit_statuses),
+	    cmocka_unit_test(test_complete_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,7 +111,8 @@ static void test_every_kind_round_trips(void **state)
 	in[WLBS_REC_CONFLICT].kind = WLBS_REC_CONFLICT;
 	in[WLBS_REC_CONFLICT].u.conflict.type = WLBS_CONFLICT_RULES;
 	in[WLBS_REC_CONFLICT].u.conflict.host = 64;
-	strcpy(in[WLBS_REC_CONFLICT].u.conflict.text, "rule web (all 80-80/tcp): missing on host 64");
+	strcpy(in[WLBS_REC_CONFLICT].u.conflict.text,
+	       "rule web (all 80-80/tcp): missing on host 64");
 	for (int k = 1; k < WLBS_REC_MAX; k++) {
 		int n = ctl_rec_encode(&in[k], buf, sizeof(buf));
 
