@@ -20,6 +20,15 @@
 -- Filters: wlbs, wlbs.hb, wlbs.rd, wlbs.rc, wlbs.ctl and their fields
 -- (wlbs.hb.host == 2, wlbs.hb.view.host == 3, wlbs.ctl.status == 1000, ...).
 
+-- Loaded twice (the package's copy and -X lua_script:): the first one stays.
+local loaded_ok, loaded = pcall(Dissector.get, "wlbs")
+if loaded_ok and loaded then
+	if report_failure then
+		report_failure("wlbs.lua: a wlbs dissector is already loaded; this copy is skipped")
+	end
+	return
+end
+
 local wlbs = Proto("wlbs", "wlbs (Network Load Balancing for Linux)")
 
 local ETH_P_HEARTBEAT = 0x886F

@@ -10,12 +10,25 @@
 
 WS_LUA=$WT_TOP/contrib/wireshark/wlbs.lua
 
-# ws FILE [TSHARK ARGS]: tshark reading FILE with the dissector; prints its output.
+# ws_init: tshark is there; an installed copy of the dissector (make install, the
+# package), which Wireshark loads anyway, is the tree's. Sets WS_INST (its path).
+ws_init()
+{
+	command -v tshark >/dev/null || fail "tshark is not installed (make deps)"
+	WS_INST=$(tshark -G plugins 2>/dev/null | awk -F'\t+' '$1 == "wlbs.lua" { print $NF }')
+	if [ -n "$WS_INST" ] && ! cmp -s "$WS_INST" "$WS_LUA"; then
+		fail "Wireshark loads $WS_INST, not the tree's $WS_LUA"
+	fi
+	log "dissector: $WS_LUA${WS_INST:+ (installed as $WS_INST)}"
+}
+
+# ws FILE [TSHARK ARGS]: tshark reading FILE with the tree's dissector; prints its output.
 ws()
 {
-	local f=$1
+	local f=$1 lua=(-X "lua_script:$WS_LUA")
 	shift
-	tshark -r "$f" -X "lua_script:$WS_LUA" "$@" 2>"$WT_DIR/tshark.err"
+	[ -n "$WS_INST" ] && lua=()
+	tshark -r "$f" "${lua[@]}" "$@" 2>"$WT_DIR/tshark.err"
 	if grep -v '^Running as user' "$WT_DIR/tshark.err" | grep -q .; then
 		fail "tshark: $(cat "$WT_DIR/tshark.err")"
 	fi
@@ -33,7 +46,7 @@ ws_fields()
 test_wireshark_dissects()
 {
 	local cap=$WT_DIR/cap.pcap bad=$WT_DIR/bad.pcap pid i out req n
-	command -v tshark >/dev/null || fail "tshark is not installed (make deps)"
+	ws_init
 	remote_up 2
 	# Capture on the client: the bridge floods it every heartbeat. Long answers
 	# (display) come in IP fragments: those without the UDP header too.
