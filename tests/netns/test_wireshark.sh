@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # The Wireshark dissector (contrib/wireshark/wlbs.lua) on real traffic: a 2-host
-# cluster's heartbeats and rules descriptors, and remote control exchanges
+# cluster's (keyed) heartbeats and rules descriptors, and remote control exchanges
 # (query, stop, start, display, a wrong password) captured on the client, read
 # back with `tshark -X lua_script:`; plus crafted frames (tests/netns/wscraft.py):
 # an MS NLB heartbeat still goes to Wireshark's msnlb, broken wlbs frames get
 # expert info, remote control on another port is found by the heuristic.
-# Sourced by run.sh (remote_up, rwlbs: test_remote.sh).
+# Sourced by run.sh (remote_conf, rwlbs, wait_state: test_remote.sh; _auth_key: test_auth.sh).
 
 WS_LUA=$WT_TOP/contrib/wireshark/wlbs.lua
 
@@ -45,9 +45,19 @@ ws_fields()
 
 test_wireshark_dissects()
 {
-	local cap=$WT_DIR/cap.pcap bad=$WT_DIR/bad.pcap pid i out req n
+	local cap=$WT_DIR/cap.pcap bad=$WT_DIR/bad.pcap pid i out req n h
 	ws_init
-	remote_up 2
+	# remote_up 2, with a cluster key: authenticated heartbeats.
+	topo_up 2
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WT_DIR/cluster.key"
+	chmod 600 "$WT_DIR/cluster.key"
+	for h in h1 h2; do
+		remote_conf "$h"
+		_auth_key "$h" "$WT_DIR/cluster.key"
+		wlbsd_start "$h"
+	done
+	wait_state h1 converged
+	wait_state h2 converged
 	# Capture on the client: the bridge floods it every heartbeat. Long answers
 	# (display) come in IP fragments: those without the UDP header too.
 	ip netns exec "$(ns c)" dumpcap -q -P -i eth0 -w "$cap" -f 'ether proto 0x886f or
@@ -82,8 +92,8 @@ test_wireshark_dissects()
 	out=$(ws_fields "$cap" wlbs.hb wlbs.hb.host | sort -un | paste -sd' ')
 	expect_eq "$out" "1 2" "heartbeat senders (wlbs.hb.host)"
 	out=$(ws_fields "$cap" wlbs.hb wlbs.hb.version wlbs.hb.n_rules wlbs.hb.dirty.count \
-		wlbs.hb.auth.present | head -n 1)
-	expect_eq "$out" "2 1 0 0" "first heartbeat: version, rules, dirty buckets, no authenticator"
+		wlbs.hb.flags.auth wlbs.hb.auth.present | sort -u)
+	expect_eq "$out" "2 1 0 1 1" "heartbeats: version, rules, dirty buckets, authenticated"
 	# The last heartbeat of each host: running, converged, view 1-2, leader 1 (the lowest).
 	out=$(ws_fields "$cap" wlbs.hb wlbs.hb.host wlbs.hb.state wlbs.hb.flags.converged \
 		wlbs.hb.view.host wlbs.hb.leader | awk '{ last[$1] = $0 } END { for (h in last) print last[h] }' |
@@ -99,8 +109,8 @@ test_wireshark_dissects()
 	expect_match "$out" "Rule 0: weight equal, handling priority 2" "the rule entry"
 	# A rules descriptor: rule "test", 7000-7099/tcp.
 	out=$(ws_fields "$cap" wlbs.rd wlbs.rd.host wlbs.rd.rule.name wlbs.rd.rule.port_lo \
-		wlbs.rd.rule.port_hi wlbs.rd.rule.proto | sort -u)
-	expect_match "$out" "^1 test 7000 7099 1$" "host 1's rules descriptor"
+		wlbs.rd.rule.port_hi wlbs.rd.rule.proto wlbs.rd.auth.present | sort -u)
+	expect_match "$out" "^1 test 7000 7099 1 1$" "host 1's rules descriptor"
 
 	# Remote control: the query to every host, answered by both, linked to it.
 	req=$(ws_fields "$cap" 'wlbs.ctl.type == 1 && wlbs.ctl.command == 1 && wlbs.rc.host == 0 &&
