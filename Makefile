@@ -316,8 +316,9 @@ deb:
 check-deb: deb all
 	$(Q)tests/check-deb.sh $(DEB_DIR)
 
+# Two tests at a time (they mostly wait on timers); the timing-bound ones run alone.
 check-netns: all
-	$(Q)tests/netns/run.sh $(NETNS_TESTS) || [ $$? -eq 77 ]
+	$(Q)NETNS_JOBS=$(or $(NETNS_JOBS),2) tests/netns/run.sh $(NETNS_TESTS) || [ $$? -eq 77 ]
 
 # 32 hosts in namespaces converge; every connection answered exactly once (root).
 check-scale: all

@@ -7,6 +7,10 @@
 # NETNS_TEST_TIMEOUT seconds (default 60), and is torn down whatever happens.
 # Needs root: otherwise exit 77 (skip), except under CI=true where it fails.
 # Prints one line per test and, last, "netns: N passed, M failed".
+# NETNS_JOBS=N (default 1) runs up to N tests at once: every test has its own
+# namespaces, run dir and bpffs. A test whose timing the others' load would
+# disturb (a soak, a latency bound) has a line "# netns: serial" right above
+# its function and runs alone, after the others.
 set -u
 
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -48,25 +52,37 @@ else
 fi
 
 LOGDIR=$(mktemp -d /tmp/wlbs-netns.XXXXXX)
-CHILD=
-# Interrupted: end the running test (its own trap tears it down), then leave.
-trap '[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null; wait; rm -rf "$LOGDIR"; exit 130' INT TERM HUP
+JOBS=${NETNS_JOBS:-1}
+mapfile -t SERIAL < <(awk '/^# netns: serial$/ { s = 1; next }
+	s && /^test_[a-z0-9_]*\(\)$/ { sub(/\(\)$/, ""); print } { s = 0 }' "$DIR"/test_*.sh)
+is_serial() { printf '%s\n' "${SERIAL[@]}" | grep -qx "$1"; }
 
-passed=0
-failed=0
-for t in "${TESTS[@]}"; do
-	start=$(date +%s%N)
+# One test in the background; its pid -> name and start time in RUNNING/STARTED.
+declare -A RUNNING=() STARTED=()
+start_test()
+{
+	local t=$1
 	# timeout signals the whole test's process group; -k leaves teardown time.
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	timeout -k 30 "$TIMEOUT" bash -c '
 		source "$1/lib.sh"
 		for f in "$1"/test_*.sh; do source "$f"; done
 		wt_main "$2"' _ "$DIR" "$t" >"$LOGDIR/$t.log" 2>&1 &
-	CHILD=$!
-	wait "$CHILD"
+	RUNNING[$!]=$t
+	STARTED[$!]=$(date +%s%N)
+}
+
+passed=0
+failed=0
+# Waits for one test to end and reports it.
+reap_one()
+{
+	local pid rc t secs note
+	wait -n -p pid "${!RUNNING[@]}"
 	rc=$?
-	CHILD=
-	secs=$(awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+	t=${RUNNING[$pid]}
+	secs=$(awk -v s="${STARTED[$pid]}" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+	unset "RUNNING[$pid]" "STARTED[$pid]"
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS  %-32s %6ss\n' "$t" "$secs"
@@ -79,6 +95,24 @@ for t in "${TESTS[@]}"; do
 	if [ -n "${NETNS_VERBOSE:-}" ] && [ "$rc" -eq 0 ]; then
 		sed 's/^/    /' "$LOGDIR/$t.log"
 	fi
+}
+
+# Interrupted: end the running tests (their own traps tear them down), then leave.
+trap 'for p in "${!RUNNING[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait; rm -rf "$LOGDIR"; exit 130' INT TERM HUP
+
+LATER=()
+for t in "${TESTS[@]}"; do
+	if [ "$JOBS" -gt 1 ] && is_serial "$t"; then
+		LATER+=("$t")
+		continue
+	fi
+	while [ "${#RUNNING[@]}" -ge "$JOBS" ]; do reap_one; done
+	start_test "$t"
+done
+while [ "${#RUNNING[@]}" -gt 0 ]; do reap_one; done
+for t in "${LATER[@]}"; do
+	start_test "$t"
+	reap_one
 done
 rm -rf "$LOGDIR"
 echo "netns: $passed passed, $failed failed"

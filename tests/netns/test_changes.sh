@@ -154,6 +154,7 @@ EON
 
 # NLB's detection counts heartbeats: losing tolerance - 1 of them in a row
 # never changes membership; losing tolerance of them does.
+# netns: serial
 test_lost_heartbeats_counted()
 {
 	local i
@@ -172,6 +173,7 @@ test_lost_heartbeats_counted()
 # each with a 1 s connect timeout (a lost SYN would need Linux's 1 s
 # retransmit), through a join (h3 starts), a drainstop of h2 and a start that
 # cancels it: every one answered.
+# netns: serial
 test_planned_changes_drop_nothing()
 {
 	local pid out

@@ -125,6 +125,7 @@ for k, v in (("QJ_STATE", o.get("state", "unknown")), ("QJ_CAUSE", o.get("cause"
 # Start (version, host), join, converged (DEFAULT on the default host only),
 # leave: stopped, drained, vanished after a SIGKILL; each once, on the hosts
 # concerned, and in display.
+# netns: serial
 test_events_membership()
 {
 	local h v

@@ -71,6 +71,7 @@ _hb_control_load()
 # control requests (`wlbs display`) on every host: no host changes its
 # membership, and the client's capture says how regular the heartbeats were.
 # `make check-timing` runs it for 10 minutes.
+# netns: serial
 test_hb_timing_under_load()
 {
 	local secs=${HB_SOAK_SECONDS:-20} h before=() i=0 n out pid

@@ -43,6 +43,7 @@ expect_notified()
 # RELOADING=1 then READY=1 around a reload, and a refused one also says why
 # (STATUS=, ERRNO=) and makes `wlbs reload` (ExecReload=) exit non-zero;
 # STOPPING=1 at SIGTERM.
+# netns: serial
 test_systemd_notify()
 {
 	local mark n0 n1 conf
@@ -92,6 +93,7 @@ test_systemd_notify()
 # A wedged event loop (SIGSTOP) stops the pings, so systemd would kill and
 # restart it; a held connection flows all along (the pinned fast path), and
 # the pings resume with the loop.
+# netns: serial
 test_systemd_watchdog_wedged()
 {
 	local pid n0 n1
@@ -171,6 +173,7 @@ sandbox_stop()
 # strace then shows no system call outside SystemCallFilter=, no write outside
 # ReadWritePaths=, the state and runtime directories, no device beyond
 # PrivateDevices=, no other process's /proc entry (strace_check.py).
+# netns: serial
 test_systemd_sandbox()
 {
 	local d=$WT_DIR/h1 caps limits
