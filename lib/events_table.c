@@ -32,6 +32,7 @@ static const struct kind_desc kinds[WLBS_EV_MAX] = {
     [WLBS_EV_REMOTE_OFF] = {"remote-off", "39d66128d50d4f9d82783291c8a14bfa"},
     [WLBS_EV_KEY_MISMATCH] = {"key-mismatch", "0d82a8d3de3a42c3a7177e6e5c8c492f"},
     [WLBS_EV_CONFLICT_CLEARED] = {"conflict-cleared", "7bf88c1946e446b0ab6e7f60850c01fd"},
+    [WLBS_EV_SERVING_ANYWAY] = {"serving-anyway", "9092be87911c4d8da0dff75875798c39"},
 };
 
 const char *ev_kind_name(int kind)
