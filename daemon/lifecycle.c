@@ -128,11 +128,43 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 	return ret;
 }
 
+/* "check web: connect: Connection refused": the first failing check of action stop. */
+static void stop_reason(const struct wlbsd *d, char *buf, size_t len)
+{
+	const struct health_check_state *s;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; (s = health_get(&d->health, i)); i++)
+		if (s->action == CFG_ACT_STOP && s->ever_ran && !s->healthy) {
+			snprintf(buf, len, "check %s%s%s", s->name, s->last_error[0] ? ": " : "",
+				 s->last_error);
+			return;
+		}
+}
+
+/* A check of action stop drains the host like drainstop, and starts it when it passes. */
+static void check_stop(struct wlbsd *d)
+{
+	char why[HS_DETAIL_MAX];
+
+	stop_reason(d, why, sizeof(why));
+	if (!hs_on_check(&d->hs, health_wants_stop(&d->health), why))
+		return;
+	membership_local_changed(d);
+	wlbsd_publish(d);
+	ev_emit(WLBS_EV_CHECK_STOP, why[0] ? LOG_WARNING : LOG_NOTICE,
+		&(struct ev_fields){.host = d->cfg.priority,
+				    .status = ctl_state_name(hs_state(&d->hs))},
+		why[0] ? "%s: draining, then stopped until it passes" : "%scheck passes: starting",
+		why);
+}
+
 /* Once per tick: prove we are alive, end a drain when nothing is held. */
 void wlbsd_tick(struct wlbsd *d)
 {
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
 	ev_flush();
+	check_stop(d);
 	membership_tick(d); /* also counts d->held */
 	vc_tick(d);
 	if (hs_on_held(&d->hs, (uint64_t)d->held, membership_drain_handed_over(d))) {

@@ -117,6 +117,9 @@ int ctl_request_check(const struct wlbs_ctl_request *req)
 		return -EBADMSG;
 	if (t & ~(WLBS_CTL_TGT_ALLPORTS | WLBS_CTL_TGT_PORT | WLBS_CTL_TGT_VIP))
 		return -EBADMSG;
+	/* Only start has a flag: --force. */
+	if (req->flags & ~(req->command == WLBS_CMD_START ? WLBS_CTL_REQ_F_FORCE : 0))
+		return -EBADMSG;
 	/* Fields that the target does not use must be zero: one meaning per message. */
 	if (!(t & WLBS_CTL_TGT_PORT) && req->port)
 		return -EBADMSG;
@@ -159,6 +162,7 @@ int ctl_encode_request(const struct wlbs_ctl_request *req, void *buf, size_t siz
 	w.host = req->host;
 	memcpy(w.vip, req->vip, sizeof(w.vip));
 	w.index = htobe16(req->index);
+	w.flags = htobe16(req->flags);
 	memcpy(buf, &w, sizeof(w));
 	return sizeof(w);
 }
@@ -273,9 +277,10 @@ int ctl_decode_request(const void *buf, size_t len, struct wlbs_ctl_request *req
 	if ((size_t)n != len || len != sizeof(w))
 		return -EBADMSG;
 	memcpy(&w, buf, sizeof(w));
-	if (w._pad0 || w._reserved)
+	if (w._pad0)
 		return -EBADMSG;
 	r.index = be16toh(w.index);
+	r.flags = be16toh(w.flags);
 	r.id = be32toh(w.hdr.request_id);
 	r.command = be16toh(w.command);
 	r.target = be16toh(w.target);

@@ -214,6 +214,88 @@ bool hs_on_held(struct hs *hs, uint64_t held, bool may_end)
 	return true;
 }
 
+bool hs_on_check(struct hs *hs, bool wants_stop, const char *why)
+{
+	enum hs_level was = hs->level;
+	bool back = hs->check_took || hs->start_waiting;
+
+	snprintf(hs->check_why, sizeof(hs->check_why), "%s", wants_stop && why ? why : "");
+	if (!wants_stop) {
+		/* It passes: what the check (or a waiting start) did is undone, nothing else. */
+		if (hs->check_stop && back && hs->level == HS_STOPPED)
+			go_running(hs);
+		else if (hs->check_stop && back && hs->level == HS_DRAINING)
+			enter(hs, HS_RUNNING);
+		hs->check_stop = hs->check_took = hs->start_waiting = hs->forced = false;
+		return hs->level != was;
+	}
+	hs->check_stop = true;
+	/* Like drainstop, but not persisted: after a restart the check decides again. */
+	if (hs->level == HS_RUNNING && !hs->forced) {
+		enter(hs, HS_DRAINING);
+		hs->check_took = true;
+	}
+	return hs->level != was;
+}
+
+/* A start the failing check holds back (no --force): answered, and remembered. */
+static bool start_held(struct hs *hs, const struct wlbs_ctl_request *req,
+		       struct wlbs_ctl_response *resp)
+{
+	if (req->command != WLBS_CMD_START || !hs->check_stop ||
+	    (req->flags & WLBS_CTL_REQ_F_FORCE) ||
+	    (hs->level != HS_STOPPED && hs->level != HS_DRAINING))
+		return false;
+	hs->start_waiting = true;
+	hs->persist = HS_PERSIST_NONE; /* start was the operator's last word */
+	resp->status = WLBS_CHECK_FAILING;
+	ctl_resp_text(resp,
+		      "A health check fails (%s): cluster operations start when it passes; "
+		      "start --force starts them now.",
+		      hs->check_why[0] ? hs->check_why : "action stop");
+	return true;
+}
+
+/* The operator's word on the host's state: the check's own stop and any waiting start end. */
+static void operator_spoke(struct hs *hs, const struct wlbs_ctl_request *req)
+{
+	switch (req->command) {
+	case WLBS_CMD_START:
+		hs->forced = hs->check_stop && (req->flags & WLBS_CTL_REQ_F_FORCE);
+		/* fall through */
+	case WLBS_CMD_STOP:
+	case WLBS_CMD_DRAINSTOP:
+	case WLBS_CMD_SUSPEND:
+		if (hs->level == HS_SUSPENDED && req->command != WLBS_CMD_SUSPEND)
+			return; /* refused: nothing changes */
+		/* drainstop of a host the check drains is "already draining": now it is ours. */
+		if (hs->check_took && req->command == WLBS_CMD_DRAINSTOP)
+			hs->persist = HS_PERSIST_STOPPED;
+		hs->check_took = hs->start_waiting = false;
+		if (req->command != WLBS_CMD_START)
+			hs->forced = false;
+		break;
+	default:
+		break;
+	}
+}
+
+/* What the health check has to do with the state query reports. */
+static void append_check(const struct hs *hs, struct wlbs_ctl_response *resp)
+{
+	if (!hs->check_stop)
+		return;
+	if (hs->check_took)
+		ctl_resp_append(resp, " Taken out by a failing health check (%s): it starts again "
+				      "when the check passes.", hs->check_why);
+	else if (hs->start_waiting)
+		ctl_resp_append(resp, " A start waits for a failing health check (%s).",
+				hs->check_why);
+	else if (hs->forced)
+		ctl_resp_append(resp, " Started with --force although a health check fails (%s).",
+				hs->check_why);
+}
+
 /* "1, 2, 3" */
 static void append_members(struct wlbs_ctl_response *resp, uint64_t members)
 {
@@ -461,6 +543,7 @@ static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
 		resp->status = WLBS_STOPPED;
 		ctl_resp_append(resp, "is stopped and does not know the convergence state of the "
 				      "cluster.");
+		append_check(hs, resp);
 		return;
 	case HS_SUSPENDED:
 		resp->status = WLBS_SUSPENDED;
@@ -479,6 +562,7 @@ static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
 		break;
 	}
 	append_view(hs, resp);
+	append_check(hs, resp);
 }
 
 #define ANY_LEVEL   0xff      /* step.level: in every level not matched by an earlier row */
@@ -613,7 +697,10 @@ int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ct
 		do_rule_cmd(hs, req, resp);
 	} else if (s->fx & FX_QUERYPORT) {
 		do_queryport(hs, req, resp);
+	} else if (start_held(hs, req, resp)) {
+		/* answered: the start waits for the check */
 	} else if (!(s->fx & FX_DAEMON)) {
+		operator_spoke(hs, req);
 		take_step(hs, s, resp);
 	}
 	hs_fill(hs, resp);

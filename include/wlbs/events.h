@@ -30,6 +30,7 @@ enum wlbs_event_kind {
 	WLBS_EV_KEY_MISMATCH = 17,    /* standing down: only heartbeats with another key heard */
 	WLBS_EV_CONFLICT_CLEARED = 18, /* a duplicate, rule or IP conflict went away */
 	WLBS_EV_SERVING_ANYWAY = 19,   /* min_serving keeps an unhealthy rule served, or ends it */
+	WLBS_EV_CHECK_STOP = 20,       /* a check of action stop drained this host, or it passed */
 	WLBS_EV_MAX,
 };
 
