@@ -84,8 +84,9 @@ int ctl_cmd_from_name(const char *name)
 
 int ctl_cmd_is_paged(int cmd)
 {
+	/* query: its health check records may take more than one page. */
 	return cmd == WLBS_CMD_DISPLAY || cmd == WLBS_CMD_PARAMS || cmd == WLBS_CMD_QUERYPORT ||
-	       cmd == WLBS_CMD_STATS;
+	       cmd == WLBS_CMD_STATS || cmd == WLBS_CMD_QUERY;
 }
 
 int ctl_cmd_takes_target(int cmd)
