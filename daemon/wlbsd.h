@@ -17,7 +17,6 @@
 #include "fastpath.h"
 #include "core/hoststate.h"
 #include "membership.h"
-#include "health/health.h"
 #include "rules_watch.h"
 #include "vip_claims.h"
 #include "wlbs/control.h"
@@ -64,7 +63,6 @@ struct wlbsd {
 	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
 	struct vip_claims vc;		/* cluster IPs claimed by foreign MACs (vip_claims.h) */
 	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
-	struct health health;		/* TEMP: i13-health adds and runs it */
 };
 
 #endif
