@@ -28,7 +28,7 @@ struct cfg_check_meta {
 
 struct cfg_check_parser {
 	struct wlbs_config *c;
-	cfg_check_fail_fn fail;
+	cfg_check_fail_fn report; /* config.c's error reporter */
 	void *ctx;
 	int cur; /* the check being read */
 	struct cfg_check_meta meta[CFG_MAX_CHECKS];
