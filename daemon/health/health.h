@@ -55,8 +55,7 @@ struct health {
 	int tfd;   /* timerfd: the next probe or deadline */
 	bool open; /* health_open() succeeded */
 	uint8_t host;			      /* this host's priority, for the events */
-	pid_t orphans[CFG_MAX_CHECKS];	      /* killed children of removed checks, to reap */
-	unsigned int n_orphans;
+	uint64_t reap_until_ms;		      /* look for killed processes to reap until then */
 };
 
 /* Config rules guarded by an unhealthy check (not yet run counts) of action drain or disable. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -23,8 +24,10 @@
 #include "health/probe.h"
 #include "log.h"
 
-/* How often a child without a pidfd (old kernel), or a killed orphan, is looked at. */
+/* How often a child without a pidfd (old kernel), or a killed leftover, is looked at. */
 #define POLL_MS 10
+/* How long after a kill its leftovers are looked for (they die within moments). */
+#define REAP_MS 500
 
 struct health_run {
 	unsigned int idx;	  /* its index in struct health */
@@ -64,6 +67,8 @@ int health_open(struct health *h)
 		h->tfd = h->epfd = -1;
 		return ret;
 	}
+	/* Killed checks' grandchildren are ours to reap, even under an init that does not. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	h->open = true;
 	return 0;
 }
@@ -117,15 +122,16 @@ static void verdict(struct health *h, struct health_run *r, bool ok, uint64_t no
 	char when[40];
 
 	r->running = false;
+	if (def->type == CFG_CHECK_EXEC)
+		h->reap_until_ms = now + REAP_MS; /* what its process group left behind */
 	if (!health_state_result(s, def, ok, now, (int64_t)(now - r->started_ms), r->pr.err))
 		return;
 	h->changed++;
 	if (s->healthy)
 		ev_emit(WLBS_EV_CHECK_PASSED, LOG_INFO,
 			&(struct ev_fields){.host = h->host, .status = "healthy"},
-			"health check %s (%s) healthy %s%.1f s)", s->name, r->target,
-			first ? "at its first probe (began " : "again (unhealthy for ",
-			was_ms / 1000.0);
+			"health check %s (%s) healthy %s %.1f s)", s->name, r->target,
+			first ? "at its first probe (began" : "again (unhealthy for", was_ms / 1000.0);
 	if (s->healthy)
 		return;
 	if (first)
@@ -184,15 +190,27 @@ static void on_ready(struct health *h, struct health_run *r, uint64_t now)
 		verdict(h, r, v == PROBE_OK, now);
 }
 
-static void reap_orphans(struct health *h)
+/*
+ * wlbsd is the subreaper of its checks' processes (health_open()): what a
+ * killed process group leaves behind becomes our child, not init's, and is
+ * reaped here, whatever init does. A finished check child is judged by its
+ * probe first (its exit status); anything else is a leftover.
+ */
+static void reap_strays(struct health *h, uint64_t now)
 {
-	unsigned int i = 0;
+	siginfo_t si;
+	unsigned int i;
 
-	while (i < h->n_orphans) {
-		if (waitpid(h->orphans[i], NULL, WNOHANG) != 0)
-			h->orphans[i] = h->orphans[--h->n_orphans];
-		else
-			i++;
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) || !si.si_pid)
+			return;
+		for (i = 0; i < h->n && h->run[i]->pr.pid != si.si_pid; i++)
+			;
+		if (i < h->n)
+			on_ready(h, h->run[i], now);
+		if (i == h->n || h->run[i]->pr.pid == si.si_pid)
+			waitpid(si.si_pid, NULL, WNOHANG);
 	}
 }
 
@@ -228,8 +246,8 @@ static void schedule(struct health *h, uint64_t now)
 		if (due < next)
 			next = due;
 	}
-	reap_orphans(h);
-	if (h->n_orphans && next > now + POLL_MS)
+	reap_strays(h, now);
+	if (now < h->reap_until_ms && next > now + POLL_MS)
 		next = now + POLL_MS;
 	if (next != UINT64_MAX) {
 		uint64_t in = next > now ? next - now : 1;
@@ -294,17 +312,15 @@ static void describe(struct health_run *r, const struct cfg_check *def,
 		snprintf(r->rules + n, sizeof(r->rules) - n, " none");
 }
 
-/* Ends a check's probe: a child still alive after the kill is reaped later. */
-static void retire(struct health *h, struct health_run *r)
+/* Ends a check's probe: a child still alive after the kill is reaped later (reap_strays()). */
+static void retire(struct health *h, struct health_run *r, uint64_t now)
 {
+	if (r->pr.pid > 0)
+		h->reap_until_ms = now + REAP_MS;
 	probe_abort(&r->pr);
 	r->reg_fd = r->reg_out = -1; /* its descriptors are closed, or closed below */
-	if (r->pr.pid > 0) {
-		if (h->n_orphans < CFG_MAX_CHECKS)
-			h->orphans[h->n_orphans++] = r->pr.pid;
-		if (r->pr.fd >= 0)
-			close(r->pr.fd);
-	}
+	if (r->pr.pid > 0 && r->pr.fd >= 0)
+		close(r->pr.fd);
 	free(r);
 }
 
@@ -353,7 +369,7 @@ void health_configure(struct health *h, const struct wlbs_config *c)
 		if (!kept[i]) {
 			watch(h, h->run[i], &h->run[i]->reg_fd, &h->run[i]->reg_events, -1, 0);
 			watch(h, h->run[i], &h->run[i]->reg_out, &(uint32_t){0}, -1, 0);
-			retire(h, h->run[i]);
+			retire(h, h->run[i], now);
 		}
 	for (i = 0; i < n; i++) {
 		h->run[i] = run[i];
@@ -369,26 +385,29 @@ void health_configure(struct health *h, const struct wlbs_config *c)
 void health_stop(struct health *h)
 {
 	unsigned int i;
+	pid_t pid = 0;
 
 	if (!h->open)
 		return;
 	for (i = 0; i < h->n; i++) {
 		watch(h, h->run[i], &h->run[i]->reg_fd, &h->run[i]->reg_events, -1, 0);
 		watch(h, h->run[i], &h->run[i]->reg_out, &(uint32_t){0}, -1, 0);
-		retire(h, h->run[i]);
+		retire(h, h->run[i], 0);
 		h->run[i] = NULL;
 	}
 	if (h->n)
 		h->changed++;
 	h->n = 0;
-	/* SIGKILLed: gone within moments, unless stuck in the kernel; at most a second. */
-	for (i = 0; i < 100 && h->n_orphans; i++) {
-		reap_orphans(h);
-		if (h->n_orphans)
-			usleep(10000);
+	/* Every child is a killed check's (wlbsd runs no other): gone within moments. */
+	for (i = 0; i < 100; i++) {
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (pid < 0)
+			break;
+		usleep(10000);
 	}
-	if (h->n_orphans)
-		log_warn("%u health check process(es) would not die", h->n_orphans);
+	if (!pid)
+		log_warn("health check processes still alive 1 s after SIGKILL");
 	timerfd_settime(h->tfd, 0, &(struct itimerspec){0}, NULL);
 }
 
