@@ -190,12 +190,12 @@ static int set_status(struct cfg_check_parser *cp, unsigned int line, const char
 	return 0;
 }
 
+static int set_key(struct cfg_check_parser *cp, int key, const char *v, unsigned int line);
+
 int cfg_check_key(struct cfg_check_parser *cp, const char *name, const char *v, unsigned int line)
 {
 	struct cfg_check_meta *m = &cp->meta[cp->cur];
-	struct cfg_check *k = &cp->c->checks[cp->cur];
-	uint32_t x = 0;
-	int key, w;
+	int key, ret;
 
 	for (key = 0; key < CK_KEYS && strcasecmp(name, ck_names[key]); key++)
 		;
@@ -205,6 +205,20 @@ int cfg_check_key(struct cfg_check_parser *cp, const char *name, const char *v, 
 		return ck_fail(cp, cp->cur, line, v, "%s: set twice in this section (line %u)",
 			       ck_names[key], m->key_line[key]);
 	m->key_line[key] = line;
+	ret = set_key(cp, key, v, line);
+	if (ret)
+		m->bad_keys |= 1u << key; /* its error said it: no more about it at the end */
+	return ret;
+}
+
+/* One key's value into the current check. */
+static int set_key(struct cfg_check_parser *cp, int key, const char *v, unsigned int line)
+{
+	struct cfg_check_meta *m = &cp->meta[cp->cur];
+	struct cfg_check *k = &cp->c->checks[cp->cur];
+	uint32_t x = 0;
+	int w;
+
 	switch (key) {
 	case CK_TYPE:
 	case CK_ACTION:
@@ -329,8 +343,9 @@ static void finish_check(struct cfg_check_parser *cp, int i)
 
 	if (!m->key_line[CK_TYPE])
 		ck_fail(cp, i, m->line, NULL, "has no type (tcp, http or exec)");
-	for (int key = 0; key < CK_KEYS; key++)
-		if (m->key_line[key] && key_types[key] && !(key_types[key] & (1u << k->type)))
+	for (int key = 0; key < CK_KEYS && !(m->bad_keys & (1u << CK_TYPE)); key++)
+		if (m->key_line[key] && key_types[key] && !(key_types[key] & (1u << k->type)) &&
+		    !(m->bad_keys & (1u << key)))
 			ck_fail(cp, i, m->key_line[key], NULL, "%s: not for type %s",
 				ck_names[key], types[k->type]);
 	if (k->type == CFG_CHECK_EXEC && !m->key_line[CK_COMMAND])

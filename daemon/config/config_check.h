@@ -22,6 +22,7 @@ struct cfg_check_meta {
 	unsigned int line;		   /* [check NAME] header */
 	unsigned int key_line[CK_KEYS];	   /* line of each key, 0 = not set */
 	bool bad;			   /* a key was refused: no whole-file check */
+	uint32_t bad_keys;		   /* the refused ones (bit per key) */
 	bool rules_all;			   /* rules = all (or not given) */
 	char rules[CFG_CHECK_CMD_MAX];	   /* rules = as written, resolved at the end */
 };
