@@ -15,6 +15,7 @@
 #include "ctl/remote_server.h"
 #include "ctl_codec.h"
 #include "events.h"
+#include "health/health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "net/cluster.h"
@@ -46,6 +47,9 @@ int wlbsd_check_local(const char *path, const struct wlbs_config *c, bool need_i
 {
 	char why[400];
 	int ret = cluster_check(c, need_iface, why, sizeof(why));
+
+	if (!ret)
+		ret = health_check_local(c, why, sizeof(why)); /* an exec check's user exists */
 
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, why);
@@ -111,6 +115,7 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
 		recount(d);
+		health_configure(&d->health, &d->cfg); /* unchanged checks keep their state */
 		ev_emit(WLBS_EV_RELOAD, LOG_INFO, NULL, "configuration reloaded from %s",
 			d->paths.config);
 	} else {
@@ -241,6 +246,11 @@ int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_
 		d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
 		ctl_state_name(hs_state(&d->hs)),
 		hs_from_persisted(&d->hs) ? "the persisted state" : "initial_state");
+	/* The checks begin once the host runs; they never keep it from starting. */
+	ret = health_open(&d->health);
+	if (ret)
+		log_err("health checks off: %s", strerror(-ret));
+	health_configure(&d->health, &d->cfg);
 	return 0;
 }
 
@@ -259,6 +269,7 @@ void wlbsd_stop(struct wlbsd *d)
 {
 	sd_notify(0, "STOPPING=1");
 	leave(d);
+	health_close(&d->health); /* every check's processes killed and reaped */
 	ev_emit(WLBS_EV_EXIT, LOG_INFO, &(struct ev_fields){.host = d->cfg.priority},
 		"wlbsd exiting: host left the cluster, held connections keep flowing");
 }
@@ -276,6 +287,7 @@ void wlbsd_start_failed(struct wlbsd *d, enum wlbsd_start_stage stage, const cha
 	char err[512] = "";
 
 	log_err("cannot start on %s: %s", ifname, why);
+	health_close(&d->health);
 	sd_notifyf(0, "STATUS=cannot start on %s: %s", ifname, why);
 	membership_io_stop(d);
 	if (stage == WLBSD_START_RESTART)

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "core/convergence.h"
 #include "fastpath.h"
+#include "health/health.h"
 #include "core/hoststate.h"
 #include "membership.h"
 #include "rules_watch.h"
@@ -63,6 +64,7 @@ struct wlbsd {
 	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
 	struct vip_claims vc;		/* cluster IPs claimed by foreign MACs (vip_claims.h) */
 	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
+	struct health health;		/* [check] probes and their verdicts (health/health.h) */
 };
 
 #endif

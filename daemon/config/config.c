@@ -911,7 +911,7 @@ static int parse_text(const char *text, const char *name, struct wlbs_config *ou
 	p->errlen = errlen;
 	p->all = all;
 	p->cp.c = &p->c;
-	p->cp.fail = check_fail;
+	p->cp.report = check_fail;
 	p->cp.ctx = p;
 	cfg_defaults(&p->c);
 	ret = ini_parse_stream(read_line, p, on_key, p);

@@ -62,7 +62,7 @@ __attribute__((format(printf, 5, 6))) static int ck_fail(struct cfg_check_parser
 	if (n < sizeof(msg))
 		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	cp->fail(cp->ctx, line, value, msg);
+	cp->report(cp->ctx, line, value, msg);
 	cp->meta[i].bad = true;
 	return -EINVAL;
 }
@@ -87,19 +87,19 @@ int cfg_check_open(struct cfg_check_parser *cp, const char *name, unsigned int l
 	if (!valid_name(name)) {
 		snprintf(msg, sizeof(msg), "check names are 1..%d letters, digits, '_', '.' or '-'",
 			 CFG_CHECK_NAME_MAX - 1);
-		cp->fail(cp->ctx, line, name, msg);
+		cp->report(cp->ctx, line, name, msg);
 		return -EINVAL;
 	}
 	for (i = 0; i < c->n_checks; i++)
 		if (!strcasecmp(c->checks[i].name, name)) {
 			snprintf(msg, sizeof(msg), "check defined twice (first on line %u)",
 				 cp->meta[i].line);
-			cp->fail(cp->ctx, line, name, msg);
+			cp->report(cp->ctx, line, name, msg);
 			return -EINVAL;
 		}
 	if (c->n_checks >= CFG_MAX_CHECKS) {
 		snprintf(msg, sizeof(msg), "more than %d checks", CFG_MAX_CHECKS);
-		cp->fail(cp->ctx, line, name, msg);
+		cp->report(cp->ctx, line, name, msg);
 		return -EINVAL;
 	}
 	cp->cur = c->n_checks++;
@@ -190,12 +190,12 @@ static int set_status(struct cfg_check_parser *cp, unsigned int line, const char
 	return 0;
 }
 
+static int set_key(struct cfg_check_parser *cp, int key, const char *v, unsigned int line);
+
 int cfg_check_key(struct cfg_check_parser *cp, const char *name, const char *v, unsigned int line)
 {
 	struct cfg_check_meta *m = &cp->meta[cp->cur];
-	struct cfg_check *k = &cp->c->checks[cp->cur];
-	uint32_t x;
-	int key, w;
+	int key, ret;
 
 	for (key = 0; key < CK_KEYS && strcasecmp(name, ck_names[key]); key++)
 		;
@@ -205,6 +205,20 @@ int cfg_check_key(struct cfg_check_parser *cp, const char *name, const char *v, 
 		return ck_fail(cp, cp->cur, line, v, "%s: set twice in this section (line %u)",
 			       ck_names[key], m->key_line[key]);
 	m->key_line[key] = line;
+	ret = set_key(cp, key, v, line);
+	if (ret)
+		m->bad_keys |= 1u << key; /* its error said it: no more about it at the end */
+	return ret;
+}
+
+/* One key's value into the current check. */
+static int set_key(struct cfg_check_parser *cp, int key, const char *v, unsigned int line)
+{
+	struct cfg_check_meta *m = &cp->meta[cp->cur];
+	struct cfg_check *k = &cp->c->checks[cp->cur];
+	uint32_t x = 0;
+	int w;
+
 	switch (key) {
 	case CK_TYPE:
 	case CK_ACTION:
@@ -290,7 +304,7 @@ static int resolve_rules(struct cfg_check_parser *cp, int i)
 /* tcp and http without `port`: the first port of the guarded rules, which must agree. */
 static int default_port(struct cfg_check_parser *cp, int i)
 {
-	const struct wlbs_config *c = cp->c;
+	struct wlbs_config *c = cp->c;
 	struct cfg_check *k = &c->checks[i];
 	unsigned int line = cp->meta[i].key_line[CK_RULES];
 	int r, first = -1;
@@ -329,8 +343,9 @@ static void finish_check(struct cfg_check_parser *cp, int i)
 
 	if (!m->key_line[CK_TYPE])
 		ck_fail(cp, i, m->line, NULL, "has no type (tcp, http or exec)");
-	for (int key = 0; key < CK_KEYS; key++)
-		if (m->key_line[key] && key_types[key] && !(key_types[key] & (1u << k->type)))
+	for (int key = 0; key < CK_KEYS && !(m->bad_keys & (1u << CK_TYPE)); key++)
+		if (m->key_line[key] && key_types[key] && !(key_types[key] & (1u << k->type)) &&
+		    !(m->bad_keys & (1u << key)))
 			ck_fail(cp, i, m->key_line[key], NULL, "%s: not for type %s",
 				ck_names[key], types[k->type]);
 	if (k->type == CFG_CHECK_EXEC && !m->key_line[CK_COMMAND])

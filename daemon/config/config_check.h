@@ -22,13 +22,14 @@ struct cfg_check_meta {
 	unsigned int line;		   /* [check NAME] header */
 	unsigned int key_line[CK_KEYS];	   /* line of each key, 0 = not set */
 	bool bad;			   /* a key was refused: no whole-file check */
+	uint32_t bad_keys;		   /* the refused ones (bit per key) */
 	bool rules_all;			   /* rules = all (or not given) */
 	char rules[CFG_CHECK_CMD_MAX];	   /* rules = as written, resolved at the end */
 };
 
 struct cfg_check_parser {
 	struct wlbs_config *c;
-	cfg_check_fail_fn fail;
+	cfg_check_fail_fn report; /* config.c's error reporter */
 	void *ctx;
 	int cur; /* the check being read */
 	struct cfg_check_meta meta[CFG_MAX_CHECKS];

@@ -13,7 +13,7 @@ void health_state_init(struct health_check_state *s, const struct cfg_check *def
 		       uint64_t now_ms)
 {
 	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", def->name);
+	snprintf(s->name, sizeof(s->name), "%.31s", def->name);
 	s->type = def->type;
 	s->rules_mask = def->rules;
 	s->action = def->action;

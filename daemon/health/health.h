@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config/config.h"
 
@@ -53,6 +54,8 @@ struct health {
 	int epfd;  /* the probes' sockets, pidfds and pipes, and tfd: in wlbsd's loop */
 	int tfd;   /* timerfd: the next probe or deadline */
 	bool open; /* health_open() succeeded */
+	uint8_t host;			      /* this host's priority, for the events */
+	uint64_t reap_until_ms;		      /* look for killed processes to reap until then */
 };
 
 /* Config rules guarded by an unhealthy check (not yet run counts) of action drain or disable. */

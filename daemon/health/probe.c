@@ -31,6 +31,8 @@ bool probe_busy(const struct probe *pr)
 void probe_abort(struct probe *pr)
 {
 	if (pr->pid > 0) {
+		/* The child itself too: just forked, it may not lead its group yet. */
+		kill(pr->pid, SIGKILL);
 		kill(-pr->pid, SIGKILL);
 		pr->killed = true;
 		if (pr->out >= 0)
