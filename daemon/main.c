@@ -190,6 +190,11 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				membership_on_readable(d);
 			} else if (fd == health_fd(&d->health)) {
 				health_on_readable(&d->health);
+				/* A verdict changed: act now, not at the next tick (failover time). */
+				if (health_changed(&d->health) != d->health_seen) {
+					d->health_seen = health_changed(&d->health);
+					wlbsd_tick(d);
+				}
 			} else {
 				ctl_server_on_readable(ctl);
 			}
