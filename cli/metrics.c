@@ -123,8 +123,9 @@ static void checks(FILE *f, const struct cli_answer *ans)
 		label(f, ans->recs[i].u.check.name);
 		fprintf(f, "} %d\n", !!(ans->recs[i].u.check.flags & WLBS_CHKF_HEALTHY));
 	}
-	family(f, "wlbs_check_transitions_total", "counter",
-	       "Healthy <-> unhealthy transitions of the health check, the first verdict included.");
+	family(
+	    f, "wlbs_check_transitions_total", "counter",
+	    "Healthy <-> unhealthy transitions of the health check, the first verdict included.");
 	for (size_t i = 0; i < ans->n; i++) {
 		if (ans->recs[i].kind != WLBS_REC_CHECK)
 			continue;

@@ -179,7 +179,8 @@ static void text_convergence(FILE *f, const struct cli_answer *ans, const struct
 
 		if (ans->recs[i].kind == WLBS_REC_CONFLICT)
 			fprintf(f, "%-17s %s\n",
-				c->type == WLBS_CONFLICT_RULES ? "RULES DIFFER" : "IP CONFLICT", c->text);
+				c->type == WLBS_CONFLICT_RULES ? "RULES DIFFER" : "IP CONFLICT",
+				c->text);
 	}
 	if (h->duplicates)
 		fprintf(f, "CONFLICT          duplicate host priority %s\n",
@@ -327,7 +328,7 @@ static void text_checks(FILE *f, const struct cli_answer *ans)
 		first = false;
 		fprintf(f, "  %-16s %-4s %s for %.1f s, %" PRIu64 " transitions", c->name,
 			types[c->type % 3],
-			ok				? "healthy"
+			ok			   ? "healthy"
 			: c->flags & WLBS_CHKF_RAN ? "FAILING"
 						   : "not run yet",
 			(double)c->in_state_ms / 1000, c->transitions);

@@ -190,7 +190,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				membership_on_readable(d);
 			} else if (fd == health_fd(&d->health)) {
 				health_on_readable(&d->health);
-				/* A verdict changed: act now, not at the next tick (failover time). */
+				/* A verdict changed: act now, not at the next tick (failover time).
+				 */
 				if (health_changed(&d->health) != d->health_seen) {
 					d->health_seen = health_changed(&d->health);
 					wlbsd_tick(d);

@@ -286,8 +286,10 @@ static void append_check(const struct hs *hs, struct wlbs_ctl_response *resp)
 	if (!hs->check_stop)
 		return;
 	if (hs->check_took)
-		ctl_resp_append(resp, " Taken out by a failing health check (%s): it starts again "
-				      "when the check passes.", hs->check_why);
+		ctl_resp_append(resp,
+				" Taken out by a failing health check (%s): it starts again "
+				"when the check passes.",
+				hs->check_why);
 	else if (hs->start_waiting)
 		ctl_resp_append(resp, " A start waits for a failing health check (%s).",
 				hs->check_why);

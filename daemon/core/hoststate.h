@@ -83,7 +83,7 @@ struct hs {
 	bool check_stop;	    /* a check of action stop fails (hs_on_check) */
 	bool check_took;	    /* that check, not the operator, drained/stopped the host */
 	bool start_waiting;	    /* the operator's start waits for the check to pass */
-	bool forced;		    /* start --force: the failing check is ignored until it passes */
+	bool forced; /* start --force: the failing check is ignored until it passes */
 	char check_why[HS_DETAIL_MAX]; /* which check fails and why, for answers */
 	uint32_t n_vips;
 	struct wlbs_vip vips[WLBS_MAX_VIPS];

@@ -319,8 +319,8 @@ static void emit_checks(const struct wlbsd *d, struct ctl_pager *pg)
 		c->serving = s->healthy ? 0 : s->rules_mask & serving;
 		c->type = s->type;
 		c->action = s->action;
-		c->flags = (s->healthy ? WLBS_CHKF_HEALTHY : 0) | (s->ever_ran ? WLBS_CHKF_RAN : 0) |
-			   (c->serving ? WLBS_CHKF_SERVING : 0);
+		c->flags = (s->healthy ? WLBS_CHKF_HEALTHY : 0) |
+			   (s->ever_ran ? WLBS_CHKF_RAN : 0) | (c->serving ? WLBS_CHKF_SERVING : 0);
 		c->min_serving = conv_min_serving(&d->conv);
 		copy_str(c->last_error, sizeof(c->last_error), s->last_error);
 		ctl_pager_add(pg, &rec);
@@ -328,8 +328,7 @@ static void emit_checks(const struct wlbsd *d, struct ctl_pager *pg)
 }
 
 /* " Rules: web, api" of a config rule mask. */
-static void append_rule_names(const struct wlbsd *d, struct wlbs_ctl_response *resp,
-			      uint32_t mask)
+static void append_rule_names(const struct wlbsd *d, struct wlbs_ctl_response *resp, uint32_t mask)
 {
 	const char *sep = "";
 

@@ -115,14 +115,14 @@ enum wlbs_conv_cause {
 	WLBS_CAUSE_BAD_CONFIG = 7,  /* a host's configuration is invalid */
 	WLBS_CAUSE_RELOAD = 8,	    /* this host reloaded its configuration */
 	/* Why a running host is not (yet) in a view: query names the specific one. */
-	WLBS_CAUSE_LISTENING = 9,     /* just started, listening for a cluster */
+	WLBS_CAUSE_LISTENING = 9,	/* just started, listening for a cluster */
 	WLBS_CAUSE_EXCLUDED_RULES = 10, /* excluded: a larger group runs other port rules */
-	WLBS_CAUSE_BAD_KEY = 11,      /* only heartbeats failing authentication are heard */
-	WLBS_CAUSE_HEARS_NOBODY = 12, /* no other host heard (alone on the segment?) */
-	WLBS_CAUSE_VIP_CONFLICT = 13, /* a cluster IP is claimed by another machine */
-	WLBS_CAUSE_ONE_WAY = 14,      /* a member does not hear this host (one-way loss) */
-	WLBS_CAUSE_NOT_IN_VIEW = 15,  /* the leader's view does not (yet) hold this host */
-	WLBS_CAUSE_YIELD = 16,	      /* the winning side of a healed partition serves */
+	WLBS_CAUSE_BAD_KEY = 11,	/* only heartbeats failing authentication are heard */
+	WLBS_CAUSE_HEARS_NOBODY = 12,	/* no other host heard (alone on the segment?) */
+	WLBS_CAUSE_VIP_CONFLICT = 13,	/* a cluster IP is claimed by another machine */
+	WLBS_CAUSE_ONE_WAY = 14,	/* a member does not hear this host (one-way loss) */
+	WLBS_CAUSE_NOT_IN_VIEW = 15,	/* the leader's view does not (yet) hold this host */
+	WLBS_CAUSE_YIELD = 16,		/* the winning side of a healed partition serves */
 	WLBS_CAUSE_MAX,
 };
 

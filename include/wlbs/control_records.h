@@ -14,13 +14,13 @@
 
 /* Record kinds; numbers are part of the protocol. */
 enum wlbs_rec_kind {
-	WLBS_REC_HOST = 1,    /* this host: state, convergence, fast path (display) */
-	WLBS_REC_PARAMS = 2,  /* every effective global value (display, params) */
-	WLBS_REC_ADDR = 3,    /* one cluster IP or dedicated IP (display, params) */
-	WLBS_REC_RULE = 4,    /* one port rule and this host's state of it */
-	WLBS_REC_PACKETS = 5, /* packet counters of one stats slot, by verdict reason */
-	WLBS_REC_STATS = 6,   /* heartbeat, remote control, convergence, fragment counters */
-	WLBS_REC_EVENT = 7,   /* one kept event (display) */
+	WLBS_REC_HOST = 1,     /* this host: state, convergence, fast path (display) */
+	WLBS_REC_PARAMS = 2,   /* every effective global value (display, params) */
+	WLBS_REC_ADDR = 3,     /* one cluster IP or dedicated IP (display, params) */
+	WLBS_REC_RULE = 4,     /* one port rule and this host's state of it */
+	WLBS_REC_PACKETS = 5,  /* packet counters of one stats slot, by verdict reason */
+	WLBS_REC_STATS = 6,    /* heartbeat, remote control, convergence, fragment counters */
+	WLBS_REC_EVENT = 7,    /* one kept event (display) */
 	WLBS_REC_CONFLICT = 8, /* a standing conflict: rules differ, cluster IP claimed (display) */
 	WLBS_REC_CHECK = 9,    /* one health check: state, last result (display, query, stats) */
 	WLBS_REC_MAX,
@@ -231,19 +231,19 @@ _Static_assert(sizeof(struct wlbs_rec_conflict) == 520, "wlbs_rec_conflict layou
 #define WLBS_CHKF_ALL	  0x07
 
 struct wlbs_rec_check {
-	char name[WLBS_REC_NAME_LEN];	       /*   0: [check NAME] */
-	uint64_t in_state_ms;		       /*  32: time in this state (an age: clocks differ) */
-	uint64_t transitions;		       /*  40: healthy <-> unhealthy, first verdict included */
-	int64_t last_ms;		       /*  48: how long the last probe took, -1 = none yet */
-	uint32_t fails;			       /*  56: consecutive failures */
-	uint32_t successes;		       /*  60: consecutive successes */
-	uint32_t rules;			       /*  64: guarded rules, bit i = config rule index i */
-	uint32_t serving;		       /*  68: of those, kept served here by min_serving */
-	uint8_t type;			       /*  72: 0 tcp, 1 http, 2 exec */
-	uint8_t action;			       /*  73: 0 drain, 1 disable, 2 stop */
-	uint8_t flags;			       /*  74: WLBS_CHKF_* */
-	uint8_t min_serving;		       /*  75: the cluster's (largest of the members') */
-	uint8_t _pad[4];		       /*  76: 0 */
+	char name[WLBS_REC_NAME_LEN]; /*   0: [check NAME] */
+	uint64_t in_state_ms;	      /*  32: time in this state (an age: clocks differ) */
+	uint64_t transitions;	      /*  40: healthy <-> unhealthy, first verdict included */
+	int64_t last_ms;	      /*  48: how long the last probe took, -1 = none yet */
+	uint32_t fails;		      /*  56: consecutive failures */
+	uint32_t successes;	      /*  60: consecutive successes */
+	uint32_t rules;		      /*  64: guarded rules, bit i = config rule index i */
+	uint32_t serving;	      /*  68: of those, kept served here by min_serving */
+	uint8_t type;		      /*  72: 0 tcp, 1 http, 2 exec */
+	uint8_t action;		      /*  73: 0 drain, 1 disable, 2 stop */
+	uint8_t flags;		      /*  74: WLBS_CHKF_* */
+	uint8_t min_serving;	      /*  75: the cluster's (largest of the members') */
+	uint8_t _pad[4];	      /*  76: 0 */
 	char last_error[WLBS_REC_STATUS_LEN]; /*  80: why the last probe failed, "" after a pass */
 };
 _Static_assert(sizeof(struct wlbs_rec_check) == 336, "wlbs_rec_check layout");

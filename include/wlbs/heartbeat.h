@@ -143,7 +143,7 @@ struct wlbs_hb {
 	uint8_t n_rules;
 	uint8_t leader;	     /* 0 = none */
 	uint8_t min_serving; /* 0..WLBS_MAX_HOSTS */
-	bool authenticated; /* set by hb_decode: the authenticator checked out */
+	bool authenticated;  /* set by hb_decode: the authenticator checked out */
 	uint32_t cluster_id;
 	uint32_t fingerprint;
 	uint32_t hash_seed;

@@ -295,8 +295,7 @@ static bool rule_taken(const struct sim *s, int r, uint64_t view)
 	for (i = 0; i < s->n; i++) {
 		const struct sim_host *h = &s->h[i];
 
-		if (in_view(h, view) && capable(s, h, r) &&
-		    (!h->local.rules[r].unhealthy || floor))
+		if (in_view(h, view) && capable(s, h, r) && (!h->local.rules[r].unhealthy || floor))
 			return true;
 	}
 	return false;

@@ -3,9 +3,9 @@
  * Scenarios. A random run: hosts with random priorities, rules and weights,
  * a chaos phase (crashes, restarts, stops, drains, weight changes,
  * partitions and heals, one-way loss, random loss, duplication, delay and
- * reordering, health checks failing and passing), then a final heal after which every host must settle within
- * the liveness bound. And measured runs: failover after a crash, join, and
- * partition heal, on a clean network.
+ * reordering, health checks failing and passing), then a final heal after which every host must
+ * settle within the liveness bound. And measured runs: failover after a crash, join, and partition
+ * heal, on a clean network.
  */
 #include <string.h>
 

@@ -634,7 +634,7 @@ static void test_unhealthy_host_drains_only_its_rule(void **state)
 	assert_int_equal(owned(n->c[1], 0), 0);
 	assert_int_equal(owned(n->c[0], 0) + owned(n->c[2], 0), WLBS_BUCKETS);
 	assert_int_equal(owned(n->c[0], 1), WLBS_BUCKETS); /* rule 1 untouched */
-	assert_int_equal(conv_view(n->c[0]), 0x7);	      /* still a member */
+	assert_int_equal(conv_view(n->c[0]), 0x7);	   /* still a member */
 	assert_kept(n, 0, 0);
 	/* Healthy again: it takes its share back. */
 	set_unhealthy(n, 1, 0, false);

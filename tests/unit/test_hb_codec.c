@@ -129,7 +129,7 @@ static void test_decode_rejects_malformed(void **state)
 	expect_reject(wire, 7, NULL, -EBADMSG);
 	expect_reject(wire, WLBS_HB_LEN - 1, NULL, -EBADMSG);
 	expect_reject(wire, WLBS_HB_LEN + 1, NULL, -EBADMSG);
-	corrupt(0, 'X', -EBADMSG);	 /* magic */
+	corrupt(0, 'X', -EBADMSG);			   /* magic */
 	corrupt(4, WLBS_HB_VERSION + 1, -EPROTONOSUPPORT); /* version */
 	corrupt(4, 0, -EPROTONOSUPPORT);
 	corrupt(11, 0x06, -EXDEV);		   /* cluster id */

@@ -133,7 +133,8 @@ static void test_every_kind_round_trips(void **state)
 	in[WLBS_REC_CONFLICT].kind = WLBS_REC_CONFLICT;
 	in[WLBS_REC_CONFLICT].u.conflict.type = WLBS_CONFLICT_RULES;
 	in[WLBS_REC_CONFLICT].u.conflict.host = 64;
-	strcpy(in[WLBS_REC_CONFLICT].u.conflict.text, "rule web (all 80-80/tcp): missing on host 64");
+	strcpy(in[WLBS_REC_CONFLICT].u.conflict.text,
+	       "rule web (all 80-80/tcp): missing on host 64");
 	in[WLBS_REC_CHECK] = make_check(false);
 	for (int k = 1; k < WLBS_REC_MAX; k++) {
 		int n = ctl_rec_encode(&in[k], buf, sizeof(buf));
@@ -165,7 +166,8 @@ static void test_bad_check_refused(void **state)
 	r.u.check.action = 3;
 	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
 	r = make_check(true);
-	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)), (int)ctl_rec_wire_size(WLBS_REC_CHECK));
+	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)),
+			 (int)ctl_rec_wire_size(WLBS_REC_CHECK));
 	memset(buf + 4 + 80, 'x', WLBS_REC_STATUS_LEN); /* last_error without its NUL */
 	assert_int_equal(ctl_rec_decode(buf, ctl_rec_wire_size(WLBS_REC_CHECK), &out), -EBADMSG);
 }
@@ -403,9 +405,10 @@ static void test_checks_in_text_json_and_metrics(void **state)
 	check_answer(WLBS_CMD_DISPLAY, &ans);
 	text = render(WLBS_CMD_DISPLAY, false, &ans);
 	assert_non_null(strstr(text, "web              http healthy for 12.5 s, 1 transitions"));
-	assert_non_null(strstr(text, "db               http FAILING for 2.0 s, 3 transitions, "
-				     "last probe 7 ms: connect: Connection refused (4 in a row); "
-				     "action drain, rules 1, 2; SERVING ANYWAY rules 2 (min_serving 1)"));
+	assert_non_null(strstr(text,
+			       "db               http FAILING for 2.0 s, 3 transitions, "
+			       "last probe 7 ms: connect: Connection refused (4 in a row); "
+			       "action drain, rules 1, 2; SERVING ANYWAY rules 2 (min_serving 1)"));
 	free(text);
 	text = render(WLBS_CMD_QUERY, true, &ans);
 	o = json_tokener_parse(text);
