@@ -41,9 +41,9 @@ action = ${HC_ACTION:-drain}
 EOF
 }
 
-# aux_server HOST NAME PORT: another id server on HOST (its own pid file
+# hc_aux_server HOST NAME PORT: another id server on HOST (its own pid file
 # $WT_DIR/HOST/NAME.pid), so killing it leaves the main server alone.
-aux_server()
+hc_aux_server()
 {
 	local h=$1 ready=$WT_DIR/$1/$2.ready pid i
 	rm -f "$ready"
@@ -59,7 +59,7 @@ aux_server()
 	fail "$2 server on $h not listening"
 }
 
-aux_kill()
+hc_aux_kill()
 {
 	local pid
 	pid=$(cat "$WT_DIR/$1/$2.pid")
@@ -79,17 +79,17 @@ hc_cluster()
 		[ -n "${HC_AFFINITY:-}" ] && sed -i "0,/^affinity = none$/s//affinity = $HC_AFFINITY/" \
 			"$(conf_path "h$i")"
 		server_start "h$i"
-		aux_server "h$i" other "$PORT_OTHER"
-		aux_server "h$i" health "$PORT_HEALTH"
+		hc_aux_server "h$i" other "$PORT_OTHER"
+		hc_aux_server "h$i" health "$PORT_HEALTH"
 		hosts+=("h$i")
 	done
 	cluster_start 20 "${hosts[@]}"
-	for h in "${hosts[@]}"; do wait_check "$h" true 10; done
+	for h in "${hosts[@]}"; do hc_wait_check "$h" true 10; done
 	cluster_wait_converged 10 "${hosts[@]}"
 }
 
-# wait_check HOST true|false SECONDS: until HOST's check "web" is (un)healthy.
-wait_check()
+# hc_wait_check HOST true|false SECONDS: until HOST's check "web" is (un)healthy.
+hc_wait_check()
 {
 	local i out
 	for ((i = 0; i < $3 * 20; i++)); do
@@ -100,8 +100,8 @@ wait_check()
 	fail "check on $1 not healthy=$2 after $3 s: $out"
 }
 
-# wait_state HOST STATE SECONDS
-wait_state()
+# hc_wait_state HOST STATE SECONDS
+hc_wait_state()
 {
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
@@ -113,23 +113,23 @@ wait_state()
 }
 
 # A flow (SRC:PORT) of rule "test" that HOST serves now.
-flow_of()
+hc_flow_of()
 {
 	spread "flows" "$PORT_ID" 30 1 21000
 	FLOW=$(spread_flows flows "$1" 1)
 	[ -n "$FLOW" ] || fail "no flow of $1 among 30"
 }
 
-# failover: h2's service dies; its share of rule "test" goes to h1/h3 within
+# hc_failover: h2's service dies; its share of rule "test" goes to h1/h3 within
 # interval x fall + timeout (+ convergence); rule "other" stays where it was;
 # the service back, h2 takes its share again after rise.
-failover()
+hc_failover()
 {
 	local bound back_bound
 	hc_cluster 3 "$PORT_ID"
-	flow_of h2
+	hc_flow_of h2
 	kill_server h2
-	probe_flow ok "" 15
+	hc_probe_flow ok "" 15
 	bound=$((HC_INTERVAL * HC_FALL + HC_TIMEOUT))
 	log "FAILOVER interval ${HC_INTERVAL} ms x fall ${HC_FALL} + timeout ${HC_TIMEOUT} ms" \
 		"= ${bound} ms (+${HC_SLACK_MS} ms convergence allowance): measured ${PROBE_MS} ms"
@@ -149,15 +149,15 @@ failover()
 	# Timed from when the server says it listens: the check may see it a little
 	# earlier, so this is at most the real time back.
 	server_start h2
-	probe_flow ok h2 15
+	hc_probe_flow ok h2 15
 	back_bound=$((HC_INTERVAL * HC_RISE + HC_TIMEOUT))
 	echo "back in service after rise ${HC_RISE}: <= ${PROBE_MS} ms (bound ${back_bound} + ${HC_SLACK_MS})"
 	[ "$PROBE_MS" -le $((back_bound + HC_SLACK_MS)) ] ||
 		fail "h2 back after ${PROBE_MS} ms, bound ${back_bound} + ${HC_SLACK_MS} ms"
 }
 
-# probe_flow ok HOST|"" DEADLINE: until FLOW is answered (by HOST if given); PROBE_MS.
-probe_flow()
+# hc_probe_flow ok HOST|"" DEADLINE: until FLOW is answered (by HOST if given); PROBE_MS.
+hc_probe_flow()
 {
 	local out
 	out=$(client probe-until --want "$1" ${2:+--host "$2"} --deadline "$3" \
@@ -172,13 +172,13 @@ probe_flow()
 test_health_failover_defaults()
 {
 	HC_INTERVAL=500 HC_TIMEOUT=400 HC_FALL=3 HC_RISE=2
-	failover
+	hc_failover
 }
 
 test_health_failover_aggressive()
 {
 	HC_INTERVAL=100 HC_TIMEOUT=80 HC_FALL=2 HC_RISE=2
-	failover
+	hc_failover
 }
 
 # The check fails while the service still holds a connection: it goes on
@@ -188,12 +188,12 @@ test_health_drain_keeps_established()
 	local src got i
 	HC_INTERVAL=100 HC_TIMEOUT=80 HC_FALL=2 HC_RISE=2 HC_AFFINITY=single
 	hc_cluster 3 "$PORT_HEALTH"
-	flow_of h2
+	hc_flow_of h2
 	src=${FLOW%%:*}
 	stream_start held "$src"
 	expect_match "$(stream_status held)" "^h2 " "the held stream's server"
-	aux_kill h2 health
-	wait_check h2 false 5
+	hc_aux_kill h2 health
+	hc_wait_check h2 false 5
 	# New connections from the same client (affinity single: same bucket) go elsewhere.
 	for ((i = 0; i < 20; i++)); do
 		got=$(connect_one "$src")
@@ -213,8 +213,8 @@ test_health_min_serving_keeps_last_host()
 	local h
 	HC_INTERVAL=100 HC_TIMEOUT=80 HC_FALL=2 HC_RISE=2
 	hc_cluster 3 "$PORT_HEALTH"
-	for h in h1 h2 h3; do aux_kill "$h" health; done
-	for h in h1 h2 h3; do wait_check "$h" false 5; done
+	for h in h1 h2 h3; do hc_aux_kill "$h" health; done
+	for h in h1 h2 h3; do hc_wait_check "$h" false 5; done
 	sleep 0.5
 	spread all_down "$PORT_ID" 30 1 25000
 	expect_exactly_once
@@ -223,6 +223,11 @@ test_health_min_serving_keeps_last_host()
 	expect_match "$WLBS_OUT" "keeping rule\(s\) test served: min_serving 1" "h1's query"
 	wlbs h1 query --json
 	expect_match "$WLBS_OUT" '"serving_anyway":true' "h1's query --json"
+	"$PY" "$WT_SRC/../check-answer.py" "$WT_SRC/../../docs/wlbs-answer.schema.json" \
+		<<<"$WLBS_OUT" || fail "h1's query --json does not match the answer schema"
+	wlbs h1 display --json
+	"$PY" "$WT_SRC/../check-answer.py" "$WT_SRC/../../docs/wlbs-answer.schema.json" \
+		<<<"$WLBS_OUT" || fail "h1's display --json does not match the answer schema"
 	wlbs h2 query --json
 	expect_match "$WLBS_OUT" '"serving_anyway":false' "h2's query --json"
 	wlbs h1 display
@@ -230,8 +235,8 @@ test_health_min_serving_keeps_last_host()
 	wlbs h1 stats --openmetrics
 	expect_match "$WLBS_OUT" 'wlbs_check_serving_anyway\{check="web"\} 1' "h1's metrics"
 	# One host's backend back: it serves, h1 steps out.
-	aux_server h3 health "$PORT_HEALTH"
-	wait_check h3 true 5
+	hc_aux_server h3 health "$PORT_HEALTH"
+	hc_wait_check h3 true 5
 	sleep 0.5
 	spread one_back "$PORT_ID" 30 1 26000
 	expect_exactly_once
@@ -245,27 +250,29 @@ test_health_stop_and_operator()
 {
 	HC_INTERVAL=100 HC_TIMEOUT=80 HC_FALL=2 HC_RISE=2 HC_ACTION=stop
 	hc_cluster 2 "$PORT_HEALTH"
-	aux_kill h2 health
-	wait_state h2 stopped 5
+	hc_aux_kill h2 health
+	hc_wait_state h2 stopped 5
 	wlbs h2 query
 	expect_match "$WLBS_OUT" "Taken out by a failing health check \(check web" "h2's query"
 	wlbs h2 start --json
 	expect_eq "$WLBS_RC" 1 "exit status of start while the check fails"
+	"$PY" "$WT_SRC/../check-answer.py" "$WT_SRC/../../docs/wlbs-answer.schema.json" \
+		<<<"$WLBS_OUT" || fail "start's answer does not match the answer schema"
 	expect_match "$WLBS_OUT" '"code":"WLBS_CHECK_FAILING"' "start's code"
 	expect_match "$WLBS_OUT" '"state":"stopped"' "the state after start"
-	aux_server h2 health "$PORT_HEALTH"
+	hc_aux_server h2 health "$PORT_HEALTH"
 	cluster_wait_converged 5 h1 h2
 
 	wlbs h2 stop
-	aux_kill h2 health
-	wait_check h2 false 5
-	aux_server h2 health "$PORT_HEALTH"
-	wait_check h2 true 5
+	hc_aux_kill h2 health
+	hc_wait_check h2 false 5
+	hc_aux_server h2 health "$PORT_HEALTH"
+	hc_wait_check h2 true 5
 	sleep 0.5
 	expect_eq "$(wlbs_state h2)" stopped "h2 after the operator's stop and the check's recovery"
 
-	aux_kill h2 health
-	wait_check h2 false 5
+	hc_aux_kill h2 health
+	hc_wait_check h2 false 5
 	wlbs h2 start --force
 	expect_eq "$WLBS_RC" 0 "exit status of start --force"
 	cluster_wait_converged 5 h1 h2
