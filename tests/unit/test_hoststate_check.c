@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/hoststate.c"
+#include "core/hs_check.c"
 
 #define WHY "check web: connect: Connection refused"
 
