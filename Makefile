@@ -93,7 +93,7 @@ LIB_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 DAEMON_INC  := -Idaemon
 CORE_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/core/*.c))
 DAEMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out daemon/main.c,\
-	$(wildcard daemon/*.c daemon/config/*.c daemon/net/*.c daemon/ctl/*.c)))
+	$(wildcard daemon/*.c daemon/config/*.c daemon/net/*.c daemon/ctl/*.c daemon/health/*.c)))
 DAEMON_LIBS := $(BUILD)/libwlbsd.a $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 CLI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(filter-out cli/main.c,$(wildcard cli/*.c)))
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -20,7 +20,7 @@ static const struct {
 	const char *what;
 } cmd_help[] = {
     {WLBS_CMD_QUERY, "", "state of this host and the cluster members it sees"},
-    {WLBS_CMD_START, "", "start cluster operations"},
+    {WLBS_CMD_START, " [--force]", "start cluster operations"},
     {WLBS_CMD_STOP, "", "stop cluster operations (connections held are cut)"},
     {WLBS_CMD_DRAINSTOP, " [--wait]", "take no new connections; stop once none are held"},
     {WLBS_CMD_SUSPEND, "", "stop, and refuse control commands until resume"},
@@ -52,6 +52,11 @@ static const struct {
      "                connection count as it falls; with --timeout MS, at most MS ms:\n"
      "                exit 5 if it still drains then (the drain goes on). Without\n"
      "                --timeout it waits as long as connections are held. Local only.\n"},
+    {WLBS_CMD_START,
+     "While a health check of action stop fails, start is answered WLBS_CHECK_FAILING\n"
+     "(exit 1) with the check and its error, and remembered: the host starts when\n"
+     "the check passes.\n"
+     "  --force       start now; the failing check is ignored until it passes.\n"},
     {WLBS_CMD_DISABLE,
      "This host drops the rules' packets at once, those of the connections it holds\n"
      "too: they are cut (NLB's disable). Use drain to let held connections finish.\n"
@@ -280,6 +285,7 @@ enum {
 	OPT_WAIT,
 	OPT_OPENMETRICS,
 	OPT_OUTPUT,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -295,6 +301,7 @@ static const struct option long_opts[] = {
     {"wait", no_argument, NULL, OPT_WAIT},
     {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"force", no_argument, NULL, OPT_FORCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -474,6 +481,9 @@ static int set_option(struct cli_args *a, int c, const char *v, const char **mod
 	case OPT_OPENMETRICS:
 		a->openmetrics = true;
 		return 0;
+	case OPT_FORCE:
+		a->req.flags |= WLBS_CTL_REQ_F_FORCE;
+		return 0;
 	case OPT_OUTPUT:
 		if (!*v)
 			return missing_value(a, c, "--output");
@@ -561,6 +571,8 @@ int cli_parse(int argc, char *const argv[], struct cli_args *a)
 		return usage_error(a, "--mode is an option of ip2mac only");
 	if (a->wait && cmd != WLBS_CMD_DRAINSTOP)
 		return usage_error(a, "--wait is an option of drainstop only");
+	if (a->req.flags && cmd != WLBS_CMD_START)
+		return usage_error(a, "--force is an option of start only");
 	/* A drain may take hours; an answer never more than 10 minutes. */
 	if (a->timeout_ms > 600000 && !a->wait)
 		return usage_error(a,

@@ -216,6 +216,44 @@ static json_object *conflict_json(const struct wlbs_rec_conflict *c)
 	return o;
 }
 
+/* Config rule numbers (1-based, the configuration's order) of a mask. */
+static json_object *rule_numbers(uint32_t mask)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < 32; i++)
+		if (mask >> i & 1)
+			json_object_array_add(a, json_object_new_int(i + 1));
+	return a;
+}
+
+static json_object *check_json(const struct wlbs_rec_check *c)
+{
+	static const char *const types[] = {"tcp", "http", "exec"};
+	static const char *const actions[] = {"drain", "disable", "stop"};
+	json_object *o = json_object_new_object();
+
+	put_str(o, "name", c->name);
+	put_str(o, "type", types[c->type % 3]);
+	put_str(o, "action", actions[c->action % 3]);
+	put_bool(o, "healthy", c->flags & WLBS_CHKF_HEALTHY);
+	put_bool(o, "ran", c->flags & WLBS_CHKF_RAN);
+	put_bool(o, "serving_anyway", c->flags & WLBS_CHKF_SERVING);
+	put_int(o, "min_serving", c->min_serving);
+	put_u64(o, "in_state_ms", c->in_state_ms);
+	put_u64(o, "transitions", c->transitions);
+	put_int(o, "fails", c->fails);
+	put_int(o, "successes", c->successes);
+	if (c->last_ms >= 0)
+		put_int(o, "last_ms", c->last_ms);
+	else
+		json_object_object_add(o, "last_ms", NULL);
+	put_str(o, "last_error", c->last_error);
+	json_object_object_add(o, "rules", rule_numbers(c->rules));
+	json_object_object_add(o, "serving_rules", rule_numbers(c->serving));
+	return o;
+}
+
 /* Every record of @kind as a JSON array. */
 static json_object *all_of(const struct cli_answer *ans, int kind)
 {
@@ -234,6 +272,8 @@ static json_object *all_of(const struct cli_answer *ans, int kind)
 			json_object_array_add(a, event_json(&r->u.event));
 		else if (kind == WLBS_REC_CONFLICT)
 			json_object_array_add(a, conflict_json(&r->u.conflict));
+		else if (kind == WLBS_REC_CHECK)
+			json_object_array_add(a, check_json(&r->u.check));
 	}
 	return a;
 }
@@ -315,6 +355,9 @@ json_object *cli_json_answer(int command, int exit_code, bool changed, const str
 			r->flags & WLBS_CTL_F_STATE_PERSISTED ? "persisted" : "initial_state");
 	put_int(o, "exit", exit_code);
 	put_bool(o, "changed", changed);
+	/* Health checks: query, display and stats carry them. */
+	if (command == WLBS_CMD_QUERY || command == WLBS_CMD_DISPLAY || command == WLBS_CMD_STATS)
+		json_object_object_add(o, "checks", all_of(ans, WLBS_REC_CHECK));
 	c = command_json(command, ans);
 	if (c)
 		json_object_object_add(o, ctl_cmd_name(command), c);

@@ -111,6 +111,39 @@ static void stats(FILE *f, const struct wlbs_rec_stats *s)
 	fprintf(f, "wlbs_fragment_entries_max %u\n", s->frag_max);
 }
 
+/* Health checks: healthy (1/0) and transitions, labelled by check name. */
+static void checks(FILE *f, const struct cli_answer *ans)
+{
+	family(f, "wlbs_check_healthy", "gauge",
+	       "1 while the health check passes, 0 while it fails or has not run.");
+	for (size_t i = 0; i < ans->n; i++) {
+		if (ans->recs[i].kind != WLBS_REC_CHECK)
+			continue;
+		fputs("wlbs_check_healthy{check=", f);
+		label(f, ans->recs[i].u.check.name);
+		fprintf(f, "} %d\n", !!(ans->recs[i].u.check.flags & WLBS_CHKF_HEALTHY));
+	}
+	family(
+	    f, "wlbs_check_transitions_total", "counter",
+	    "Healthy <-> unhealthy transitions of the health check, the first verdict included.");
+	for (size_t i = 0; i < ans->n; i++) {
+		if (ans->recs[i].kind != WLBS_REC_CHECK)
+			continue;
+		fputs("wlbs_check_transitions_total{check=", f);
+		label(f, ans->recs[i].u.check.name);
+		fprintf(f, "} %" PRIu64 "\n", ans->recs[i].u.check.transitions);
+	}
+	family(f, "wlbs_check_serving_anyway", "gauge",
+	       "1 while the check fails but min_serving keeps a rule it guards served here.");
+	for (size_t i = 0; i < ans->n; i++) {
+		if (ans->recs[i].kind != WLBS_REC_CHECK)
+			continue;
+		fputs("wlbs_check_serving_anyway{check=", f);
+		label(f, ans->recs[i].u.check.name);
+		fprintf(f, "} %d\n", !!(ans->recs[i].u.check.flags & WLBS_CHKF_SERVING));
+	}
+}
+
 void cli_metrics(FILE *f, const struct cli_answer *ans)
 {
 	const struct wlbs_rec *s = cli_answer_find(ans, WLBS_REC_STATS);
@@ -119,6 +152,7 @@ void cli_metrics(FILE *f, const struct cli_answer *ans)
 	held(f, ans);
 	if (s)
 		stats(f, &s->u.stats);
+	checks(f, ans);
 	fputs("# EOF\n", f);
 }
 

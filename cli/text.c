@@ -298,6 +298,55 @@ static void text_events(FILE *f, const struct cli_answer *ans)
 	}
 }
 
+/* "1, 3": config rule numbers of a mask. */
+static void rule_list(FILE *f, uint32_t mask)
+{
+	const char *sep = "";
+
+	for (int i = 0; i < 32; i++)
+		if (mask >> i & 1) {
+			fprintf(f, "%s%d", sep, i + 1);
+			sep = ", ";
+		}
+}
+
+/* One line per health check: state, for how long, last result, what it guards. */
+static void text_checks(FILE *f, const struct cli_answer *ans)
+{
+	static const char *const types[] = {"tcp", "http", "exec"};
+	static const char *const actions[] = {"drain", "disable", "stop"};
+	bool first = true;
+
+	for (size_t i = 0; i < ans->n; i++) {
+		const struct wlbs_rec_check *c = &ans->recs[i].u.check;
+		bool ok = c->flags & WLBS_CHKF_HEALTHY;
+
+		if (ans->recs[i].kind != WLBS_REC_CHECK)
+			continue;
+		if (first)
+			fprintf(f, "\nhealth checks\n");
+		first = false;
+		fprintf(f, "  %-16s %-4s %s for %.1f s, %" PRIu64 " transitions", c->name,
+			types[c->type % 3],
+			ok			   ? "healthy"
+			: c->flags & WLBS_CHKF_RAN ? "FAILING"
+						   : "not run yet",
+			(double)c->in_state_ms / 1000, c->transitions);
+		if (c->last_ms >= 0)
+			fprintf(f, ", last probe %" PRId64 " ms", c->last_ms);
+		if (!ok && c->last_error[0])
+			fprintf(f, ": %s (%u in a row)", c->last_error, c->fails);
+		fprintf(f, "; action %s, rules ", actions[c->action % 3]);
+		rule_list(f, c->rules);
+		if (c->flags & WLBS_CHKF_SERVING) {
+			fprintf(f, "; SERVING ANYWAY rules ");
+			rule_list(f, c->serving);
+			fprintf(f, " (min_serving %u)", c->min_serving);
+		}
+		fprintf(f, "\n");
+	}
+}
+
 void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 {
 	const struct wlbs_rec *h = cli_answer_find(ans, WLBS_REC_HOST);
@@ -320,6 +369,7 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 			    h->u.host.ifname,
 			    h->u.host.flags & WLBS_HOSTF_ADOPTED ? " (adopted at start)" : "",
 			    h->u.host.held);
+		text_checks(f, ans);
 		text_packets(f, ans);
 		if (s) {
 			fprintf(f, "\n");
@@ -334,6 +384,7 @@ void cli_text_answer(FILE *f, int command, const struct cli_answer *ans)
 		if (s)
 			text_stats_lines(f, &s->u.stats);
 		text_held(f, ans);
+		text_checks(f, ans);
 		text_packets(f, ans);
 		break;
 	}

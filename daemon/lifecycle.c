@@ -15,6 +15,7 @@
 #include "ctl/remote_server.h"
 #include "ctl_codec.h"
 #include "events.h"
+#include "health/health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "net/cluster.h"
@@ -46,6 +47,9 @@ int wlbsd_check_local(const char *path, const struct wlbs_config *c, bool need_i
 {
 	char why[400];
 	int ret = cluster_check(c, need_iface, why, sizeof(why));
+
+	if (!ret)
+		ret = health_check_local(c, why, sizeof(why)); /* an exec check's user exists */
 
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, why);
@@ -111,6 +115,7 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 		ret = membership_reload(d, err, errlen);
 		wlbsd_publish(d);
 		recount(d);
+		health_configure(&d->health, &d->cfg); /* unchanged checks keep their state */
 		ev_emit(WLBS_EV_RELOAD, LOG_INFO, NULL, "configuration reloaded from %s",
 			d->paths.config);
 	} else {
@@ -128,11 +133,43 @@ int wlbsd_reload_status(struct wlbsd *d, unsigned int *status, char *err, size_t
 	return ret;
 }
 
+/* "check web: connect: Connection refused": the first failing check of action stop. */
+static void stop_reason(const struct wlbsd *d, char *buf, size_t len)
+{
+	const struct health_check_state *s;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; (s = health_get(&d->health, i)); i++)
+		if (s->action == CFG_ACT_STOP && s->ever_ran && !s->healthy) {
+			snprintf(buf, len, "check %s%s%s", s->name, s->last_error[0] ? ": " : "",
+				 s->last_error);
+			return;
+		}
+}
+
+/* A check of action stop drains the host like drainstop, and starts it when it passes. */
+static void check_stop(struct wlbsd *d)
+{
+	char why[HS_DETAIL_MAX];
+
+	stop_reason(d, why, sizeof(why));
+	if (!hs_on_check(&d->hs, health_wants_stop(&d->health), why))
+		return;
+	membership_local_changed(d);
+	wlbsd_publish(d);
+	ev_emit(WLBS_EV_CHECK_STOP, why[0] ? LOG_WARNING : LOG_NOTICE,
+		&(struct ev_fields){.host = d->cfg.priority,
+				    .status = ctl_state_name(hs_state(&d->hs))},
+		why[0] ? "%s: draining, then stopped until it passes" : "%scheck passes: starting",
+		why);
+}
+
 /* Once per tick: prove we are alive, end a drain when nothing is held. */
 void wlbsd_tick(struct wlbsd *d)
 {
 	fp_touch(&d->fp, d->cfg.heartbeat_period_ms * d->cfg.heartbeat_tolerance);
 	ev_flush();
+	check_stop(d);
 	membership_tick(d); /* also counts d->held */
 	vc_tick(d);
 	if (hs_on_held(&d->hs, (uint64_t)d->held, membership_drain_handed_over(d))) {
@@ -209,6 +246,11 @@ int wlbsd_start(struct wlbsd *d, enum wlbsd_start_stage *stage, char *err, size_
 		d->fp.adopted ? " (adopted the running fast path)" : "", d->cfg.priority,
 		ctl_state_name(hs_state(&d->hs)),
 		hs_from_persisted(&d->hs) ? "the persisted state" : "initial_state");
+	/* The checks begin once the host runs; they never keep it from starting. */
+	ret = health_open(&d->health);
+	if (ret)
+		log_err("health checks off: %s", strerror(-ret));
+	health_configure(&d->health, &d->cfg);
 	return 0;
 }
 
@@ -227,6 +269,7 @@ void wlbsd_stop(struct wlbsd *d)
 {
 	sd_notify(0, "STOPPING=1");
 	leave(d);
+	health_close(&d->health); /* every check's processes killed and reaped */
 	ev_emit(WLBS_EV_EXIT, LOG_INFO, &(struct ev_fields){.host = d->cfg.priority},
 		"wlbsd exiting: host left the cluster, held connections keep flowing");
 }
@@ -244,6 +287,7 @@ void wlbsd_start_failed(struct wlbsd *d, enum wlbsd_start_stage stage, const cha
 	char err[512] = "";
 
 	log_err("cannot start on %s: %s", ifname, why);
+	health_close(&d->health);
 	sd_notifyf(0, "STATUS=cannot start on %s: %s", ifname, why);
 	membership_io_stop(d);
 	if (stage == WLBSD_START_RESTART)

@@ -149,6 +149,8 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 	watch(epfd, ctl_server_fd(ctl));
 	watch(epfd, membership_fd(d));
 	watch(epfd, remote_fd(d->remote));
+	if (health_fd(&d->health) >= 0)
+		watch(epfd, health_fd(&d->health));
 	wdfd = wd_open(); /* here, not in the heartbeat thread: a wedged loop must stop it */
 	if (wdfd >= 0)
 		watch(epfd, wdfd);
@@ -186,6 +188,14 @@ static int run(struct wlbsd *d, char *err, size_t errlen)
 				remote_on_readable(d->remote);
 			} else if (fd == membership_fd(d)) {
 				membership_on_readable(d);
+			} else if (fd == health_fd(&d->health)) {
+				health_on_readable(&d->health);
+				/* A verdict changed: act now, not at the next tick (failover time).
+				 */
+				if (health_changed(&d->health) != d->health_seen) {
+					d->health_seen = health_changed(&d->health);
+					wlbsd_tick(d);
+				}
 			} else {
 				ctl_server_on_readable(ctl);
 			}

@@ -46,6 +46,8 @@ static int params(const struct wlbsd *d, struct conv_params *p)
 	p->n_rules = d->tables.n_rules;
 	for (i = 0; i < d->tables.n_rules; i++)
 		p->modes[i] = d->tables.rules[i].mode;
+	/* Heartbeats carry it; the view uses the largest any member has (convergence.md). */
+	p->min_serving = c->min_serving > WLBS_MAX_HOSTS ? WLBS_MAX_HOSTS : (uint8_t)c->min_serving;
 	return 0;
 }
 
@@ -94,6 +96,7 @@ static void set_local(struct wlbsd *d, uint64_t now)
 {
 	struct conv_local l = {.state = hs_fp_state(&d->hs)};
 	bool mismatch = key_mismatch(d, now);
+	uint32_t failing;
 	unsigned int i;
 
 	if (mismatch != d->key_mismatch) {
@@ -113,6 +116,13 @@ static void set_local(struct wlbsd *d, uint64_t now)
 	if (mismatch)
 		l.state = WLBS_FP_STOPPED;
 
+	/*
+	 * Checks of action drain and disable both make the rule unhealthy: off
+	 * in the map (new connections go elsewhere) while connections held stay,
+	 * as an operator's drain; min_serving may keep it on. The map cannot
+	 * tell the two apart, and cutting held connections is not the map's job.
+	 */
+	failing = health_failing_rules(&d->health);
 	for (i = 0; i < d->tables.n_rules; i++) {
 		const struct cfg_rule *r = &d->cfg.rules[d->order[i]];
 
@@ -121,6 +131,7 @@ static void set_local(struct wlbsd *d, uint64_t now)
 		l.rules[i].handling_prio =
 		    r->handling_priority ? r->handling_priority : d->cfg.priority;
 		l.rules[i].off = hs_rule_flags(&d->hs, i) & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN);
+		l.rules[i].unhealthy = d->order[i] < 32 && (failing >> d->order[i] & 1);
 	}
 	d->held = local_dirty(d, l.dirty);
 	if (memcmp(&l, &d->conv_local, sizeof(l))) {
@@ -144,6 +155,39 @@ static void count_convergence(struct wlbsd *d, bool was, bool now)
 }
 
 /* Convergence moved: tell the state machine and the fast path. */
+/* Rules (bit i = table rule i) this host serves only because of min_serving. */
+static uint32_t serving_anyway(const struct wlbsd *d)
+{
+	uint64_t self = 1ull << (d->cfg.priority - 1);
+	uint32_t m = 0;
+
+	for (unsigned int i = 0; i < d->tables.n_rules; i++)
+		m |= (conv_kept(&d->conv, i) & self) ? 1u << i : 0;
+	return m;
+}
+
+/* An event when min_serving starts or stops keeping one of our unhealthy rules served. */
+static void note_serving_anyway(struct wlbsd *d)
+{
+	uint32_t now = d->members ? serving_anyway(d) : 0, diff = now ^ d->serving_anyway;
+
+	for (unsigned int i = 0; diff; i++, diff >>= 1) {
+		bool on = now >> i & 1;
+
+		if (!(diff & 1))
+			continue;
+		ev_emit(WLBS_EV_SERVING_ANYWAY, on ? LOG_WARNING : LOG_NOTICE,
+			&(struct ev_fields){.host = d->cfg.priority,
+					    .rule = d->order[i] + 1,
+					    .status = on ? "serving-anyway" : "ended"},
+			on ? "health check failing, but keeping the rule served: fewer than "
+			     "min_serving %u hosts would serve it"
+			   : "no longer serving the rule despite its check (min_serving %u)",
+			conv_min_serving(&d->conv));
+	}
+	d->serving_anyway = now;
+}
+
 static void apply(struct wlbsd *d)
 {
 	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
@@ -174,6 +218,7 @@ static void apply(struct wlbsd *d)
 				 d->conv.excluded ? ", excluded: " : "",
 				 d->conv.excluded ? conv_excl_name(d->conv.excluded) : "");
 	}
+	note_serving_anyway(d);
 	wlbsd_publish(d);
 }
 

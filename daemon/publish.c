@@ -34,15 +34,31 @@ static enum wlbs_fp_state fp_state(const struct wlbsd *d)
 	return s == WLBS_FP_DRAINING && conv_owns_any(&d->conv) ? WLBS_FP_RUNNING : s;
 }
 
+/*
+ * Rules (table order) a failing check of action disable cuts like an
+ * operator's disable, held connections too; not while min_serving keeps
+ * this host serving them (then they are merely served, as drain's are not).
+ */
+static uint32_t check_disabled(const struct wlbsd *d)
+{
+	uint32_t cfg_mask = health_disable_rules(&d->health), m = 0;
+
+	for (unsigned int i = 0; i < d->tables.n_rules; i++)
+		if (d->order[i] < 32 && (cfg_mask >> d->order[i] & 1))
+			m |= 1u << i;
+	return m & ~d->serving_anyway;
+}
+
 void wlbsd_publish(struct wlbsd *d)
 {
 	static const uint8_t none[WLBS_BUCKETS];
 	struct wlbs_tables t = d->tables;
 	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
+	uint32_t cut = check_disabled(d);
 	unsigned int i;
 
 	for (i = 0; i < t.n_rules; i++)
-		t.rules[i].flags = hs_rule_flags(&d->hs, i);
+		t.rules[i].flags = hs_rule_flags(&d->hs, i) | (cut >> i & 1 ? WLBS_RULE_F_OFF : 0);
 	/* Owners as convergence applies them now (release-then-acquire included). */
 	for (i = 0; i < WLBS_MAX_RULES; i++)
 		fp_stage_owners(&d->fp, i,

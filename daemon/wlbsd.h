@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "core/convergence.h"
 #include "fastpath.h"
+#include "health/health.h"
 #include "core/hoststate.h"
 #include "membership.h"
 #include "rules_watch.h"
@@ -58,10 +59,13 @@ struct wlbsd {
 	int64_t held;			/* live local connections, counted each tick */
 	uint64_t bad_auth_ms;		/* last heartbeat that failed authentication */
 	bool key_mismatch;		/* standing down: see membership.c key_mismatch() */
+	uint32_t serving_anyway;	/* table rules min_serving keeps us serving (events) */
+	uint64_t health_seen;		/* health_changed() last acted on */
 	struct cw cw;			/* what the cluster watcher last saw (cluster_watch.h) */
 	struct rules_watch rw;		/* rules descriptors: which rule differs (rules_watch.h) */
 	struct vip_claims vc;		/* cluster IPs claimed by foreign MACs (vip_claims.h) */
 	struct remote_server *remote;	/* remote control (UDP); NULL outside run() */
+	struct health health;		/* [check] probes and their verdicts (health/health.h) */
 };
 
 #endif

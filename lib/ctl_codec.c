@@ -84,8 +84,9 @@ int ctl_cmd_from_name(const char *name)
 
 int ctl_cmd_is_paged(int cmd)
 {
+	/* query: its health check records may take more than one page. */
 	return cmd == WLBS_CMD_DISPLAY || cmd == WLBS_CMD_PARAMS || cmd == WLBS_CMD_QUERYPORT ||
-	       cmd == WLBS_CMD_STATS;
+	       cmd == WLBS_CMD_STATS || cmd == WLBS_CMD_QUERY;
 }
 
 int ctl_cmd_takes_target(int cmd)
@@ -116,6 +117,9 @@ int ctl_request_check(const struct wlbs_ctl_request *req)
 	if (req->index && !ctl_cmd_is_paged(req->command))
 		return -EBADMSG;
 	if (t & ~(WLBS_CTL_TGT_ALLPORTS | WLBS_CTL_TGT_PORT | WLBS_CTL_TGT_VIP))
+		return -EBADMSG;
+	/* Only start has a flag: --force. */
+	if (req->flags & ~(req->command == WLBS_CMD_START ? WLBS_CTL_REQ_F_FORCE : 0))
 		return -EBADMSG;
 	/* Fields that the target does not use must be zero: one meaning per message. */
 	if (!(t & WLBS_CTL_TGT_PORT) && req->port)
@@ -159,6 +163,7 @@ int ctl_encode_request(const struct wlbs_ctl_request *req, void *buf, size_t siz
 	w.host = req->host;
 	memcpy(w.vip, req->vip, sizeof(w.vip));
 	w.index = htobe16(req->index);
+	w.flags = htobe16(req->flags);
 	memcpy(buf, &w, sizeof(w));
 	return sizeof(w);
 }
@@ -273,9 +278,10 @@ int ctl_decode_request(const void *buf, size_t len, struct wlbs_ctl_request *req
 	if ((size_t)n != len || len != sizeof(w))
 		return -EBADMSG;
 	memcpy(&w, buf, sizeof(w));
-	if (w._pad0 || w._reserved)
+	if (w._pad0)
 		return -EBADMSG;
 	r.index = be16toh(w.index);
+	r.flags = be16toh(w.flags);
 	r.id = be32toh(w.hdr.request_id);
 	r.command = be16toh(w.command);
 	r.target = be16toh(w.target);

@@ -110,6 +110,16 @@ static int check_conflict(const struct wlbs_rec *r)
 		   : -EBADMSG;
 }
 
+static int check_check(const struct wlbs_rec *r)
+{
+	const struct wlbs_rec_check *c = &r->u.check;
+
+	return c->type < 3 && c->action < 3 && !(c->flags & ~WLBS_CHKF_ALL) &&
+		       c->min_serving <= WLBS_MAX_HOSTS && !(c->serving & ~c->rules)
+		   ? 0
+		   : -EBADMSG;
+}
+
 static const struct kind_desc kinds[WLBS_REC_MAX] = {
     [WLBS_REC_HOST] = {"host",
 		       sizeof(struct wlbs_rec_host),
@@ -159,9 +169,20 @@ static const struct kind_desc kinds[WLBS_REC_MAX] = {
 			   {S(wlbs_rec_conflict, text)},
 			   {S(wlbs_rec_conflict, _pad)},
 			   check_conflict},
+    [WLBS_REC_CHECK] = {"check",
+			sizeof(struct wlbs_rec_check),
+			{I(wlbs_rec_check, in_state_ms, 8, 3), I(wlbs_rec_check, fails, 4, 4)},
+			{S(wlbs_rec_check, name), S(wlbs_rec_check, last_error)},
+			{S(wlbs_rec_check, _pad)},
+			check_check},
 };
 
 /* The integer runs above must end where the next field starts. */
+_Static_assert(offsetof(struct wlbs_rec_check, last_ms) + 8 ==
+		       offsetof(struct wlbs_rec_check, fails) &&
+		   offsetof(struct wlbs_rec_check, serving) + 4 ==
+		       offsetof(struct wlbs_rec_check, type),
+	       "check ints");
 _Static_assert(offsetof(struct wlbs_rec_host, held) + 8 == offsetof(struct wlbs_rec_host, n_rules),
 	       "host ints");
 _Static_assert(offsetof(struct wlbs_rec_params, remote_time_window_s) + 4 ==

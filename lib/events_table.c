@@ -32,6 +32,10 @@ static const struct kind_desc kinds[WLBS_EV_MAX] = {
     [WLBS_EV_REMOTE_OFF] = {"remote-off", "39d66128d50d4f9d82783291c8a14bfa"},
     [WLBS_EV_KEY_MISMATCH] = {"key-mismatch", "0d82a8d3de3a42c3a7177e6e5c8c492f"},
     [WLBS_EV_CONFLICT_CLEARED] = {"conflict-cleared", "7bf88c1946e446b0ab6e7f60850c01fd"},
+    [WLBS_EV_CHECK_FAILED] = {"check-failed", "6448caf7ccec4cbfbb008dc5fb868c67"},
+    [WLBS_EV_CHECK_PASSED] = {"check-passed", "8db987a5cf644e3890e6126d59f35318"},
+    [WLBS_EV_SERVING_ANYWAY] = {"serving-anyway", "9092be87911c4d8da0dff75875798c39"},
+    [WLBS_EV_CHECK_STOP] = {"check-stop", "3d213f1a1b2f48c7a343ae98cf66862e"},
 };
 
 const char *ev_kind_name(int kind)

@@ -82,7 +82,7 @@ static bool fields_ok(const struct wlbs_hb_wire *w)
 
 	if (w->host < 1 || w->host > WLBS_MAX_HOSTS || w->state > WLBS_FP_DRAINING ||
 	    (w->flags & ~WLBS_HB_F_ALL) || w->n_rules > WLBS_MAX_RULES ||
-	    w->leader > WLBS_MAX_HOSTS || w->_reserved)
+	    w->leader > WLBS_MAX_HOSTS || w->min_serving > WLBS_MAX_HOSTS || w->_reserved)
 		return false;
 	for (i = 0; i < WLBS_MAX_RULES; i++) {
 		if (i < w->n_rules ? !rule_ok(&w->rules[i])
@@ -110,6 +110,7 @@ int hb_encode(const struct wlbs_hb *hb, const struct hb_key *key, void *buf, siz
 	w.hash_seed = htobe32(hb->hash_seed);
 	w.n_rules = hb->n_rules;
 	w.leader = hb->leader;
+	w.min_serving = hb->min_serving;
 	w.leader_age_ms = htobe32(hb->leader_age_ms);
 	w.uptime_ms = htobe32(hb->uptime_ms);
 	w.nonce = htobe64(hb->nonce);
@@ -120,7 +121,8 @@ int hb_encode(const struct wlbs_hb *hb, const struct hb_key *key, void *buf, siz
 	for (i = 0; i < hb->n_rules && i < WLBS_MAX_RULES; i++) {
 		w.rules[i].weight = hb->rules[i].weight;
 		w.rules[i].flags = (hb->rules[i].equal ? WLBS_HB_RULE_F_EQUAL : 0) |
-				   (hb->rules[i].off ? WLBS_HB_RULE_F_OFF : 0);
+				   (hb->rules[i].off ? WLBS_HB_RULE_F_OFF : 0) |
+				   (hb->rules[i].unhealthy ? WLBS_HB_RULE_F_UNHEALTHY : 0);
 		w.rules[i].handling_prio = hb->rules[i].handling_prio;
 	}
 	memcpy(w.dirty, hb->dirty, sizeof(w.dirty));
@@ -176,6 +178,7 @@ int hb_decode(const void *buf, size_t len, uint32_t cluster_id, const struct hb_
 	hb.authenticated = have_key;
 	hb.n_rules = w.n_rules;
 	hb.leader = w.leader;
+	hb.min_serving = w.min_serving;
 	hb.cluster_id = be32toh(w.cluster_id);
 	hb.fingerprint = be32toh(w.fingerprint);
 	hb.hash_seed = be32toh(w.hash_seed);
@@ -190,6 +193,7 @@ int hb_decode(const void *buf, size_t len, uint32_t cluster_id, const struct hb_
 		hb.rules[i].weight = w.rules[i].weight;
 		hb.rules[i].equal = w.rules[i].flags & WLBS_HB_RULE_F_EQUAL;
 		hb.rules[i].off = w.rules[i].flags & WLBS_HB_RULE_F_OFF;
+		hb.rules[i].unhealthy = w.rules[i].flags & WLBS_HB_RULE_F_UNHEALTHY;
 		hb.rules[i].handling_prio = w.rules[i].handling_prio;
 	}
 	memcpy(hb.dirty, w.dirty, sizeof(hb.dirty));

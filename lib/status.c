@@ -35,6 +35,7 @@ static const struct {
     S(WLBS_PORT_OVERLAP),
     S(WLBS_BAD_PORT_PARAMS),
     S(WLBS_MAX_PORT_RULES),
+    S(WLBS_CHECK_FAILING),
 };
 #undef S
 

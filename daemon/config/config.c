@@ -27,11 +27,12 @@
 #include <ini.h>
 
 #include "config/config.h"
+#include "config/config_check.h"
 #include "wlbs/status.h"
 
-enum sect { S_NONE, S_CLUSTER, S_HOST, S_REMOTE, S_RULE, S_MAX };
+enum sect { S_NONE, S_CLUSTER, S_HOST, S_REMOTE, S_RULE, S_CHECK, S_MAX };
 
-static const char *const sect_names[S_MAX] = {"", "cluster", "host", "remote", "rule"};
+static const char *const sect_names[S_MAX] = {"", "cluster", "host", "remote", "rule", "check"};
 
 /* Where the parts of a rule came from, for messages and mode-dependent checks. */
 struct rule_meta {
@@ -70,6 +71,7 @@ struct parse {
 	struct rule_meta meta[WLBS_MAX_RULES];
 	char tmp[64];	/* a value quoted in a message */
 	char label[64]; /* the current section's name in a message */
+	struct cfg_check_parser cp; /* [check NAME] sections (config_check.c) */
 	struct wlbs_config c;
 };
 
@@ -181,6 +183,7 @@ enum key_id {
 	K_AFFINITY,
 	K_WEIGHT,
 	K_HANDLING,
+	K_MIN_SERVING,
 	K_MAX
 };
 
@@ -433,6 +436,8 @@ static const struct key keys[K_MAX] = {
     [K_WEIGHT] = {"load_weight", S_RULE, false, set_rule_weight},
     [K_HANDLING] = {"handling_priority", S_RULE, false, set_uint, RF(handling_priority), 1,
 		    WLBS_MAX_HOSTS},
+    [K_MIN_SERVING] = {"min_serving", S_CLUSTER, false, set_uint, CF(min_serving), 0,
+		       WLBS_MAX_HOSTS},
 };
 _Static_assert(K_MAX <= 32, "parse.keys has a bit per key");
 _Static_assert(WLBS_PROTO_TCP == 1 && WLBS_PROTO_UDP == 2, "protocols[] maps to the bits");
@@ -441,6 +446,31 @@ void cfg_list_keys(FILE *f)
 {
 	for (int i = 0; i < K_MAX; i++)
 		fprintf(f, "%s %s\n", sect_names[keys[i].sect], keys[i].name);
+}
+
+/* config_check.c's errors, as every other key's. */
+static void check_fail(void *ctx, unsigned int line, const char *value, const char *msg)
+{
+	fail_at(ctx, line, value, "%s", msg);
+}
+
+/* A key of a [check NAME]: config_check.c knows them. Returns inih's verdict. */
+static int on_check_key(struct parse *p, const char *name, char *v)
+{
+	int ret;
+
+	snprintf(p->label, sizeof(p->label), "check %s", p->c.checks[p->cp.cur].name);
+	if (!*v)
+		return !fail_at(p, p->line, v, "[%s] %s: no value", p->label, name);
+	if (*v == '[' && isspace((unsigned char)*p->cur))
+		return !fail_at(p, p->line, v,
+				"indented section header (read as more of '%s' "
+				"above): remove the leading blanks",
+				name);
+	ret = cfg_check_key(&p->cp, name, v, p->line);
+	if (ret == -ENOENT)
+		return !fail_at(p, p->line, name, "unknown key in [%s]", p->label);
+	return !ret;
 }
 
 /* inih's handler: one `name = value` (or a continuation line of it). */
@@ -460,6 +490,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (p->sect == S_NONE) {
 		p->skip = true; /* once: the keys up to the next header are all before one */
 		return !fail_at(p, p->line, name, "key before any [section]");
+	}
+	if (p->sect == S_CHECK) {
+		snprintf(buf, sizeof(buf), "%s", value);
+		return on_check_key(p, name, cfg_trim_value(buf));
 	}
 	for (i = 0; i < K_MAX && !k; i++)
 		if (keys[i].sect == p->sect && !strcasecmp(keys[i].name, name))
@@ -568,11 +602,23 @@ static int open_section(struct parse *p, char *name)
 		p->skip = open_rule(p, name) != 0;
 		return p->skip ? -EINVAL : 0;
 	}
+	if (!strncasecmp(name, "check", 5) && (!name[5] || isspace((unsigned char)name[5]))) {
+		p->sect = S_CHECK;
+		name += 5;
+		while (isspace((unsigned char)*name))
+			name++;
+		if (!*name) {
+			p->skip = true;
+			return fail_at(p, p->line, "check", "a check needs a name, e.g. [check web]");
+		}
+		p->skip = cfg_check_open(&p->cp, name, p->line) != 0;
+		return p->skip ? -EINVAL : 0;
+	}
 	p->sect = S_NONE;
 	p->skip = true;
 	return fail_at(p, p->line, name,
-		       "unknown section (expected cluster, host, remote or "
-		       "rule NAME)");
+		       "unknown section (expected cluster, host, remote, rule NAME or "
+		       "check NAME)");
 }
 
 /* A section header line, read as inih reads it. Returns 0 or -EINVAL. */
@@ -820,6 +866,7 @@ static void finish(struct parse *p)
 	for (i = 0; i < c->n_rules; i++)
 		finish_rule(p, i);
 	check_overlaps(p);
+	cfg_check_finish(&p->cp);
 	if (!c->hash_seed_set && c->n_vips)
 		c->hash_seed = cfg_derive_seed(&c->vips[0]);
 }
@@ -869,6 +916,9 @@ static int parse_text(const char *text, const char *name, struct wlbs_config *ou
 	p->err = err;
 	p->errlen = errlen;
 	p->all = all;
+	p->cp.c = &p->c;
+	p->cp.report = check_fail;
+	p->cp.ctx = p;
 	cfg_defaults(&p->c);
 	ret = ini_parse_stream(read_line, p, on_key, p);
 	/* check_syntax() found inih's syntax errors; this is only in case it missed one. */

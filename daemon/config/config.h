@@ -29,6 +29,16 @@
 #define CFG_MAX_FILE_SIZE (1 << 20)
 /* cfg_rule.vip meaning "every cluster IP". */
 #define CFG_VIP_ALL (-1)
+/* Health checks ([check NAME]) per host. */
+#define CFG_MAX_CHECKS 32
+/* Check name with its NUL (as rule names). */
+#define CFG_CHECK_NAME_MAX 32
+/* An exec check's command line with its NUL. */
+#define CFG_CHECK_CMD_MAX 512
+/* An http check's path and Host header, with their NUL. */
+#define CFG_CHECK_PATH_MAX 128
+/* An exec check's user name with its NUL. */
+#define CFG_CHECK_USER_MAX 32
 
 /* State the host starts in when no persisted stop/suspend applies. */
 enum cfg_initial_state {
@@ -65,6 +75,41 @@ struct cfg_rule {
 	uint8_t handling_priority; /* single: 1..64 (default: host priority); else 0 */
 };
 
+/* What a health check probes. */
+enum cfg_check_type {
+	CFG_CHECK_TCP = 0,  /* a TCP connect to address:port */
+	CFG_CHECK_HTTP = 1, /* HTTP/1.0 GET path, status in a range */
+	CFG_CHECK_EXEC = 2, /* a command; exit 0 is healthy */
+};
+
+/* What the host does while a check is unhealthy (the cluster side applies it). */
+enum cfg_check_action {
+	CFG_ACT_DRAIN = 0,   /* the guarded rules take no new connections, held ones stay */
+	CFG_ACT_DISABLE = 1, /* the guarded rules take no traffic at all */
+	CFG_ACT_STOP = 2,    /* the whole host drainstops */
+};
+
+/* A health check ([check NAME]); wlbs.conf.example documents the defaults. */
+struct cfg_check {
+	char name[CFG_CHECK_NAME_MAX];
+	uint8_t type;		     /* enum cfg_check_type */
+	uint8_t action;		     /* enum cfg_check_action */
+	bool shell;		     /* exec: /bin/sh -c command (else split into argv) */
+	struct cfg_addr addr;	     /* tcp, http: target (default: resolved by the parser) */
+	uint16_t port;		     /* tcp, http: target port (default: the guarded rules') */
+	uint16_t status_lo;	     /* http: healthy status range, inclusive */
+	uint16_t status_hi;
+	uint32_t interval_ms;	     /* from the start of one probe to the next */
+	uint32_t timeout_ms;	     /* a probe not done by then fails (<= interval_ms) */
+	uint32_t fall;		     /* consecutive failures that make it unhealthy */
+	uint32_t rise;		     /* consecutive successes that make it healthy again */
+	uint32_t rules;		     /* guarded rules: bit i = config rule index i */
+	char path[CFG_CHECK_PATH_MAX];	     /* http: request path */
+	char host_header[CFG_CHECK_PATH_MAX]; /* http: Host header ("" = the address) */
+	char command[CFG_CHECK_CMD_MAX];     /* exec */
+	char user[CFG_CHECK_USER_MAX];	     /* exec: runs as this user */
+};
+
 /* [remote]: control from other machines (UDP). */
 struct cfg_remote {
 	bool enabled;
@@ -88,6 +133,7 @@ struct wlbs_config {
 	char key_file[CFG_PATH_MAX];	  /* heartbeat authentication key; "" = none */
 	uint8_t cluster_mac[6];		  /* cluster_mac = (when cluster_mac_set) */
 	bool cluster_mac_set;		  /* by hand; else derived (cfg_cluster_mac) */
+	unsigned int min_serving;	  /* hosts that keep serving a rule despite failing checks */
 	/* [host]: this host */
 	char ifname[CFG_IFNAME_MAX];
 	unsigned int priority; /* host priority (NLB host ID): 1..WLBS_MAX_HOSTS */
@@ -101,6 +147,9 @@ struct wlbs_config {
 	/* [rule NAME], in file order; none: all cluster traffic to the default host (failover) */
 	struct cfg_rule rules[WLBS_MAX_RULES];
 	int n_rules;
+	/* [check NAME], in file order */
+	struct cfg_check checks[CFG_MAX_CHECKS];
+	int n_checks;
 };
 
 /* Every optional value at its default; no cluster IP, interface, priority or rule. */

@@ -145,6 +145,7 @@ void cfg_defaults(struct wlbs_config *c)
 	c->cluster_mode = WLBS_CLUSTER_MULTICAST;
 	c->heartbeat_period_ms = 100;
 	c->heartbeat_tolerance = 5;
+	c->min_serving = 1;
 	c->cleanup_delay_ms = 5000;
 	c->initial_state = CFG_INIT_STARTED;
 	c->persist_state = true;

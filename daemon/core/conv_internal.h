@@ -52,6 +52,7 @@ static inline struct wlbs_hb_rule conv_local_rule(const struct conv *c, unsigned
 	struct wlbs_hb_rule r = {.weight = l->weight,
 				 .equal = l->equal,
 				 .off = l->off,
+				 .unhealthy = l->unhealthy,
 				 .handling_prio = l->handling_prio};
 
 	if (c->local.state != WLBS_FP_RUNNING || r.off) {

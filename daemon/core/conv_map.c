@@ -28,6 +28,73 @@ static uint8_t member_state(const struct conv *c, unsigned int p)
 	return p == c->p.self ? c->local.state : conv_peer(c, p)->hb.state;
 }
 
+/* Largest min_serving among the members: the strictest wins while configs differ. */
+static uint8_t view_min_serving(const struct conv *c)
+{
+	uint8_t ms = 0, v;
+	uint64_t m;
+
+	for (m = c->view; m; m &= m - 1) {
+		unsigned int p = lowest(m);
+
+		v = p == c->p.self ? c->p.min_serving : conv_peer(c, p)->hb.min_serving;
+		ms = v > ms ? v : ms;
+	}
+	return ms;
+}
+
+/* Would take new connections of rule @i if healthy: not off, and has a weight (multiple). */
+static bool can_serve(const struct conv *c, unsigned int i, const struct wlbs_hb_rule *r)
+{
+	if (r->off || c->p.modes[i] == WLBS_MODE_DISABLED)
+		return false;
+	return c->p.modes[i] == WLBS_MODE_SINGLE || r->equal || r->weight;
+}
+
+/* Standing among unhealthy hosts kept for min_serving: lower is better. */
+static unsigned int standing(const struct conv *c, unsigned int i, unsigned int p,
+			     const struct wlbs_hb_rule *r)
+{
+	/* Single host: the one the rule would pick anyway (handling priority, then host). */
+	if (c->p.modes[i] == WLBS_MODE_SINGLE)
+		return (r->handling_prio ? r->handling_prio : p) << 8 | p;
+	return p;
+}
+
+/*
+ * The unhealthy members of the view that keep serving rule @i: when fewer
+ * than min_serving healthy members would serve it, the best-standing
+ * unhealthy ones make up the difference. Only the view's heartbeats go in,
+ * so every member computes the same set.
+ */
+static uint64_t keep_unhealthy(const struct conv *c, unsigned int i)
+{
+	unsigned int healthy = 0, p, best, rank[WLBS_MAX_HOSTS + 1];
+	uint64_t sick = 0, kept = 0, m;
+	struct wlbs_hb_rule r;
+
+	for (m = c->view; m; m &= m - 1) {
+		p = lowest(m);
+		r = member_rule(c, p, i);
+		if (!can_serve(c, i, &r))
+			continue;
+		if (r.unhealthy) {
+			sick |= BIT(p);
+			rank[p] = standing(c, i, p, &r);
+		} else {
+			healthy++;
+		}
+	}
+	for (; healthy < c->min_serving && sick; healthy++) {
+		best = lowest(sick);
+		for (m = sick; m; m &= m - 1)
+			best = rank[lowest(m)] < rank[best] ? lowest(m) : best;
+		sick &= ~BIT(best);
+		kept |= BIT(best);
+	}
+	return kept;
+}
+
 static void compute_target(struct conv *c)
 {
 	struct bm_host hosts[WLBS_MAX_HOSTS];
@@ -35,14 +102,20 @@ static void compute_target(struct conv *c)
 	uint64_t m;
 	int n;
 
+	c->min_serving = view_min_serving(c);
+	memset(c->kept, 0, sizeof(c->kept));
 	for (i = 0; i < c->p.n_rules; i++) {
 		memset(c->target[i], WLBS_NO_OWNER, WLBS_BUCKETS);
+		c->kept[i] = keep_unhealthy(c, i);
 		n = 0;
 		for (m = c->view; m; m &= m - 1) {
 			struct wlbs_hb_rule r;
 
 			p = lowest(m);
 			r = member_rule(c, p, i);
+			/* Unhealthy: drained, like an operator's drain, unless kept. */
+			if (r.unhealthy && !(c->kept[i] & BIT(p)))
+				r.off = true;
 			if (c->p.modes[i] == WLBS_MODE_SINGLE && r.off)
 				continue;
 			hosts[n].id = (uint8_t)p;

@@ -33,7 +33,7 @@ int conv_init(struct conv *c, const struct conv_params *p, uint64_t now_ms)
 	unsigned int i, p_;
 
 	if (!p->self || p->self > WLBS_MAX_HOSTS || !p->period_ms || !p->tolerance ||
-	    p->n_rules > WLBS_MAX_RULES)
+	    p->n_rules > WLBS_MAX_RULES || p->min_serving > WLBS_MAX_HOSTS)
 		return -EINVAL;
 	for (i = 0; i < p->n_rules; i++)
 		if (p->modes[i] > WLBS_MODE_DISABLED)
@@ -276,11 +276,15 @@ static uint64_t adopt_view(const struct conv *c)
 	return view;
 }
 
-/* Digest of the view and of every member's weights; 0 if a member's heartbeat is missing. */
+/*
+ * Digest of the view and of every member's weights, health flags and
+ * min_serving (the map depends on all of them); 0 if a member's heartbeat is
+ * missing.
+ */
 static uint64_t view_digest(const struct conv *c)
 {
 	crypto_generichash_state st;
-	uint8_t rec[4 + 4 * WLBS_MAX_RULES];
+	uint8_t rec[3 + 4 * WLBS_MAX_RULES];
 	uint64_t d = 0, m;
 	unsigned int p, i;
 	uint8_t out[8];
@@ -306,11 +310,12 @@ static uint64_t view_digest(const struct conv *c)
 		for (i = 0; i < c->p.n_rules; i++) {
 			r = p == c->p.self ? conv_local_rule(c, i) : s->hb.rules[i];
 			rec[2 + 4 * i] = r.weight;
-			rec[3 + 4 * i] = r.equal;
+			rec[3 + 4 * i] = (uint8_t)(r.equal | r.unhealthy << 1);
 			rec[4 + 4 * i] = r.off;
 			rec[5 + 4 * i] = r.handling_prio;
 		}
-		crypto_generichash_update(&st, rec, 2 + 4 * c->p.n_rules);
+		rec[2 + 4 * c->p.n_rules] = p == c->p.self ? c->p.min_serving : s->hb.min_serving;
+		crypto_generichash_update(&st, rec, 3 + 4 * c->p.n_rules);
 	}
 	crypto_generichash_final(&st, out, sizeof(out));
 	memcpy(&d, out, sizeof(d));
@@ -433,6 +438,7 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	out->hash_seed = c->p.seed;
 	out->n_rules = c->p.n_rules;
 	out->leader = c->leader;
+	out->min_serving = c->p.min_serving;
 	out->leader_age_ms = c->leader_age_ms;
 	up = conv_self_active(c) ? c->now_ms - c->run_since_ms : 0;
 	out->uptime_ms = up > UINT32_MAX ? UINT32_MAX : (uint32_t)up;

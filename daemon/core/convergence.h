@@ -59,14 +59,16 @@ struct conv_params {
 	uint64_t nonce;		       /* random per daemon start (getrandom) */
 	uint8_t n_rules;	       /* 0..WLBS_MAX_RULES, in fast-path table order */
 	uint8_t modes[WLBS_MAX_RULES]; /* enum wlbs_rule_mode of each rule */
-	conv_map_fn map;	       /* NULL: bm_compute */
+	uint8_t min_serving; /* config min_serving, 0..WLBS_MAX_HOSTS (heartbeats carry it) */
+	conv_map_fn map;     /* NULL: bm_compute */
 };
 
 /* How this host takes one rule. */
 struct conv_rule_local {
-	uint8_t weight;	       /* 0..100 (multiple host) */
-	bool equal;	       /* weight "equal" */
-	bool off;	       /* disabled or drained on this host: no new connections */
+	uint8_t weight; /* 0..100 (multiple host) */
+	bool equal;	/* weight "equal" */
+	bool off;	/* disabled or drained on this host: no new connections */
+	bool unhealthy; /* a health check guarding it fails: off unless min_serving keeps it */
 	uint8_t handling_prio; /* single host: 1..64 */
 };
 
@@ -160,6 +162,8 @@ struct conv {
 	bool ever_held;	    /* took buckets since it started (knew their owners then) */
 	uint8_t target_default;
 	uint8_t applied_default;
+	uint8_t min_serving;	       /* the view's: the largest any member advertises */
+	uint64_t kept[WLBS_MAX_RULES]; /* unhealthy hosts serving anyway (min_serving) */
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];
 	uint8_t applied[WLBS_MAX_RULES][WLBS_BUCKETS];
 	uint8_t dirty[WLBS_HB_DIRTY_BYTES]; /* other hosts' live connections */
@@ -208,6 +212,21 @@ static inline bool conv_converged(const struct conv *c)
 
 /* True while the map applied now gives this host a bucket (of any rule) or the default role. */
 bool conv_owns_any(const struct conv *c);
+
+/*
+ * Unhealthy members the agreed map keeps serving rule @rule because fewer
+ * than min_serving others would (bit p-1); 0 before the first map.
+ */
+static inline uint64_t conv_kept(const struct conv *c, unsigned int rule)
+{
+	return rule < WLBS_MAX_RULES ? c->kept[rule] : 0;
+}
+
+/* The min_serving the agreed map used (largest of the members'). */
+static inline uint8_t conv_min_serving(const struct conv *c)
+{
+	return c->min_serving;
+}
 
 static inline bool conv_member(const struct conv *c)
 {

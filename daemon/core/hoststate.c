@@ -7,13 +7,14 @@
 
 #include "wlbs/lookup.h"
 #include "core/hoststate.h"
+#include "core/hs_internal.h"
 #include "ctl_codec.h"
 
 /* What a suspended host answers start, stop, enable, disable, drain and reload. */
 #define MSG_REFUSED "Cluster control is suspended: command refused; cluster operations are stopped."
 
 /* Entering @to from the current level: a stopped host has no cluster view. */
-static void enter(struct hs *hs, enum hs_level to)
+static void hs_enter(struct hs *hs, enum hs_level to)
 {
 	if (to == hs->level)
 		return;
@@ -26,9 +27,9 @@ static void enter(struct hs *hs, enum hs_level to)
 }
 
 /* A fresh start: converging alone, until heartbeats bring the others in. */
-static void go_running(struct hs *hs)
+static void hs_go_running(struct hs *hs)
 {
-	enter(hs, HS_RUNNING);
+	hs_enter(hs, HS_RUNNING);
 	hs->converged = false;
 	hs->is_default = false;
 	hs->members = hs->host_id ? 1ull << (hs->host_id - 1) : 0;
@@ -42,9 +43,9 @@ void hs_init(struct hs *hs, uint8_t host_id, enum hs_persist persisted, bool sta
 	hs->persist = persisted;
 	hs->from_persisted = persisted != HS_PERSIST_NONE;
 	if (persisted == HS_PERSIST_SUSPENDED)
-		enter(hs, HS_SUSPENDED);
+		hs_enter(hs, HS_SUSPENDED);
 	else if (persisted == HS_PERSIST_NONE && start_running && host_id)
-		go_running(hs);
+		hs_go_running(hs);
 }
 
 void hs_set_rules(struct hs *hs, const struct wlbs_tables *t)
@@ -210,8 +211,32 @@ bool hs_on_held(struct hs *hs, uint64_t held, bool may_end)
 	hs->held = held;
 	if (hs->level != HS_DRAINING || held || !may_end)
 		return false;
-	enter(hs, HS_STOPPED);
+	hs_enter(hs, HS_STOPPED);
 	return true;
+}
+
+bool hs_on_check(struct hs *hs, bool wants_stop, const char *why)
+{
+	enum hs_level was = hs->level;
+	bool back = hs->check_took || hs->start_waiting;
+
+	snprintf(hs->check_why, sizeof(hs->check_why), "%s", wants_stop && why ? why : "");
+	if (!wants_stop) {
+		/* It passes: what the check (or a waiting start) did is undone, nothing else. */
+		if (hs->check_stop && back && hs->level == HS_STOPPED)
+			hs_go_running(hs);
+		else if (hs->check_stop && back && hs->level == HS_DRAINING)
+			hs_enter(hs, HS_RUNNING);
+		hs->check_stop = hs->check_took = hs->start_waiting = hs->forced = false;
+		return hs->level != was;
+	}
+	hs->check_stop = true;
+	/* Like drainstop, but not persisted: after a restart the check decides again. */
+	if (hs->level == HS_RUNNING && !hs->forced) {
+		hs_enter(hs, HS_DRAINING);
+		hs->check_took = true;
+	}
+	return hs->level != was;
 }
 
 /* "1, 2, 3" */
@@ -461,6 +486,7 @@ static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
 		resp->status = WLBS_STOPPED;
 		ctl_resp_append(resp, "is stopped and does not know the convergence state of the "
 				      "cluster.");
+		hs_append_check(hs, resp);
 		return;
 	case HS_SUSPENDED:
 		resp->status = WLBS_SUSPENDED;
@@ -479,6 +505,7 @@ static void do_query(const struct hs *hs, struct wlbs_ctl_response *resp)
 		break;
 	}
 	append_view(hs, resp);
+	hs_append_check(hs, resp);
 }
 
 #define ANY_LEVEL   0xff      /* step.level: in every level not matched by an earlier row */
@@ -594,9 +621,9 @@ static void take_step(struct hs *hs, const struct step *s, struct wlbs_ctl_respo
 	if (s->persist != P_KEEP)
 		hs->persist = s->persist;
 	if (s->fx & FX_NEW_VIEW)
-		go_running(hs);
+		hs_go_running(hs);
 	else
-		enter(hs, s->to);
+		hs_enter(hs, s->to);
 }
 
 int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ctl_response *resp)
@@ -613,7 +640,10 @@ int hs_command(struct hs *hs, const struct wlbs_ctl_request *req, struct wlbs_ct
 		do_rule_cmd(hs, req, resp);
 	} else if (s->fx & FX_QUERYPORT) {
 		do_queryport(hs, req, resp);
+	} else if (hs_start_held(hs, req, resp)) {
+		/* answered: the start waits for the check */
 	} else if (!(s->fx & FX_DAEMON)) {
+		hs_operator_spoke(hs, req);
 		take_step(hs, s, resp);
 	}
 	hs_fill(hs, resp);

@@ -7,6 +7,13 @@
  *   stopped --start--> converging <--convergence events--> converged
  *   running --drainstop--> draining --held connections reach 0--> stopped
  *   any --suspend--> suspended --resume--> stopped
+ *   running --check of action stop fails--> draining --...--> stopped
+ *           <--the check passes (unless the operator spoke since)--
+ *
+ * Manual commands win over health checks: a stop, drainstop or suspend
+ * sticks when the check recovers; a start while the check fails is answered
+ * WLBS_CHECK_FAILING and remembered (the host starts when it passes), and
+ * start --force starts at once, the failing check ignored until it passes.
  *
  * Every command answers with a status code and a one-line message that are
  * true about the state AFTER the command (NLB's Q247712 got this wrong), and
@@ -73,6 +80,11 @@ struct hs {
 	bool from_persisted; /* the state after start came from the state file */
 	uint8_t outside;     /* why a running host is not converged in a view, 0 = no reason */
 	char detail[HS_DETAIL_MAX]; /* that reason's detail, or a note for a converged host */
+	bool check_stop;	    /* a check of action stop fails (hs_on_check) */
+	bool check_took;	    /* that check, not the operator, drained/stopped the host */
+	bool start_waiting;	    /* the operator's start waits for the check to pass */
+	bool forced; /* start --force: the failing check is ignored until it passes */
+	char check_why[HS_DETAIL_MAX]; /* which check fails and why, for answers */
 	uint32_t n_vips;
 	struct wlbs_vip vips[WLBS_MAX_VIPS];
 	uint32_t n_rules;
@@ -131,6 +143,13 @@ bool hs_on_held(struct hs *hs, uint64_t held, bool may_end);
  * adds to its answer (e.g. the other host of a duplicate priority).
  */
 void hs_set_outside(struct hs *hs, uint8_t cause, const char *detail);
+/*
+ * A check of action stop fails (@wants_stop) or not; @why names it and its
+ * error (may be NULL). Returns true when this changed the level (running ->
+ * draining, or back to running): the daemon applies the new mode.
+ */
+bool hs_on_check(struct hs *hs, bool wants_stop, const char *why);
+
 /* The state after start came from the persisted state (else initial_state). */
 bool hs_from_persisted(const struct hs *hs);
 

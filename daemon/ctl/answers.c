@@ -11,6 +11,7 @@
 
 #include "ctl/answers.h"
 #include "ctl/remote_server.h"
+#include "ctl_codec.h"
 #include "ctl_records.h"
 #include "events.h"
 #include "lifecycle.h"
@@ -286,6 +287,81 @@ static void emit_conflicts(const struct wlbsd *d, struct ctl_pager *pg)
 	}
 }
 
+/* Config rules (bit = config index) min_serving keeps this host serving. */
+static uint32_t serving_cfg_rules(const struct wlbsd *d)
+{
+	uint32_t m = 0;
+
+	for (unsigned int i = 0; i < d->tables.n_rules; i++)
+		if ((d->serving_anyway >> i & 1) && d->order[i] < 32)
+			m |= 1u << d->order[i];
+	return m;
+}
+
+/* One record per health check, in configuration order. */
+static void emit_checks(const struct wlbsd *d, struct ctl_pager *pg)
+{
+	uint32_t serving = serving_cfg_rules(d);
+	const struct health_check_state *s;
+	uint64_t now = hbio_now_ms();
+
+	for (unsigned int i = 0; (s = health_get(&d->health, i)); i++) {
+		struct wlbs_rec rec = {.kind = WLBS_REC_CHECK};
+		struct wlbs_rec_check *c = &rec.u.check;
+
+		copy_str(c->name, sizeof(c->name), s->name);
+		c->in_state_ms = now > s->since_ms ? now - s->since_ms : 0;
+		c->transitions = s->transitions;
+		c->last_ms = s->last_ms;
+		c->fails = s->fails;
+		c->successes = s->successes;
+		c->rules = s->rules_mask;
+		c->serving = s->healthy ? 0 : s->rules_mask & serving;
+		c->type = s->type;
+		c->action = s->action;
+		c->flags = (s->healthy ? WLBS_CHKF_HEALTHY : 0) |
+			   (s->ever_ran ? WLBS_CHKF_RAN : 0) | (c->serving ? WLBS_CHKF_SERVING : 0);
+		c->min_serving = conv_min_serving(&d->conv);
+		copy_str(c->last_error, sizeof(c->last_error), s->last_error);
+		ctl_pager_add(pg, &rec);
+	}
+}
+
+/* " Rules: web, api" of a config rule mask. */
+static void append_rule_names(const struct wlbsd *d, struct wlbs_ctl_response *resp, uint32_t mask)
+{
+	const char *sep = "";
+
+	for (int i = 0; i < d->cfg.n_rules && i < 32; i++)
+		if (mask >> i & 1) {
+			ctl_resp_append(resp, "%s%s", sep, d->cfg.rules[i].name);
+			sep = ", ";
+		}
+}
+
+void answer_query_checks(const struct wlbsd *d, struct wlbs_ctl_response *resp)
+{
+	uint32_t serving = serving_cfg_rules(d);
+	const struct health_check_state *s;
+
+	for (unsigned int i = 0; (s = health_get(&d->health, i)); i++) {
+		if (s->healthy)
+			continue;
+		ctl_resp_append(resp, " Check %s %s%s%s (rules: ", s->name,
+				s->ever_ran ? "failing" : "not run yet",
+				s->last_error[0] ? ": " : "", s->last_error);
+		append_rule_names(d, resp, s->rules_mask);
+		ctl_resp_append(resp, ")");
+		if (s->rules_mask & serving) {
+			ctl_resp_append(resp, "; keeping rule(s) ");
+			append_rule_names(d, resp, s->rules_mask & serving);
+			ctl_resp_append(resp, " served: min_serving %u",
+					conv_min_serving(&d->conv));
+		}
+		ctl_resp_append(resp, ".");
+	}
+}
+
 int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 		   struct wlbs_ctl_response *resp)
 {
@@ -295,9 +371,13 @@ int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 	ctl_pager_init(&pg, resp, req->index);
 	emit_dips(d, &pg);
 	switch (req->command) {
+	case WLBS_CMD_QUERY:
+		emit_checks(d, &pg);
+		break;
 	case WLBS_CMD_DISPLAY:
 		emit_host(d, &pg);
 		emit_conflicts(d, &pg);
+		emit_checks(d, &pg);
 		emit_params(d, &pg);
 		emit_vips(d, &pg);
 		emit_rules(d, &pg, all);
@@ -312,6 +392,7 @@ int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 		break;
 	case WLBS_CMD_STATS:
 		emit_stats(d, &pg);
+		emit_checks(d, &pg);
 		emit_rules(d, &pg, all);
 		emit_packets(d, &pg, all, true);
 		break;

@@ -15,4 +15,10 @@ struct wlbsd;
 int answer_records(struct wlbsd *d, const struct wlbs_ctl_request *req,
 		   struct wlbs_ctl_response *resp);
 
+/*
+ * Appends to a query's message one sentence per failing check: its error,
+ * the rules it guards, and those min_serving keeps this host serving.
+ */
+void answer_query_checks(const struct wlbsd *d, struct wlbs_ctl_response *resp);
+
 #endif /* WLBSD_ANSWERS_H */

@@ -85,6 +85,8 @@ int wlbsd_handle(void *ctx, const struct wlbs_ctl_request *req, struct wlbs_ctl_
 	}
 	if (req->command == WLBS_CMD_QUERYPORT && resp->status == WLBS_OK)
 		queryport_counters(d, req, resp);
+	if (req->command == WLBS_CMD_QUERY)
+		answer_query_checks(d, resp);
 	/* Records last: they take the room the message left. */
 	ret = answer_records(d, req, resp);
 	if (ret == -ERANGE) {

@@ -28,6 +28,9 @@
  *   2  typed answers: display, params, queryport and the new stats answer with
  *      records (WLBS_REC_*) after a short message, paged (request index,
  *      response count/total/next); the text is only the message.
+ *      Request bytes 38-39 (reserved, 0) became flags (WLBS_CTL_REQ_F_*) in
+ *      version 2: a daemon from before them refuses a request that sets one
+ *      (WLBS_BAD_PARAMS), so `start --force` never silently means `start`.
  * A daemon answers a request of another version with WLBS_BAD_PARAMS in its
  * own version, so an old CLI gets a readable refusal instead of silence.
  */
@@ -82,6 +85,9 @@ enum wlbs_ctl_cmd {
 #define WLBS_CTL_TGT_ALLPORTS 0x1 /* every port */
 #define WLBS_CTL_TGT_PORT     0x2 /* the rule(s) covering port */
 #define WLBS_CTL_TGT_VIP      0x4 /* only cluster IP vip (else every cluster IP) */
+
+/* Request flags (request flags). */
+#define WLBS_CTL_REQ_F_FORCE 0x1 /* start: at once, even while a health check fails */
 
 /* Host state after a command (response state). */
 enum wlbs_host_state {
@@ -157,7 +163,7 @@ struct wlbs_ctl_req_wire {
 	uint8_t _pad0;		 /* 19: 0 */
 	uint8_t vip[16];	 /* 20: with WLBS_CTL_TGT_VIP (IPv4 v4-mapped), else 0 */
 	uint16_t index;		 /* 36: first record wanted (paging); 0 for commands without */
-	uint16_t _reserved;	 /* 38: 0 */
+	uint16_t flags;		 /* 38: WLBS_CTL_REQ_F_*, 0 for commands without */
 };
 _Static_assert(sizeof(struct wlbs_ctl_req_wire) == 40, "wlbs_ctl_req_wire layout");
 _Static_assert(__builtin_offsetof(struct wlbs_ctl_req_wire, command) == 12 &&
@@ -166,7 +172,7 @@ _Static_assert(__builtin_offsetof(struct wlbs_ctl_req_wire, command) == 12 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, host) == 18 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, vip) == 20 &&
 		   __builtin_offsetof(struct wlbs_ctl_req_wire, index) == 36 &&
-		   __builtin_offsetof(struct wlbs_ctl_req_wire, _reserved) == 38,
+		   __builtin_offsetof(struct wlbs_ctl_req_wire, flags) == 38,
 	       "wlbs_ctl_req_wire offsets");
 
 struct wlbs_ctl_resp_wire {
@@ -219,6 +225,7 @@ struct wlbs_ctl_request {
 	uint8_t host;	  /* remote: host priority addressed, 0 = any */
 	uint8_t vip[16];  /* with WLBS_CTL_TGT_VIP; IPv4 as ::ffff:a.b.c.d */
 	uint16_t index;	  /* first record wanted (display, params, queryport, stats) */
+	uint16_t flags;	  /* WLBS_CTL_REQ_F_* (start --force) */
 };
 
 struct wlbs_ctl_response {

@@ -23,6 +23,7 @@ enum wlbs_rec_kind {
 	WLBS_REC_STATS = 6,    /* heartbeat, remote control, convergence, fragment counters */
 	WLBS_REC_EVENT = 7,    /* one kept event (display) */
 	WLBS_REC_CONFLICT = 8, /* a standing conflict: rules differ, cluster IP claimed (display) */
+	WLBS_REC_CHECK = 9,    /* one health check: state, last result (display, query, stats) */
 	WLBS_REC_MAX,
 };
 
@@ -224,6 +225,30 @@ struct wlbs_rec_conflict {
 };
 _Static_assert(sizeof(struct wlbs_rec_conflict) == 520, "wlbs_rec_conflict layout");
 
+/* WLBS_REC_CHECK flags. */
+#define WLBS_CHKF_HEALTHY 0x01 /* the check passes */
+#define WLBS_CHKF_RAN	  0x02 /* a probe finished since the check began */
+#define WLBS_CHKF_SERVING 0x04 /* failing, but min_serving keeps a rule it guards served here */
+#define WLBS_CHKF_ALL	  0x07
+
+struct wlbs_rec_check {
+	char name[WLBS_REC_NAME_LEN]; /*   0: [check NAME] */
+	uint64_t in_state_ms;	      /*  32: time in this state (an age: clocks differ) */
+	uint64_t transitions;	      /*  40: healthy <-> unhealthy, first verdict included */
+	int64_t last_ms;	      /*  48: how long the last probe took, -1 = none yet */
+	uint32_t fails;		      /*  56: consecutive failures */
+	uint32_t successes;	      /*  60: consecutive successes */
+	uint32_t rules;		      /*  64: guarded rules, bit i = config rule index i */
+	uint32_t serving;	      /*  68: of those, kept served here by min_serving */
+	uint8_t type;		      /*  72: 0 tcp, 1 http, 2 exec */
+	uint8_t action;		      /*  73: 0 drain, 1 disable, 2 stop */
+	uint8_t flags;		      /*  74: WLBS_CHKF_* */
+	uint8_t min_serving;	      /*  75: the cluster's (largest of the members') */
+	uint8_t _pad[4];	      /*  76: 0 */
+	char last_error[WLBS_REC_STATUS_LEN]; /*  80: why the last probe failed, "" after a pass */
+};
+_Static_assert(sizeof(struct wlbs_rec_check) == 336, "wlbs_rec_check layout");
+
 /* A decoded record (host byte order). */
 struct wlbs_rec {
 	uint16_t kind;
@@ -236,6 +261,7 @@ struct wlbs_rec {
 		struct wlbs_rec_stats stats;
 		struct wlbs_rec_event event;
 		struct wlbs_rec_conflict conflict;
+		struct wlbs_rec_check check;
 	} u;
 };
 

@@ -29,6 +29,10 @@ enum wlbs_event_kind {
 	WLBS_EV_REMOTE_OFF = 16,       /* remote control could not be opened */
 	WLBS_EV_KEY_MISMATCH = 17,     /* standing down: only heartbeats with another key heard */
 	WLBS_EV_CONFLICT_CLEARED = 18, /* a duplicate, rule or IP conflict went away */
+	WLBS_EV_CHECK_FAILED = 19,     /* a health check became unhealthy (which, why, action) */
+	WLBS_EV_CHECK_PASSED = 20,     /* a health check became healthy (again) */
+	WLBS_EV_SERVING_ANYWAY = 21,   /* min_serving keeps an unhealthy rule served, or ends it */
+	WLBS_EV_CHECK_STOP = 22,       /* a check of action stop drained this host, or it passed */
 	WLBS_EV_MAX,
 };
 

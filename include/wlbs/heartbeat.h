@@ -25,6 +25,11 @@
  *   1  first version.
  *   2  flag WLBS_HB_F_KNOWN_OWNERS: a joining host takes its buckets without
  *      the fence when every member knew every previous owner.
+ *   3  per-rule flag WLBS_HB_RULE_F_UNHEALTHY (a health check guarding the
+ *      rule fails) and byte 22, min_serving. A version 2 host would reject
+ *      the new flag bit as malformed, so a mixed cluster would lose an
+ *      unhealthy host from its view instead of saying why: the version
+ *      makes the split explicit ("version" in the counters).
  * A host drops heartbeats of another version (and counts them): hosts of
  * different versions do not form one cluster.
  */
@@ -39,7 +44,7 @@
 /* "WLBH": first four bytes of every heartbeat. */
 #define WLBS_HB_MAGIC 0x574c4248u
 /* Current heartbeat version; history above. */
-#define WLBS_HB_VERSION 2
+#define WLBS_HB_VERSION 3
 /* Bytes of the dirty bucket bitmap: bit (b % 8) of byte (b / 8) is bucket b. */
 #define WLBS_HB_DIRTY_BYTES (WLBS_BUCKETS / 8)
 /* Bytes of the authenticator (crypto_auth_BYTES). */
@@ -57,7 +62,9 @@
 /* Per-rule flags. */
 #define WLBS_HB_RULE_F_EQUAL 0x1 /* load weight "equal" (weight byte unused) */
 #define WLBS_HB_RULE_F_OFF   0x2 /* takes no new connections of the rule (disabled, drained) */
-#define WLBS_HB_RULE_F_ALL   0x3
+/* A health check guarding the rule fails: off, unless min_serving needs it (convergence.md). */
+#define WLBS_HB_RULE_F_UNHEALTHY 0x4
+#define WLBS_HB_RULE_F_ALL	 0x7
 
 /* One port rule as this host takes it. */
 struct wlbs_hb_rule_wire {
@@ -80,7 +87,8 @@ struct wlbs_hb_wire {
 	uint32_t hash_seed;	/*   16: cluster hash seed */
 	uint8_t n_rules;	/*   20: port rules, 0..WLBS_MAX_RULES */
 	uint8_t leader;		/*   21: host the sender follows, 0 = none */
-	uint16_t _reserved;	/*   22: 0 */
+	uint8_t min_serving;	/*   22: its config's min_serving (0..WLBS_MAX_HOSTS) */
+	uint8_t _reserved;	/*   23: 0 */
 	uint32_t leader_age_ms; /*   24: age of the sender's news of its leader */
 	uint32_t uptime_ms;	/*   28: ms since the sender started running (saturates) */
 	uint64_t nonce;		/*   32: random per sender boot */
@@ -106,6 +114,7 @@ _Static_assert(__builtin_offsetof(struct wlbs_hb_wire, version) == 4 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, hash_seed) == 16 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, n_rules) == 20 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, leader) == 21 &&
+		   __builtin_offsetof(struct wlbs_hb_wire, min_serving) == 22 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, leader_age_ms) == 24 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, uptime_ms) == 28 &&
 		   __builtin_offsetof(struct wlbs_hb_wire, nonce) == 32 &&
@@ -123,6 +132,7 @@ struct wlbs_hb_rule {
 	uint8_t weight;	       /* 0..100 */
 	bool equal;	       /* load weight "equal" */
 	bool off;	       /* takes no new connections of this rule */
+	bool unhealthy;	       /* a health check guarding the rule fails */
 	uint8_t handling_prio; /* 0..64 */
 };
 
@@ -132,8 +142,9 @@ struct wlbs_hb {
 	uint8_t state; /* enum wlbs_fp_state */
 	uint8_t flags; /* WLBS_HB_F_* except WLBS_HB_F_AUTH */
 	uint8_t n_rules;
-	uint8_t leader;	    /* 0 = none */
-	bool authenticated; /* set by hb_decode: the authenticator checked out */
+	uint8_t leader;	     /* 0 = none */
+	uint8_t min_serving; /* 0..WLBS_MAX_HOSTS */
+	bool authenticated;  /* set by hb_decode: the authenticator checked out */
 	uint32_t cluster_id;
 	uint32_t fingerprint;
 	uint32_t hash_seed;

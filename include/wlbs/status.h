@@ -29,6 +29,8 @@ enum wlbs_status {
 	WLBS_PORT_OVERLAP = 1150,	/* port rules overlap */
 	WLBS_BAD_PORT_PARAMS = 1151,	/* invalid port rule */
 	WLBS_MAX_PORT_RULES = 1152,	/* too many port rules */
+	/* Ours, outside NLB's numbers: start waits for a failing health check (or --force). */
+	WLBS_CHECK_FAILING = 1200,
 };
 
 /* "WLBS_OK" for WLBS_OK; NULL for a number that is not a status code. */

@@ -53,7 +53,8 @@
                addresses, IPv4 and IPv6) and counts TCP RSTs to or from the cluster IPs
                (--vip, repeatable) on --ifname; keeps --status up to date with
                "conns=N rst_in=N rst_out=N" (in: sent by the cluster).
-probe-until also takes --tuple SRC:PORT (repeatable) to probe explicit flows.
+probe-until also takes --tuple SRC:PORT (repeatable) to probe explicit flows, and
+--host H: with --want ok, only an answer from host H counts.
 Every wait is bounded by a timeout or deadline.
 """
 import argparse
@@ -131,6 +132,7 @@ def cmd_probe_until(a):
         result = attempt(src, a.dst, a.port, a.timeout, sport)
         i += 1
         ok = result not in ("none", "refused", "silent") and not result.startswith("error")
+        ok = ok and (not a.host or result == a.host)
         if a.want == "ok" and ok:
             print(f"elapsed={t - start:.3f} result={result}", flush=True)
             return 0
@@ -742,6 +744,7 @@ def main():
             q.add_argument("--want", choices=("ok", "fail"), required=True)
             q.add_argument("--deadline", type=float, default=3)
             q.add_argument("--interval", type=float, default=0.1)
+            q.add_argument("--host", help="with --want ok: only this host's answer counts")
     q = sub.add_parser("spread")
     q.add_argument("--dst", required=True)
     q.add_argument("--port", type=int, required=True)

@@ -16,6 +16,12 @@
  * running member. Once no gains are pending, every such bucket is accepted by
  * exactly one host.
  *
+ * MIN_SERVING: in such an agreed map, a member whose check fails for a rule
+ * owns none of it, unless fewer than min_serving (the largest any member
+ * has) healthy running members would serve it: then exactly as many of the
+ * unhealthy ones as make up the difference serve, the lowest priorities
+ * (single host: the best handling priority). Draining members never count.
+ *
  * LIVENESS (main.c measures it): after the final heal, every alive running
  * host settles: a converged member with gains applied, all members in one
  * view, or excluded for a reason that stays (a member does not hear it:
@@ -255,25 +261,105 @@ static int alive_prio(const struct sim *s, uint8_t p)
 	return 0;
 }
 
+/* Would member @h serve rule @r if healthy (running, and a weight in multiple mode)? */
+static bool capable(const struct sim *s, const struct sim_host *h, int r)
+{
+	if (s->modes[r] == WLBS_MODE_DISABLED || h->local.state != WLBS_FP_RUNNING)
+		return false;
+	return s->modes[r] == WLBS_MODE_SINGLE || h->local.rules[r].equal ||
+	       h->local.rules[r].weight;
+}
+
+static bool in_view(const struct sim_host *h, uint64_t view)
+{
+	/* Members as the view has them: a crashed one stays until it times out. */
+	return h->exists && (view & wlbs_hb_bit(h->prio));
+}
+
+static uint8_t view_min_serving(const struct sim *s, uint64_t view)
+{
+	uint8_t ms = 0;
+
+	for (int i = 0; i < s->n; i++)
+		if (in_view(&s->h[i], view) && s->h[i].min_serving > ms)
+			ms = s->h[i].min_serving;
+	return ms;
+}
+
 /* Does some member take rule @r (so every bucket needs an owner)? */
 static bool rule_taken(const struct sim *s, int r, uint64_t view)
 {
+	bool floor = view_min_serving(s, view) > 0;
 	int i;
 
-	if (s->modes[r] == WLBS_MODE_DISABLED)
-		return false;
 	for (i = 0; i < s->n; i++) {
 		const struct sim_host *h = &s->h[i];
 
-		/* Members as the view has them: a crashed one stays until it times out. */
-		if (!h->exists || !(view & wlbs_hb_bit(h->prio)) ||
-		    h->local.state != WLBS_FP_RUNNING)
-			continue;
-		if (s->modes[r] == WLBS_MODE_SINGLE || h->local.rules[r].equal ||
-		    h->local.rules[r].weight)
+		if (in_view(h, view) && capable(s, h, r) && (!h->local.rules[r].unhealthy || floor))
 			return true;
 	}
 	return false;
+}
+
+/* Standing of unhealthy host @h for rule @r: lower is kept first. */
+static unsigned int standing(const struct sim *s, const struct sim_host *h, int r)
+{
+	unsigned int hp = h->local.rules[r].handling_prio;
+
+	return s->modes[r] == WLBS_MODE_SINGLE ? (hp ? hp : h->prio) << 8 | h->prio : h->prio;
+}
+
+/* MIN_SERVING for rule @r of the agreed map of @first's view. */
+static void check_floor(struct sim *s, const struct sim_host *first, int r)
+{
+	uint64_t view = conv_view(first->c), owners = 0, want = 0, bit;
+	unsigned int healthy = 0, ms = view_min_serving(s, view), need, b;
+	const struct sim_host *sick[SIM_MAX_HOSTS], *t;
+	int i, j, n = 0;
+
+	for (b = 0; b < WLBS_BUCKETS; b++)
+		if (first->c->target[r][b])
+			owners |= wlbs_hb_bit(first->c->target[r][b]);
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		if (!in_view(h, view) || !capable(s, h, r))
+			continue;
+		if (h->local.rules[r].unhealthy)
+			sick[n++] = h;
+		else
+			healthy++;
+	}
+	/* Insertion sort by standing: the first ones are kept. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && standing(s, sick[j], r) < standing(s, sick[j - 1], r); j--)
+			t = sick[j], sick[j] = sick[j - 1], sick[j - 1] = t;
+	need = ms > healthy ? ms - healthy : 0;
+	for (i = 0; i < n && (unsigned int)i < need; i++)
+		want |= wlbs_hb_bit(sick[i]->prio);
+	if (first->c->kept[r] != want) {
+		sim_fail(s, "MIN_SERVING: rule %d kept %#llx, expected %#llx", r,
+			 (unsigned long long)first->c->kept[r], (unsigned long long)want);
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct sim_host *h = &s->h[i];
+
+		bit = wlbs_hb_bit(h->prio);
+		if (!in_view(h, view) || !(owners & bit))
+			continue;
+		if (h->local.rules[r].unhealthy && !(want & bit)) {
+			sim_fail(s, "MIN_SERVING: rule %d: unhealthy host %u serves, not needed", r,
+				 h->prio);
+			return;
+		}
+	}
+	/* Multiple host: every kept host has a weight, so it owns some of the rule. */
+	if (s->modes[r] == WLBS_MODE_MULTIPLE && (want & ~owners)) {
+		sim_fail(s, "MIN_SERVING: rule %d: kept %#llx own nothing", r,
+			 (unsigned long long)(want & ~owners));
+		return;
+	}
 }
 
 void check_agreement(struct sim *s)
@@ -315,8 +401,9 @@ void check_agreement(struct sim *s)
 		const struct sim_host *h = &s->h[i];
 
 		if (runs(h) && h != first &&
-		    memcmp(h->c->target, first->c->target,
-			   s->n_rules * sizeof(first->c->target[0]))) {
+		    (memcmp(h->c->target, first->c->target,
+			    s->n_rules * sizeof(first->c->target[0])) ||
+		     memcmp(h->c->kept, first->c->kept, sizeof(h->c->kept)))) {
 			sim_fail(s, "AGREEMENT: hosts %u and %u converged on one view, maps differ",
 				 first->prio, h->prio);
 			return;
@@ -330,7 +417,9 @@ void check_agreement(struct sim *s)
 			 def);
 		return;
 	}
-	for (r = 0; r < s->n_rules; r++) {
+	for (r = 0; r < s->n_rules && !s->stop; r++)
+		check_floor(s, first, (int)r);
+	for (r = 0; r < s->n_rules && !s->stop; r++) {
 		bool taken = rule_taken(s, r, conv_view(first->c));
 
 		for (b = 0; b < WLBS_BUCKETS; b++) {

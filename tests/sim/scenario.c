@@ -3,9 +3,9 @@
  * Scenarios. A random run: hosts with random priorities, rules and weights,
  * a chaos phase (crashes, restarts, stops, drains, weight changes,
  * partitions and heals, one-way loss, random loss, duplication, delay and
- * reordering), then a final heal after which every host must settle within
- * the liveness bound. And measured runs: failover after a crash, join, and
- * partition heal, on a clean network.
+ * reordering, health checks failing and passing), then a final heal after which every host must
+ * settle within the liveness bound. And measured runs: failover after a crash, join, and partition
+ * heal, on a clean network.
  */
 #include <string.h>
 
@@ -55,6 +55,7 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 		used |= wlbs_hb_bit(p);
 		h->exists = true;
 		h->prio = p;
+		h->min_serving = 1; /* random runs draw theirs in health_faults */
 		memcpy(h->mac, (uint8_t[6]){0x02, 0, 0, 0, 0, (uint8_t)(i + 1)}, 6);
 		h->clock_off = (int64_t)sim_range(s, 0, 1000000000);
 		memset(&h->local, 0, sizeof(h->local));
@@ -69,6 +70,37 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 			l->handling_prio = (uint8_t)sim_range(s, 1, WLBS_MAX_HOSTS);
 		}
 	}
+}
+
+/*
+ * Health checks failing and passing, sometimes on every host at once (the
+ * shared backend is down). Drawn from a stream of their own, so the other
+ * faults of a seed stay what they were before health checks existed.
+ */
+static void health_faults(struct sim *s, int n, uint32_t T, uint32_t len)
+{
+	uint64_t keep = s->rng;
+	int k, i, events;
+
+	s->rng = s->seed ^ 0x4ea1746b3c0ffee5ull;
+	for (i = 0; i < n; i++)
+		s->h[i].min_serving = (uint8_t)sim_range(s, 0, 3);
+	events = (int)sim_range(s, 0, 6);
+	for (k = 0; k < events; k++) {
+		uint64_t t = sim_range(s, T, len - 1), t2 = t + sim_range(s, 1, 30 * T);
+		int r = (int)sim_range(s, 0, s->n_rules - 1), a = (int)sim_range(s, 0, n - 1);
+		bool all = sim_chance_ppm(s, 300000), stays = sim_chance_ppm(s, 200000);
+
+		for (i = 0; i < n; i++) {
+			if (!all && i != a)
+				continue;
+			script(s, t, ACT_HEALTH, i, r, 1);
+			/* Some failures outlast the final heal: the floor must hold settled too. */
+			if (!stays)
+				script(s, t2 < len ? t2 : len, ACT_HEALTH, i, r, 0);
+		}
+	}
+	s->rng = keep;
 }
 
 void scenario_random(struct sim *s)
@@ -134,6 +166,7 @@ void scenario_random(struct sim *s)
 			break;
 		}
 	}
+	health_faults(s, n, T, len);
 	script(s, len, ACT_FINAL, 0, 0, 0);
 	for (i = 0; i < n; i++)
 		if (sim_chance_ppm(s, 500000))

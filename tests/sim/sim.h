@@ -29,6 +29,7 @@ struct sim_host {
 	bool exists; /* part of this run */
 	bool alive;  /* process running; a crash loses all state */
 	uint8_t prio;
+	uint8_t min_serving; /* its config's min_serving */
 	uint8_t mac[6];
 	int64_t clock_off; /* its monotonic clock = virtual time + offset */
 	unsigned int boot; /* incarnation, for the nonce */
@@ -73,6 +74,7 @@ enum sim_action {
 	ACT_HEAL,      /* every link up, no loss */
 	ACT_ONEWAY,    /* a -> b cut */
 	ACT_LOSS,      /* arg: ppm on every link */
+	ACT_HEALTH,    /* a, b = rule, arg = 1: its check fails, 0: passes */
 	ACT_FINAL,     /* end of faults: start measuring liveness */
 };
 

@@ -224,6 +224,7 @@ void sim_boot(struct sim *s, int i)
 	    .seed = 0x5eed,
 	    .fingerprint = 0xf1f1,
 	    .n_rules = s->n_rules,
+	    .min_serving = h->min_serving,
 	};
 
 	memcpy(p.self_mac, h->mac, 6);
@@ -293,6 +294,12 @@ static void do_script(struct sim *s, const struct sim_event *ev)
 		sim_tracef(s, "SCRIPT host %u rule %d weight %u", s->h[a].prio, b, ev->arg);
 		s->h[a].local.rules[b].weight = (uint8_t)ev->arg;
 		s->h[a].local.rules[b].equal = false;
+		set_state(s, a, s->h[a].local.state);
+		break;
+	case ACT_HEALTH:
+		sim_tracef(s, "SCRIPT host %u rule %d check %s", s->h[a].prio, b,
+			   ev->arg ? "fails" : "passes");
+		s->h[a].local.rules[b].unhealthy = ev->arg;
 		set_state(s, a, s->h[a].local.state);
 		break;
 	case ACT_PARTITION:

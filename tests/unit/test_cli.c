@@ -54,6 +54,7 @@ static void test_usage_errors(void **state)
 	BAD("drain: too many arguments", "drain", "80", "c1", "c2");
 	BAD("queryport: missing [VIP:]PORT", "queryport");
 	BAD("--mode is an option of ip2mac only", "stop", "--mode", "igmp");
+	BAD("--force is an option of start only", "stop", "--force");
 	BAD("ip2mac: missing IP", "ip2mac");
 	BAD("ip2mac: too many arguments", "ip2mac", "10.0.0.1", "10.0.0.2");
 	BAD("ip2mac: --mode 'bogus' is not multicast, unicast or igmp", "ip2mac", "10.0.0.1",
@@ -185,6 +186,25 @@ static void test_good_commands_and_targets(void **state)
 	assert_int_equal(a.mac_mode, WLBS_CLUSTER_UNICAST);
 }
 
+static void test_start_force_sets_the_request_flag(void **state)
+{
+	struct wlbs_ctl_request back;
+	struct cli_args a;
+	uint8_t wire[64];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "start", "--force"), 0);
+	assert_int_equal(a.req.flags, WLBS_CTL_REQ_F_FORCE);
+	/* It survives the wire, and only start may carry it. */
+	assert_int_equal(ctl_encode_request(&a.req, wire, sizeof(wire)), 40);
+	assert_int_equal(ctl_decode_request(wire, 40, &back), 0);
+	assert_int_equal(back.flags, WLBS_CTL_REQ_F_FORCE);
+	a.req.command = WLBS_CMD_STOP;
+	assert_int_equal(ctl_encode_request(&a.req, wire, sizeof(wire)), -EINVAL);
+	assert_int_equal(PARSE(&a, "start"), 0);
+	assert_int_equal(a.req.flags, 0);
+}
+
 static void test_exit_codes(void **state)
 {
 	static const struct {
@@ -196,6 +216,7 @@ static void test_exit_codes(void **state)
 	    {WLBS_CMD_START, WLBS_ALREADY, 3},
 	    {WLBS_CMD_START, WLBS_DRAIN_STOP, 0},
 	    {WLBS_CMD_START, WLBS_SUSPENDED, 1},
+	    {WLBS_CMD_START, WLBS_CHECK_FAILING, 1}, /* waits for the check: not done */
 	    {WLBS_CMD_STOP, WLBS_DRAIN_STOP, 0},
 	    {WLBS_CMD_STOP, WLBS_ALREADY, 3},
 	    {WLBS_CMD_STOP, WLBS_SUSPENDED, 1},
@@ -762,6 +783,7 @@ int main(void)
 	    cmocka_unit_test(test_remote_options),
 	    cmocka_unit_test(test_remote_option_errors),
 	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_start_force_sets_the_request_flag),
 	    cmocka_unit_test(test_text_output),
 	    cmocka_unit_test(test_json_output),
 	    cmocka_unit_test(test_errors_name_the_socket),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config/config.c"
+#include "config/config_check.c"
 #include "config/config_derive.c"
 #include "config/config_values.c"
 
@@ -513,7 +514,7 @@ static void test_every_error_of_a_file(void **state)
 	    "f.conf:3: [cluster] heartbeat_period_ms: must be a whole number 10..10000 ('5')",
 	    "f.conf:6: [host] priority: must be a whole number 1..64 ('99')",
 	    "f.conf:7: expected 'key = value' or '[section]' ('this is not a key')",
-	    "f.conf:8: unknown section (expected cluster, host, remote or rule NAME) ('hots')",
+	    "f.conf:8: unknown section (expected cluster, host, remote, rule NAME or check NAME) ('hots')",
 	    "f.conf:13: [rule b] ports: range ends below its start ('90-80') "
 	    "(WLBS_BAD_PORT_PARAMS)",
 	    "f.conf:17: [rule c] affinity: only for mode multiple, not single ('none') "

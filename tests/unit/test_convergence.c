@@ -3,7 +3,7 @@
  * Convergence, small cases on a tiny synchronous network (tests/sim runs the
  * big random ones): hosts join and leave, one-way loss, duplicate priority,
  * rule conflict, draining, release-then-acquire order, dirty buckets,
- * damping, and the input checks.
+ * damping, health flags and min_serving, and the input checks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +27,7 @@ struct net {
 	uint64_t now;
 	bool overlap; /* two hosts accepted one bucket at once */
 	uint8_t fingerprint[NH];
+	uint8_t min_serving[NH];
 	int drop[NH][NH]; /* heartbeats i -> j still to lose */
 	bool watch;	  /* count view changes in n->view_changes */
 	uint64_t last_view[NH];
@@ -70,7 +71,8 @@ static void boot(struct net *n, int i, uint8_t prio)
 				.seed = 7,
 				.fingerprint = 0xabc + n->fingerprint[i],
 				.n_rules = 2,
-				.modes = {WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE}};
+				.modes = {WLBS_MODE_MULTIPLE, WLBS_MODE_SINGLE},
+				.min_serving = n->min_serving[i]};
 
 	memcpy(p.self_mac, n->mac[i], 6);
 	p.nonce = n->now * 16 + (uint64_t)i;
@@ -592,6 +594,129 @@ static void test_k_minus_one_losses_keep_membership(void **state)
 	}
 }
 
+/* Host @i's check for rule @r passes (false) or fails (true). */
+static void set_unhealthy(struct net *n, int i, int r, bool bad)
+{
+	n->local[i].rules[r].unhealthy = bad;
+	assert_int_equal(conv_set_local(n->c[i], &n->local[i], n->now), 0);
+}
+
+/* Hosts 1..3 (indexes 0..2) converged, with min_serving @ms each. */
+static struct net *three_hosts(uint8_t ms)
+{
+	struct net *n = net_new();
+
+	for (int i = 0; i < 3; i++) {
+		n->min_serving[i] = ms;
+		boot(n, i, (uint8_t)(i + 1));
+	}
+	run(n, 30 * T);
+	for (int i = 0; i < 3; i++)
+		assert_true(conv_converged(n->c[i]));
+	return n;
+}
+
+/* Every host agrees on who is kept serving rule @r anyway, and it is @mask. */
+static void assert_kept(struct net *n, int r, uint64_t mask)
+{
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(conv_kept(n->c[i], (unsigned int)r), mask);
+}
+
+static void test_unhealthy_host_drains_only_its_rule(void **state)
+{
+	struct net *n = three_hosts(1);
+
+	(void)state;
+	set_unhealthy(n, 1, 0, true);
+	run(n, 20 * T);
+	assert_true(conv_converged(n->c[0]) && conv_converged(n->c[1]));
+	assert_int_equal(owned(n->c[1], 0), 0);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[2], 0), WLBS_BUCKETS);
+	assert_int_equal(owned(n->c[0], 1), WLBS_BUCKETS); /* rule 1 untouched */
+	assert_int_equal(conv_view(n->c[0]), 0x7);	   /* still a member */
+	assert_kept(n, 0, 0);
+	/* Healthy again: it takes its share back. */
+	set_unhealthy(n, 1, 0, false);
+	run(n, 20 * T);
+	assert_in_range(owned(n->c[1], 0), WLBS_BUCKETS / 3, WLBS_BUCKETS / 3 + 1);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_min_serving_keeps_the_best_unhealthy(void **state)
+{
+	struct net *n = three_hosts(1);
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		set_unhealthy(n, i, 0, true);
+	run(n, 20 * T);
+	/* The shared backend is down everywhere: host 1 (lowest priority) keeps it all. */
+	assert_kept(n, 0, 0x1);
+	assert_int_equal(owned(n->c[0], 0), WLBS_BUCKETS);
+	assert_int_equal(conv_min_serving(n->c[2]), 1);
+	/* Single host: 1 and 2 fail, healthy 3 takes it despite its worse handling priority. */
+	set_unhealthy(n, 0, 1, true);
+	set_unhealthy(n, 1, 1, true);
+	run(n, 20 * T);
+	assert_kept(n, 1, 0);
+	assert_int_equal(owned(n->c[2], 1), WLBS_BUCKETS);
+	/* ...and once 3 fails too, the best handling priority (host 1) is kept. */
+	n->local[0].rules[1].handling_prio = 9;
+	set_unhealthy(n, 0, 1, true);
+	set_unhealthy(n, 2, 1, true);
+	run(n, 20 * T);
+	assert_kept(n, 1, 0x2);
+	assert_int_equal(owned(n->c[1], 1), WLBS_BUCKETS);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_operator_drain_does_not_count_as_serving(void **state)
+{
+	struct net *n = three_hosts(1);
+
+	(void)state;
+	n->local[0].rules[0].off = true; /* the operator drained rule 0 on host 1 */
+	set_unhealthy(n, 0, 0, false);
+	set_unhealthy(n, 1, 0, true);
+	set_unhealthy(n, 2, 0, true);
+	run(n, 20 * T);
+	assert_kept(n, 0, 0x2);
+	assert_int_equal(owned(n->c[0], 0), 0);
+	assert_int_equal(owned(n->c[1], 0), WLBS_BUCKETS);
+	assert_false(n->overlap);
+	net_free(n);
+}
+
+static void test_min_serving_largest_member_value_wins(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	n->min_serving[0] = 2; /* host 1 asks for two; 2 and 3 for none */
+	for (int i = 0; i < 3; i++)
+		boot(n, i, (uint8_t)(i + 1));
+	run(n, 30 * T);
+	for (int i = 0; i < 3; i++)
+		set_unhealthy(n, i, 0, true);
+	run(n, 20 * T);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(conv_min_serving(n->c[i]), 2);
+	assert_kept(n, 0, 0x3);
+	assert_int_equal(owned(n->c[0], 0) + owned(n->c[1], 0), WLBS_BUCKETS);
+	/* min_serving 0 everywhere: every unhealthy host steps out, the rule goes dark. */
+	n->min_serving[0] = 0;
+	boot(n, 0, 1);
+	set_unhealthy(n, 0, 0, true);
+	run(n, 30 * T);
+	assert_kept(n, 0, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(owned(n->c[i], 0), 0);
+	net_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +736,10 @@ int main(void)
 	    cmocka_unit_test(test_flapping_host_is_held_out),
 	    cmocka_unit_test(test_listening_host_does_not_lead),
 	    cmocka_unit_test(test_bad_parameters),
+	    cmocka_unit_test(test_unhealthy_host_drains_only_its_rule),
+	    cmocka_unit_test(test_min_serving_keeps_the_best_unhealthy),
+	    cmocka_unit_test(test_operator_drain_does_not_count_as_serving),
+	    cmocka_unit_test(test_min_serving_largest_member_value_wins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

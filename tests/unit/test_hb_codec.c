@@ -28,6 +28,7 @@ static struct wlbs_hb sample(void)
 	hb.hash_seed = 0x5eed5eed;
 	hb.n_rules = 2;
 	hb.leader = 1;
+	hb.min_serving = 2;
 	hb.leader_age_ms = 250;
 	hb.uptime_ms = 123456;
 	hb.nonce = 0x0102030405060708ull;
@@ -36,7 +37,8 @@ static struct wlbs_hb sample(void)
 	hb.view = 0x7;
 	hb.digest = 0xdeadbeefcafef00dull;
 	hb.rules[0] = (struct wlbs_hb_rule){.weight = 60, .handling_prio = 0};
-	hb.rules[1] = (struct wlbs_hb_rule){.equal = true, .off = true, .handling_prio = 64};
+	hb.rules[1] = (struct wlbs_hb_rule){
+	    .equal = true, .off = true, .unhealthy = true, .handling_prio = 64};
 	hb.dirty[0] = 0x81;
 	hb.dirty[WLBS_HB_DIRTY_BYTES - 1] = 0x80; /* bucket 8191 */
 	return hb;
@@ -53,9 +55,9 @@ static void encode_sample(const struct hb_key *key)
 
 static void test_layout_and_round_trip(void **state)
 {
-	static const uint8_t head[24] = {'W',  'L',  'B',  'H',	 2,    3,    1,	   1,
+	static const uint8_t head[24] = {'W',  'L',  'B',  'H',	 3,    3,    1,	   1,
 					 0x0a, 0x00, 0x01, 0x05, 0xf1, 0xe2, 0xd3, 0xc4,
-					 0x5e, 0xed, 0x5e, 0xed, 2,    1,    0,	   0};
+					 0x5e, 0xed, 0x5e, 0xed, 2,    1,    2,	   0};
 	struct wlbs_hb in = sample(), out;
 
 	(void)state;
@@ -72,7 +74,7 @@ static void test_layout_and_round_trip(void **state)
 	assert_int_equal(wire[55], 0x07);
 	assert_int_equal(wire[63], 0x07);
 	assert_int_equal(wire[64], 0xde);
-	assert_memory_equal(wire + 72, ((uint8_t[]){60, 0, 0, 0, 0, 3, 64, 0}), 8);
+	assert_memory_equal(wire + 72, ((uint8_t[]){60, 0, 0, 0, 0, 7, 64, 0}), 8);
 	assert_int_equal(wire[200], 0x81);
 	assert_int_equal(wire[1223], 0x80);
 	for (int i = WLBS_HB_AUTH_OFF; i < WLBS_HB_LEN; i++)
@@ -138,9 +140,10 @@ static void test_decode_rejects_malformed(void **state)
 	corrupt(7, WLBS_HB_F_AUTH, -EKEYREJECTED); /* claims a signature we cannot check */
 	corrupt(20, 33, -EBADMSG);		   /* n_rules */
 	corrupt(21, 65, -EBADMSG);		   /* leader */
+	corrupt(22, 65, -EBADMSG);		   /* min_serving */
 	corrupt(23, 1, -EBADMSG);		   /* reserved */
 	corrupt(72, 101, -EBADMSG);		   /* weight */
-	corrupt(73, 0x4, -EBADMSG);		   /* rule flag */
+	corrupt(73, 0x8, -EBADMSG);		   /* rule flag */
 	corrupt(74, 65, -EBADMSG);		   /* handling priority */
 	corrupt(75, 1, -EBADMSG);		   /* rule reserved */
 	corrupt(80, 1, -EBADMSG);		   /* rule beyond n_rules */

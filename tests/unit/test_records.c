@@ -46,6 +46,28 @@ static struct wlbs_rec make_rule(int i)
 	return r;
 }
 
+/* A check record: "web" healthy, or "db" failing and kept serving rule 2 by min_serving. */
+static struct wlbs_rec make_check(bool failing)
+{
+	struct wlbs_rec r = {.kind = WLBS_REC_CHECK};
+	struct wlbs_rec_check *c = &r.u.check;
+
+	strcpy(c->name, failing ? "db" : "web");
+	c->type = 1;
+	c->in_state_ms = failing ? 2000 : 12500;
+	c->transitions = failing ? 3 : 1;
+	c->last_ms = failing ? 7 : -1;
+	c->fails = failing ? 4 : 0;
+	c->successes = failing ? 0 : 9;
+	c->rules = failing ? 0x3 : 0x1;
+	c->serving = failing ? 0x2 : 0;
+	c->min_serving = 1;
+	c->flags = failing ? WLBS_CHKF_RAN | WLBS_CHKF_SERVING : WLBS_CHKF_RAN | WLBS_CHKF_HEALTHY;
+	if (failing)
+		strcpy(c->last_error, "connect: Connection refused");
+	return r;
+}
+
 static struct wlbs_rec make_event(int i)
 {
 	struct wlbs_rec r = {.kind = WLBS_REC_EVENT};
@@ -113,6 +135,7 @@ static void test_every_kind_round_trips(void **state)
 	in[WLBS_REC_CONFLICT].u.conflict.host = 64;
 	strcpy(in[WLBS_REC_CONFLICT].u.conflict.text,
 	       "rule web (all 80-80/tcp): missing on host 64");
+	in[WLBS_REC_CHECK] = make_check(false);
 	for (int k = 1; k < WLBS_REC_MAX; k++) {
 		int n = ctl_rec_encode(&in[k], buf, sizeof(buf));
 
@@ -129,6 +152,24 @@ static void test_every_kind_round_trips(void **state)
 	assert_int_equal(buf[0], 0);
 	assert_int_equal(buf[1], WLBS_REC_RULE);
 	assert_int_equal(buf[3], sizeof(struct wlbs_rec_rule));
+}
+
+static void test_bad_check_refused(void **state)
+{
+	struct wlbs_rec r = make_check(true), out;
+	uint8_t buf[512];
+
+	(void)state;
+	r.u.check.serving = 0x8; /* serving a rule it does not guard */
+	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r = make_check(true);
+	r.u.check.action = 3;
+	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	r = make_check(true);
+	assert_int_equal(ctl_rec_encode(&r, buf, sizeof(buf)),
+			 (int)ctl_rec_wire_size(WLBS_REC_CHECK));
+	memset(buf + 4 + 80, 'x', WLBS_REC_STATUS_LEN); /* last_error without its NUL */
+	assert_int_equal(ctl_rec_decode(buf, ctl_rec_wire_size(WLBS_REC_CHECK), &out), -EBADMSG);
 }
 
 static void test_bad_records_refused(void **state)
@@ -336,6 +377,67 @@ static void test_cut_event_says_so(void **state)
 	cli_answer_free(&ans);
 }
 
+/* A check answer of @command: one healthy check, one failing but serving anyway. */
+static void check_answer(int command, struct cli_answer *ans)
+{
+	struct wlbs_ctl_response r = {.status = WLBS_OK, .command = (uint16_t)command};
+	struct wlbs_rec ok = make_check(false), bad = make_check(true);
+	struct ctl_pager pg;
+
+	ctl_pager_init(&pg, &r, 0);
+	ctl_pager_add(&pg, &ok);
+	ctl_pager_add(&pg, &bad);
+	assert_int_equal(ctl_pager_done(&pg), 0);
+	cli_answer_init(ans);
+	assert_int_equal(cli_answer_add(ans, &r, 0), 0);
+}
+
+static void test_checks_in_text_json_and_metrics(void **state)
+{
+	struct cli_args a = {.command = WLBS_CMD_STATS, .openmetrics = true};
+	struct cli_answer ans;
+	json_object *o, *c, *v;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	check_answer(WLBS_CMD_DISPLAY, &ans);
+	text = render(WLBS_CMD_DISPLAY, false, &ans);
+	assert_non_null(strstr(text, "web              http healthy for 12.5 s, 1 transitions"));
+	assert_non_null(strstr(text,
+			       "db               http FAILING for 2.0 s, 3 transitions, "
+			       "last probe 7 ms: connect: Connection refused (4 in a row); "
+			       "action drain, rules 1, 2; SERVING ANYWAY rules 2 (min_serving 1)"));
+	free(text);
+	text = render(WLBS_CMD_QUERY, true, &ans);
+	o = json_tokener_parse(text);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "checks", &c));
+	assert_int_equal(json_object_array_length(c), 2);
+	c = json_object_array_get_idx(c, 1);
+	assert_true(json_object_object_get_ex(c, "healthy", &v));
+	assert_false(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(c, "serving_anyway", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(c, "last_error", &v));
+	assert_string_equal(json_object_get_string(v), "connect: Connection refused");
+	assert_true(json_object_object_get_ex(c, "serving_rules", &v));
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(v, 0)), 2);
+	json_object_put(o);
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	cli_print_answer(f, &a, &ans);
+	fclose(f);
+	assert_non_null(strstr(text, "wlbs_check_healthy{check=\"web\"} 1\n"));
+	assert_non_null(strstr(text, "wlbs_check_healthy{check=\"db\"} 0\n"));
+	assert_non_null(strstr(text, "wlbs_check_transitions_total{check=\"db\"} 3\n"));
+	assert_non_null(strstr(text, "wlbs_check_serving_anyway{check=\"db\"} 1\n"));
+	free(text);
+	cli_answer_free(&ans);
+}
+
 static void test_metrics_escape_and_end(void **state)
 {
 	struct wlbs_ctl_response r = {.status = WLBS_OK, .command = WLBS_CMD_STATS};
@@ -382,6 +484,8 @@ int main(void)
 	    cmocka_unit_test(test_rendering_cuts_nothing),
 	    cmocka_unit_test(test_cut_event_says_so),
 	    cmocka_unit_test(test_metrics_escape_and_end),
+	    cmocka_unit_test(test_bad_check_refused),
+	    cmocka_unit_test(test_checks_in_text_json_and_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
