@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Health checks on a real host: a tcp check against the host's own server
+# notices its death within interval * fall + timeout and its return after
+# rise; hanging exec checks that fork leave the heartbeats' timing as it was
+# and no process behind, not even a zombie. Sourced by run.sh.
+
+# _hc_wait HOST REGEX SECONDS: milliseconds until a line of HOST's log matches
+# (polled every 20 ms); fails after SECONDS.
+_hc_wait()
+{
+	local f t0 i
+	f=$(wlbsd_log "$1")
+	t0=$(now_ms)
+	for ((i = 0; i < $3 * 50; i++)); do
+		if grep -qE "$2" "$f"; then
+			echo $(($(now_ms) - t0))
+			return 0
+		fi
+		sleep 0.02
+	done
+	show_log "$1" >&2
+	fail "$1: no log line matching '$2' within $3 s"
+}
+
+_hc_server_kill()
+{
+	local pid
+	pid=$(cat "$WT_DIR/$1/server.pid")
+	kill "$pid" && wait "$pid" 2>/dev/null
+}
+
+test_health_tcp_detects_and_recovers()
+{
+	local ms bound
+	topo_up 1
+	host_conf h1
+	printf '%s\n' '' '[check app]' 'type = tcp' 'rules = test' 'interval_ms = 200' \
+		'timeout_ms = 150' 'fall = 3' 'rise = 2' >>"$(conf_path h1)"
+	server_start h1
+	wlbsd_start h1
+	_hc_wait h1 'health check app \(tcp 198\.18\.0\.1:7000\) healthy at its first probe' 5 >/dev/null
+	_hc_server_kill h1
+	# worst case: the next probe up to one interval away, fall - 1 more, each up to its timeout
+	bound=$((200 * 3 + 150 + 100))
+	ms=$(_hc_wait h1 'health check app .* unhealthy after 3 failures in a row: connect: Connection refused \(action drain: rule test\)' 5)
+	echo "health: server killed -> check-failed after $ms ms (interval 200 x fall 3 + timeout 150 = 750)"
+	[ "$ms" -le "$bound" ] || fail "check-failed after $ms ms, more than $bound"
+	server_start h1
+	ms=$(_hc_wait h1 'health check app .* healthy again' 5)
+	echo "health: server back -> check-passed after $ms ms (rise 2 x interval 200)"
+	[ "$ms" -le $((200 * 2 + 300)) ] || fail "check-passed after $ms ms"
+}
+
+test_health_hanging_exec_keeps_heartbeats()
+{
+	local before after pid i n left max
+	topo_up 1
+	host_conf h1
+	wlbsd_start h1
+	before=$(in_ns c "$PY" "$WT_SRC/hbcap.py" --duration 2 | grep '^host 1') ||
+		fail "no heartbeat captured"
+	for ((i = 0; i < 8; i++)); do
+		printf '%s\n' '' "[check hang$i]" 'type = exec' 'shell = yes' \
+			"command = sleep 61.$i & sleep 62.$i & sleep 63.$i" 'interval_ms = 150' \
+			'timeout_ms = 100' 'fall = 1' >>"$(conf_path h1)"
+	done
+	wlbs h1 reload
+	[ "$WLBS_RC" -eq 0 ] || fail "reload: $WLBS_OUT"
+	_hc_wait h1 'health check hang7 .* no answer within 100 ms \(process group killed\)' 5 >/dev/null
+	after=$(in_ns c "$PY" "$WT_SRC/hbcap.py" --duration 2 | grep '^host 1') ||
+		fail "no heartbeat captured"
+	echo "health: heartbeat inter-arrival without checks: $before"
+	echo "health: with 8 hanging exec checks (3 children each, 150 ms): $after"
+	max=$(sed -n 's/.* max=\([0-9.]*\).*/\1/p' <<<"$after")
+	awk -v m="$max" 'BEGIN { exit !(m <= 150) }' ||
+		fail "a heartbeat gap of $max ms under hanging checks (period 100)"
+	pid=$(wlbsd_pid h1)
+	n=$(ps -o stat= --ppid "$pid" | grep -c '^Z')
+	echo "health: zombies under wlbsd while checks run: $n"
+	[ "$n" -eq 0 ] || { ps -o pid,stat,args --ppid "$pid"; fail "$n zombie(s) under wlbsd"; }
+	wlbsd_kill h1 TERM
+	sleep 0.2
+	left=$(pgrep -fc 'sleep 6[123]\.[0-7]' || true)
+	echo "health: check processes left after wlbsd stopped: $left"
+	[ "$left" -eq 0 ] || { pgrep -fa 'sleep 6[123]'; fail "$left check process(es) left"; }
+}
