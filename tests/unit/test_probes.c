@@ -90,14 +90,12 @@ static void test_exec_argv_split(void **state)
 	assert_string_equal(argv[0], "a");
 	assert_string_equal(argv[2], "c");
 	assert_null(argv[3]);
-	assert_int_equal(probe_split_argv("curl -fs 'http://x/a b' \"c d\"", buf, sizeof(buf),
-					  argv, 33),
-			 4);
+	assert_int_equal(
+	    probe_split_argv("curl -fs 'http://x/a b' \"c d\"", buf, sizeof(buf), argv, 33), 4);
 	assert_string_equal(argv[2], "http://x/a b");
 	assert_string_equal(argv[3], "c d");
-	assert_int_equal(probe_split_argv("a\\ b \"it's\" 'x\\y' \"q\\\"\"", buf, sizeof(buf),
-					  argv, 33),
-			 4);
+	assert_int_equal(
+	    probe_split_argv("a\\ b \"it's\" 'x\\y' \"q\\\"\"", buf, sizeof(buf), argv, 33), 4);
 	assert_string_equal(argv[0], "a b");
 	assert_string_equal(argv[1], "it's");
 	assert_string_equal(argv[2], "x\\y"); /* no escapes in single quotes */
@@ -151,12 +149,14 @@ static struct wlbs_config config_of(const struct cfg_check *checks, int n)
 	return c;
 }
 
-/* Runs @h (and @serve on @lfd's connections, if given) until check 0 is @healthy after a verdict. */
+/* Runs @h (and @serve on @lfd's connections, if given) until check 0 is @healthy after a verdict.
+ */
 static bool run_until(struct health *h, bool healthy, uint64_t timeout_ms, int lfd,
 		      void (*serve)(int conn))
 {
 	uint64_t end = mono_ms() + timeout_ms;
-	struct pollfd p[2] = {{.fd = health_fd(h), .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = health_fd(h), .events = POLLIN},
+			      {.fd = lfd, .events = POLLIN}};
 
 	while (mono_ms() < end) {
 		poll(p, lfd >= 0 ? 2 : 1, 10);
@@ -381,8 +381,7 @@ static void test_exec_past_its_deadline_is_killed_with_its_children(void **state
 	for (int i = 0; i < 100 && (st = proc_state(grandchild)) && st != 'Z' && st != 'X'; i++)
 		usleep(10000);
 	st = proc_state(grandchild);
-	printf("   grandchild %d after the kill: %s\n", grandchild,
-	       st ? (char[]){st, 0} : "gone");
+	printf("   grandchild %d after the kill: %s\n", grandchild, st ? (char[]){st, 0} : "gone");
 	assert_true(!st || st == 'Z' || st == 'X');
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* our child: reaped, no zombie */
 	assert_int_equal(errno, ECHILD);
