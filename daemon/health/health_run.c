@@ -377,8 +377,10 @@ void health_configure(struct health *h, const struct wlbs_config *c)
 		h->st[i] = st[i];
 		h->def[i] = defs[i];
 	}
-	if (n != h->n)
-		h->changed++; /* the set of checks, and so the failing rules, changed */
+	for (i = 0; i < h->n && kept[i]; i++)
+		;
+	if (n != h->n || i < h->n)
+		h->changed++; /* checks came or went: the failing rules may differ */
 	h->n = n;
 	schedule(h, now);
 }

@@ -269,6 +269,7 @@ static void test_http_check_judges_the_status(void **state)
 	struct wlbs_config c;
 	uint16_t port;
 	int lfd = listener(&port);
+	uint64_t changed;
 	char host[64];
 
 	(void)state;
@@ -286,8 +287,10 @@ static void test_http_check_judges_the_status(void **state)
 	assert_true(run_until(&h, true, 2000, lfd, serve_http));
 	/* A reload with another Host header is another definition: it begins anew. */
 	strcpy(c.checks[0].host_header, "www.example.com");
+	changed = health_changed(&h);
 	health_configure(&h, &c);
 	assert_false(health_get(&h, 0)->ever_ran);
+	assert_true(health_changed(&h) > changed);
 	assert_true(run_until(&h, true, 2000, lfd, serve_http));
 	assert_non_null(strstr(last_request, "Host: www.example.com\r\n"));
 	answer = "SSH-2.0-x\r\n";
