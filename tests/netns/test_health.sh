@@ -54,7 +54,7 @@ test_health_tcp_detects_and_recovers()
 
 test_health_hanging_exec_keeps_heartbeats()
 {
-	local before after pid i n left max
+	local before after pid i n left max z1 z2
 	topo_up 1
 	host_conf h1
 	wlbsd_start h1
@@ -75,9 +75,14 @@ test_health_hanging_exec_keeps_heartbeats()
 	max=$(sed -n 's/.* max=\([0-9.]*\).*/\1/p' <<<"$after")
 	awk -v m="$max" 'BEGIN { exit !(m <= 150) }' ||
 		fail "a heartbeat gap of $max ms under hanging checks (period 100)"
+	# A zombie lives until the loop's next look (10 ms): one seen twice, 300 ms
+	# apart, is one nobody reaps.
 	pid=$(wlbsd_pid h1)
-	n=$(ps -o stat= --ppid "$pid" | grep -c '^Z')
-	echo "health: zombies under wlbsd while checks run: $n"
+	z1=$(ps -o pid=,stat= --ppid "$pid" | awk '$2 ~ /^Z/ { print $1 }' | sort)
+	sleep 0.3
+	z2=$(ps -o pid=,stat= --ppid "$pid" | awk '$2 ~ /^Z/ { print $1 }' | sort)
+	n=$(comm -12 <(echo "$z1") <(echo "$z2") | grep -c . || true)
+	echo "health: zombies under wlbsd that stay 300 ms while checks run: $n"
 	[ "$n" -eq 0 ] || { ps -o pid,stat,args --ppid "$pid"; fail "$n zombie(s) under wlbsd"; }
 	wlbsd_kill h1 TERM
 	sleep 0.2
