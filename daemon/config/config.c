@@ -69,8 +69,8 @@ struct parse {
 	unsigned int dip_line[CFG_MAX_DIPS];
 	unsigned int key_line[32]; /* line of each key outside rules (enum key_id) */
 	struct rule_meta meta[WLBS_MAX_RULES];
-	char tmp[64];	/* a value quoted in a message */
-	char label[64]; /* the current section's name in a message */
+	char tmp[64];		    /* a value quoted in a message */
+	char label[64];		    /* the current section's name in a message */
 	struct cfg_check_parser cp; /* [check NAME] sections (config_check.c) */
 	struct wlbs_config c;
 };
@@ -609,7 +609,8 @@ static int open_section(struct parse *p, char *name)
 			name++;
 		if (!*name) {
 			p->skip = true;
-			return fail_at(p, p->line, "check", "a check needs a name, e.g. [check web]");
+			return fail_at(p, p->line, "check",
+				       "a check needs a name, e.g. [check web]");
 		}
 		p->skip = cfg_check_open(&p->cp, name, p->line) != 0;
 		return p->skip ? -EINVAL : 0;

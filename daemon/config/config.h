@@ -92,22 +92,22 @@ enum cfg_check_action {
 /* A health check ([check NAME]); wlbs.conf.example documents the defaults. */
 struct cfg_check {
 	char name[CFG_CHECK_NAME_MAX];
-	uint8_t type;		     /* enum cfg_check_type */
-	uint8_t action;		     /* enum cfg_check_action */
-	bool shell;		     /* exec: /bin/sh -c command (else split into argv) */
-	struct cfg_addr addr;	     /* tcp, http: target (default: resolved by the parser) */
-	uint16_t port;		     /* tcp, http: target port (default: the guarded rules') */
-	uint16_t status_lo;	     /* http: healthy status range, inclusive */
+	uint8_t type;	      /* enum cfg_check_type */
+	uint8_t action;	      /* enum cfg_check_action */
+	bool shell;	      /* exec: /bin/sh -c command (else split into argv) */
+	struct cfg_addr addr; /* tcp, http: target (default: resolved by the parser) */
+	uint16_t port;	      /* tcp, http: target port (default: the guarded rules') */
+	uint16_t status_lo;   /* http: healthy status range, inclusive */
 	uint16_t status_hi;
-	uint32_t interval_ms;	     /* from the start of one probe to the next */
-	uint32_t timeout_ms;	     /* a probe not done by then fails (<= interval_ms) */
-	uint32_t fall;		     /* consecutive failures that make it unhealthy */
-	uint32_t rise;		     /* consecutive successes that make it healthy again */
-	uint32_t rules;		     /* guarded rules: bit i = config rule index i */
-	char path[CFG_CHECK_PATH_MAX];	     /* http: request path */
+	uint32_t interval_ms;		      /* from the start of one probe to the next */
+	uint32_t timeout_ms;		      /* a probe not done by then fails (<= interval_ms) */
+	uint32_t fall;			      /* consecutive failures that make it unhealthy */
+	uint32_t rise;			      /* consecutive successes that make it healthy again */
+	uint32_t rules;			      /* guarded rules: bit i = config rule index i */
+	char path[CFG_CHECK_PATH_MAX];	      /* http: request path */
 	char host_header[CFG_CHECK_PATH_MAX]; /* http: Host header ("" = the address) */
-	char command[CFG_CHECK_CMD_MAX];     /* exec */
-	char user[CFG_CHECK_USER_MAX];	     /* exec: runs as this user */
+	char command[CFG_CHECK_CMD_MAX];      /* exec */
+	char user[CFG_CHECK_USER_MAX];	      /* exec: runs as this user */
 };
 
 /* [remote]: control from other machines (UDP). */
@@ -133,7 +133,9 @@ struct wlbs_config {
 	char key_file[CFG_PATH_MAX];	  /* heartbeat authentication key; "" = none */
 	uint8_t cluster_mac[6];		  /* cluster_mac = (when cluster_mac_set) */
 	bool cluster_mac_set;		  /* by hand; else derived (cfg_cluster_mac) */
-	unsigned int min_serving;	  /* hosts that keep serving a rule despite failing checks */
+
+	/* hosts that keep serving a rule however many fail its health checks (0..64) */
+	unsigned int min_serving;
 	/* [host]: this host */
 	char ifname[CFG_IFNAME_MAX];
 	unsigned int priority; /* host priority (NLB host ID): 1..WLBS_MAX_HOSTS */

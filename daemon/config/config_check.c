@@ -34,18 +34,18 @@ enum ck_key {
 };
 
 static const char *const ck_names[CK_KEYS] = {
-    "type", "address", "port",	      "path",	    "status", "host_header", "command", "shell",
-    "user", "interval_ms", "timeout_ms", "fall", "rise",   "rules",	     "action",
+    "type", "address",	   "port",	 "path", "status", "host_header", "command", "shell",
+    "user", "interval_ms", "timeout_ms", "fall", "rise",   "rules",	  "action",
 };
 static const char *const types[] = {"tcp", "http", "exec", NULL};
 static const char *const actions[] = {"drain", "disable", "stop", NULL};
 
 /* Which types each key belongs to (bit per enum cfg_check_type); the rest fit any. */
-#define T_NET ((1u << CFG_CHECK_TCP) | (1u << CFG_CHECK_HTTP))
+#define T_NET  ((1u << CFG_CHECK_TCP) | (1u << CFG_CHECK_HTTP))
 #define T_HTTP (1u << CFG_CHECK_HTTP)
 #define T_EXEC (1u << CFG_CHECK_EXEC)
 static const unsigned int key_types[CK_KEYS] = {
-    [CK_ADDRESS] = T_NET, [CK_PORT] = T_NET,	[CK_PATH] = T_HTTP, [CK_STATUS] = T_HTTP,
+    [CK_ADDRESS] = T_NET,      [CK_PORT] = T_NET,     [CK_PATH] = T_HTTP,  [CK_STATUS] = T_HTTP,
     [CK_HOST_HEADER] = T_HTTP, [CK_COMMAND] = T_EXEC, [CK_SHELL] = T_EXEC, [CK_USER] = T_EXEC,
 };
 
@@ -328,9 +328,9 @@ static int default_port(struct cfg_check_parser *cp, int i)
 		return ck_fail(cp, i, line, NULL,
 			       "guards no rule to take a port from: say which with port =");
 	if (!c->rules[first].port_lo)
-		return ck_fail(cp, i, line, NULL,
-			       "rule %s starts at port 0: say which port with port =",
-			       c->rules[first].name);
+		return ck_fail(
+		    cp, i, line, NULL,
+		    "rule %s starts at port 0: say which port with port =", c->rules[first].name);
 	k->port = c->rules[first].port_lo;
 	return 0;
 }
@@ -346,8 +346,8 @@ static void finish_check(struct cfg_check_parser *cp, int i)
 	for (int key = 0; key < CK_KEYS && !(m->bad_keys & (1u << CK_TYPE)); key++)
 		if (m->key_line[key] && key_types[key] && !(key_types[key] & (1u << k->type)) &&
 		    !(m->bad_keys & (1u << key)))
-			ck_fail(cp, i, m->key_line[key], NULL, "%s: not for type %s",
-				ck_names[key], types[k->type]);
+			ck_fail(cp, i, m->key_line[key], NULL, "%s: not for type %s", ck_names[key],
+				types[k->type]);
 	if (k->type == CFG_CHECK_EXEC && !m->key_line[CK_COMMAND])
 		ck_fail(cp, i, m->line, NULL, "type exec needs a command");
 	if (k->timeout_ms > k->interval_ms) {

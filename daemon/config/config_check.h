@@ -14,17 +14,16 @@
 #define CK_KEYS 15
 
 /* Reports one error: "[check NAME] key: msg ('value')" at @line (config.c's fail_at). */
-typedef void (*cfg_check_fail_fn)(void *ctx, unsigned int line, const char *value,
-				  const char *msg);
+typedef void (*cfg_check_fail_fn)(void *ctx, unsigned int line, const char *value, const char *msg);
 
 /* Where a check's parts came from. */
 struct cfg_check_meta {
-	unsigned int line;		   /* [check NAME] header */
-	unsigned int key_line[CK_KEYS];	   /* line of each key, 0 = not set */
-	bool bad;			   /* a key was refused: no whole-file check */
-	uint32_t bad_keys;		   /* the refused ones (bit per key) */
-	bool rules_all;			   /* rules = all (or not given) */
-	char rules[CFG_CHECK_CMD_MAX];	   /* rules = as written, resolved at the end */
+	unsigned int line;		/* [check NAME] header */
+	unsigned int key_line[CK_KEYS]; /* line of each key, 0 = not set */
+	bool bad;			/* a key was refused: no whole-file check */
+	uint32_t bad_keys;		/* the refused ones (bit per key) */
+	bool rules_all;			/* rules = all (or not given) */
+	char rules[CFG_CHECK_CMD_MAX];	/* rules = as written, resolved at the end */
 };
 
 struct cfg_check_parser {

@@ -9,8 +9,7 @@
 
 #include "health/health.h"
 
-void health_state_init(struct health_check_state *s, const struct cfg_check *def,
-		       uint64_t now_ms)
+void health_state_init(struct health_check_state *s, const struct cfg_check *def, uint64_t now_ms)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%.31s", def->name);

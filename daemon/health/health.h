@@ -29,33 +29,33 @@
 
 /* What `display` and `query` show of one check. */
 struct health_check_state {
-	char name[32];			  /* [check NAME] */
-	uint8_t type;			  /* enum cfg_check_type */
-	bool healthy;			  /* false until the first success */
-	bool ever_ran;			  /* a probe has finished since the check began */
-	uint32_t fails;			  /* consecutive failures */
-	uint32_t successes;		  /* consecutive successes */
-	uint64_t since_ms;		  /* in this state since (CLOCK_MONOTONIC ms) */
-	uint64_t transitions;		  /* healthy <-> unhealthy, the first verdict included */
-	int64_t last_ms;		  /* how long the last probe took (-1: none yet) */
-	char last_error[HEALTH_ERR_MAX];  /* why the last probe failed ("" after a success) */
-	uint32_t rules_mask;		  /* guarded rules: bit i = config rule index i */
-	uint8_t action;			  /* enum cfg_check_action */
+	char name[32];			 /* [check NAME] */
+	uint8_t type;			 /* enum cfg_check_type */
+	bool healthy;			 /* false until the first success */
+	bool ever_ran;			 /* a probe has finished since the check began */
+	uint32_t fails;			 /* consecutive failures */
+	uint32_t successes;		 /* consecutive successes */
+	uint64_t since_ms;		 /* in this state since (CLOCK_MONOTONIC ms) */
+	uint64_t transitions;		 /* healthy <-> unhealthy, the first verdict included */
+	int64_t last_ms;		 /* how long the last probe took (-1: none yet) */
+	char last_error[HEALTH_ERR_MAX]; /* why the last probe failed ("" after a success) */
+	uint32_t rules_mask;		 /* guarded rules: bit i = config rule index i */
+	uint8_t action;			 /* enum cfg_check_action */
 };
 
 struct health_run; /* one check's probe and schedule (health_run.c) */
 
 struct health {
-	unsigned int n;					/* checks configured */
-	struct health_check_state st[CFG_MAX_CHECKS];	/* what each has shown */
-	struct cfg_check def[CFG_MAX_CHECKS];		/* each one's definition */
-	struct health_run *run[CFG_MAX_CHECKS];		/* its probe; NULL when not running */
-	uint64_t changed;				/* bumped on each transition */
-	int epfd;  /* the probes' sockets, pidfds and pipes, and tfd: in wlbsd's loop */
-	int tfd;   /* timerfd: the next probe or deadline */
-	bool open; /* health_open() succeeded */
-	uint8_t host;			      /* this host's priority, for the events */
-	uint64_t reap_until_ms;		      /* look for killed processes to reap until then */
+	unsigned int n;				      /* checks configured */
+	struct health_check_state st[CFG_MAX_CHECKS]; /* what each has shown */
+	struct cfg_check def[CFG_MAX_CHECKS];	      /* each one's definition */
+	struct health_run *run[CFG_MAX_CHECKS];	      /* its probe; NULL when not running */
+	uint64_t changed;			      /* bumped on each transition */
+	int epfd;     /* the probes' sockets, pidfds and pipes, and tfd: in wlbsd's loop */
+	int tfd;      /* timerfd: the next probe or deadline */
+	bool open;    /* health_open() succeeded */
+	uint8_t host; /* this host's priority, for the events */
+	uint64_t reap_until_ms; /* look for killed processes to reap until then */
 };
 
 /* Config rules guarded by an unhealthy check (not yet run counts) of action drain or disable. */
@@ -73,8 +73,7 @@ uint64_t health_changed(const struct health *h);
 /* The state machine (health.c). */
 
 /* @s for a check of @def that has not run yet, at @now_ms. */
-void health_state_init(struct health_check_state *s, const struct cfg_check *def,
-		       uint64_t now_ms);
+void health_state_init(struct health_check_state *s, const struct cfg_check *def, uint64_t now_ms);
 
 /*
  * One probe's result: @ok, how long it took, why it failed (@err, may be

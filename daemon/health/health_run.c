@@ -30,16 +30,16 @@
 #define REAP_MS 500
 
 struct health_run {
-	unsigned int idx;	  /* its index in struct health */
-	struct probe pr;	  /* the probe in flight, or idle */
-	struct probe_cmd cmd;	  /* exec: argv and user */
-	bool running;		  /* a probe awaits its verdict (a killed one is only reaped) */
-	uint64_t started_ms;	  /* when the current probe began */
-	uint64_t next_ms;	  /* when the next begins */
-	int reg_fd, reg_out;	  /* what is in the epoll set for it */
-	uint32_t reg_events;	  /* reg_fd's events */
-	char target[160];	  /* "tcp 127.0.0.1:80", for the events */
-	char rules[160];	  /* what its action applies to, for the events */
+	unsigned int idx;     /* its index in struct health */
+	struct probe pr;      /* the probe in flight, or idle */
+	struct probe_cmd cmd; /* exec: argv and user */
+	bool running;	      /* a probe awaits its verdict (a killed one is only reaped) */
+	uint64_t started_ms;  /* when the current probe began */
+	uint64_t next_ms;     /* when the next begins */
+	int reg_fd, reg_out;  /* what is in the epoll set for it */
+	uint32_t reg_events;  /* reg_fd's events */
+	char target[160];     /* "tcp 127.0.0.1:80", for the events */
+	char rules[160];      /* what its action applies to, for the events */
 };
 
 static uint64_t now_ms(void)
@@ -131,7 +131,8 @@ static void verdict(struct health *h, struct health_run *r, bool ok, uint64_t no
 		ev_emit(WLBS_EV_CHECK_PASSED, LOG_INFO,
 			&(struct ev_fields){.host = h->host, .status = "healthy"},
 			"health check %s (%s) healthy %s %.1f s)", s->name, r->target,
-			first ? "at its first probe (began" : "again (unhealthy for", was_ms / 1000.0);
+			first ? "at its first probe (began" : "again (unhealthy for",
+			was_ms / 1000.0);
 	if (s->healthy)
 		return;
 	if (first)
@@ -238,9 +239,9 @@ static void schedule(struct health *h, uint64_t now)
 		/* A killed child still to reap holds the next probe back. */
 		if (!r->running && !probe_busy(&r->pr) && now >= r->next_ms)
 			start(h, r, now);
-		due = r->running ? r->started_ms + def->timeout_ms
+		due = r->running	   ? r->started_ms + def->timeout_ms
 		      : probe_busy(&r->pr) ? now + POLL_MS
-					    : r->next_ms;
+					   : r->next_ms;
 		if (r->pr.pid > 0 && r->pr.fd < 0 && due > now + POLL_MS)
 			due = now + POLL_MS;
 		if (due < next)
@@ -281,8 +282,7 @@ void health_on_readable(struct health *h)
 }
 
 /* "tcp 10.0.0.2:80" / "http [2001:db8::2]:8080/health" / "exec 'cmd'". */
-static void describe(struct health_run *r, const struct cfg_check *def,
-		     const struct wlbs_config *c)
+static void describe(struct health_run *r, const struct cfg_check *def, const struct wlbs_config *c)
 {
 	char ip[INET6_ADDRSTRLEN];
 	size_t n = 0;
@@ -294,7 +294,8 @@ static void describe(struct health_run *r, const struct cfg_check *def,
 			  def->addr.v4 ? (void *)&def->addr.addr.s6_addr[12]
 				       : (void *)&def->addr.addr,
 			  ip, sizeof(ip));
-		snprintf(r->target, sizeof(r->target), def->addr.v4 ? "%s %s:%u%.100s" : "%s [%s]:%u%.100s",
+		snprintf(r->target, sizeof(r->target),
+			 def->addr.v4 ? "%s %s:%u%.100s" : "%s [%s]:%u%.100s",
 			 type_names[def->type], ip, def->port,
 			 def->type == CFG_CHECK_HTTP ? def->path : "");
 	}
@@ -376,8 +377,10 @@ void health_configure(struct health *h, const struct wlbs_config *c)
 		h->st[i] = st[i];
 		h->def[i] = defs[i];
 	}
-	if (n != h->n)
-		h->changed++; /* the set of checks, and so the failing rules, changed */
+	for (i = 0; i < h->n && kept[i]; i++)
+		;
+	if (n != h->n || i < h->n)
+		h->changed++; /* checks came or went: the failing rules may differ */
 	h->n = n;
 	schedule(h, now);
 }

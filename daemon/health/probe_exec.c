@@ -161,8 +161,8 @@ static __attribute__((noreturn)) void child(const struct spawn *sp)
 		/* the root directory is always there; nothing to say if not */
 	}
 	if (getuid() != sp->cmd->uid &&
-	    (syscall(SYS_setgroups, 1, &sp->cmd->gid) || syscall(SYS_setresgid, sp->cmd->gid,
-								sp->cmd->gid, sp->cmd->gid) ||
+	    (syscall(SYS_setgroups, 1, &sp->cmd->gid) ||
+	     syscall(SYS_setresgid, sp->cmd->gid, sp->cmd->gid, sp->cmd->gid) ||
 	     syscall(SYS_setresuid, sp->cmd->uid, sp->cmd->uid, sp->cmd->uid))) {
 		if (write(2, fail_ids, sizeof(fail_ids) - 1) < 0) {
 			/* nobody to tell */
@@ -179,7 +179,8 @@ static __attribute__((noreturn)) void child(const struct spawn *sp)
 
 int probe_exec_start(struct probe *pr, const struct probe_cmd *cmd, const char *name)
 {
-	static char env_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char env_path[] =
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char path[512], env_check[64];
 	char *envp[] = {env_path, env_check, "LC_ALL=C", NULL};
 	struct spawn sp = {.cmd = cmd, .path = path, .envp = envp};
@@ -190,8 +191,7 @@ int probe_exec_start(struct probe *pr, const struct probe_cmd *cmd, const char *
 		return PROBE_FAILED;
 	}
 	if (!find_program(cmd->argv[0], path, sizeof(path))) {
-		snprintf(pr->err, sizeof(pr->err), "%s: not found or not executable",
-			 cmd->argv[0]);
+		snprintf(pr->err, sizeof(pr->err), "%s: not found or not executable", cmd->argv[0]);
 		return PROBE_FAILED;
 	}
 	snprintf(env_check, sizeof(env_check), "WLBS_CHECK=%s", name);

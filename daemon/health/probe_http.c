@@ -55,7 +55,8 @@ static void build_request(struct probe *pr, const struct cfg_check *def)
 			inet_ntop(AF_INET6, &def->addr.addr, ip, sizeof(ip));
 		snprintf(host, sizeof(host), def->addr.v4 ? "%s" : "[%s]", ip);
 		if (def->port != 80)
-			snprintf(host + strlen(host), sizeof(host) - strlen(host), ":%u", def->port);
+			snprintf(host + strlen(host), sizeof(host) - strlen(host), ":%u",
+				 def->port);
 	}
 	pr->len = snprintf(pr->buf, sizeof(pr->buf),
 			   "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: wlbsd-check\r\n"

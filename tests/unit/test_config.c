@@ -514,7 +514,8 @@ static void test_every_error_of_a_file(void **state)
 	    "f.conf:3: [cluster] heartbeat_period_ms: must be a whole number 10..10000 ('5')",
 	    "f.conf:6: [host] priority: must be a whole number 1..64 ('99')",
 	    "f.conf:7: expected 'key = value' or '[section]' ('this is not a key')",
-	    "f.conf:8: unknown section (expected cluster, host, remote, rule NAME or check NAME) ('hots')",
+	    "f.conf:8: unknown section (expected cluster, host, remote, rule NAME or check NAME) "
+	    "('hots')",
 	    "f.conf:13: [rule b] ports: range ends below its start ('90-80') "
 	    "(WLBS_BAD_PORT_PARAMS)",
 	    "f.conf:17: [rule c] affinity: only for mode multiple, not single ('none') "

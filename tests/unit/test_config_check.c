@@ -66,17 +66,18 @@ static void test_every_key(void **state)
 	char ip[INET6_ADDRSTRLEN];
 
 	(void)state;
-	assert_int_equal(parse("[cluster]\nip = 10.0.0.1\nmin_serving = 3\n"
-			       "[host]\ninterface = eth0\npriority = 2\ndedicated_ip = 10.0.0.12/24\n"
-			       "[rule tls]\nports = 443\n"
-			       "[check api]\ntype = http\naddress = ::1\nport = 8080\n"
-			       "path = /healthz\nstatus = 200-204\nhost_header = api.example.com\n"
-			       "interval_ms = 1000\ntimeout_ms = 1000\nfall = 5\nrise = 4\n"
-			       "rules = tls\naction = disable\n"
-			       "[check tls]\ntype = tcp\nrules = all\n"
-			       "[check app]\ntype = exec\ncommand = /usr/bin/pgrep -x app\n"
-			       "user = wlbs-check\nshell = yes\naction = stop\n"),
-			 0);
+	assert_int_equal(
+	    parse("[cluster]\nip = 10.0.0.1\nmin_serving = 3\n"
+		  "[host]\ninterface = eth0\npriority = 2\ndedicated_ip = 10.0.0.12/24\n"
+		  "[rule tls]\nports = 443\n"
+		  "[check api]\ntype = http\naddress = ::1\nport = 8080\n"
+		  "path = /healthz\nstatus = 200-204\nhost_header = api.example.com\n"
+		  "interval_ms = 1000\ntimeout_ms = 1000\nfall = 5\nrise = 4\n"
+		  "rules = tls\naction = disable\n"
+		  "[check tls]\ntype = tcp\nrules = all\n"
+		  "[check app]\ntype = exec\ncommand = /usr/bin/pgrep -x app\n"
+		  "user = wlbs-check\nshell = yes\naction = stop\n"),
+	    0);
 	assert_int_equal(c.min_serving, 3);
 	assert_int_equal(c.n_checks, 3);
 	k = &c.checks[0];
