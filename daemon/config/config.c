@@ -446,6 +446,7 @@ void cfg_list_keys(FILE *f)
 {
 	for (int i = 0; i < K_MAX; i++)
 		fprintf(f, "%s %s\n", sect_names[keys[i].sect], keys[i].name);
+	cfg_check_list_keys(f);
 }
 
 /* config_check.c's errors, as every other key's. */

@@ -77,6 +77,12 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+void cfg_check_list_keys(FILE *f)
+{
+	for (int i = 0; i < CK_KEYS; i++)
+		fprintf(f, "check %s\n", ck_names[i]);
+}
+
 int cfg_check_open(struct cfg_check_parser *cp, const char *name, unsigned int line)
 {
 	struct wlbs_config *c = cp->c;

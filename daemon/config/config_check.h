@@ -6,6 +6,8 @@
  * default address and port).
  */
 #ifndef WLBS_CONFIG_CHECK_H
+#include <stdio.h>
+
 #define WLBS_CONFIG_CHECK_H
 
 #include "config/config.h"
@@ -39,6 +41,8 @@ int cfg_check_open(struct cfg_check_parser *cp, const char *name, unsigned int l
 
 /* `name = v` (trimmed, not empty) in the current check: 0, -EINVAL (reported), -ENOENT unknown. */
 int cfg_check_key(struct cfg_check_parser *cp, const char *name, const char *v, unsigned int line);
+/* "check KEY" per line: every key a [check NAME] accepts (wlbsd --list-keys). */
+void cfg_check_list_keys(FILE *f);
 
 /* The whole-file checks of every check; each error reported. */
 void cfg_check_finish(struct cfg_check_parser *cp);
