@@ -42,6 +42,7 @@ _hc_server_kill()
 	kill "$pid" && wait "$pid" 2>/dev/null
 }
 
+# netns: serial
 test_health_tcp_detects_and_recovers()
 {
 	local ms bound
@@ -64,6 +65,7 @@ test_health_tcp_detects_and_recovers()
 	[ "$ms" -le $((200 * 2 + 300)) ] || fail "check-passed after $ms ms"
 }
 
+# netns: serial
 test_health_hanging_exec_keeps_heartbeats()
 {
 	local before after pid i n left max z1 z2 q0 q1

@@ -169,12 +169,14 @@ hc_probe_flow()
 	[ "$PROBE_RC" -eq 0 ] || fail "flow $FLOW: $out"
 }
 
+# netns: serial
 test_health_failover_defaults()
 {
 	HC_INTERVAL=500 HC_TIMEOUT=400 HC_FALL=3 HC_RISE=2
 	hc_failover
 }
 
+# netns: serial
 test_health_failover_aggressive()
 {
 	HC_INTERVAL=100 HC_TIMEOUT=80 HC_FALL=2 HC_RISE=2
