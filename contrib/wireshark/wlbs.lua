@@ -34,7 +34,7 @@ local wlbs = Proto("wlbs", "wlbs (Network Load Balancing for Linux)")
 local ETH_P_HEARTBEAT = 0x886F
 local UDP_PORTS = { 2504, 1717 }
 local MAGIC_HB, MAGIC_RD, MAGIC_RC, MAGIC_CTL = 0x574c4248, 0x574c4244, 0x574c4252, 0x574c4243
-local HB_VERSION, RD_VERSION, RC_VERSION, CTL_VERSION = 2, 1, 1, 2
+local HB_VERSION, RD_VERSION, RC_VERSION, CTL_VERSION = 3, 1, 1, 2
 local HB_LEN, HB_RULES_OFF, HB_DIRTY_OFF, HB_AUTH_OFF = 1256, 72, 200, 1224
 local HB_DIRTY_BYTES, AUTH_LEN, MAX_RULES = 1024, 32, 32
 local RD_HDR_LEN, RD_RULE_LEN = 40, 40
@@ -56,7 +56,7 @@ local status_names = {
 	[1009] = "WLBS_DRAINING", [1012] = "WLBS_LOCAL_ONLY", [1013] = "WLBS_SUSPENDED",
 	[1014] = "WLBS_MEDIA_DISCONNECTED", [1050] = "WLBS_REBOOT", [1100] = "WLBS_INIT_ERROR",
 	[1101] = "WLBS_BAD_PASSW", [1102] = "WLBS_IO_ERROR", [1103] = "WLBS_TIMEOUT",
-	[1150] = "WLBS_PORT_OVERLAP", [1151] = "WLBS_BAD_PORT_PARAMS", [1152] = "WLBS_MAX_PORT_RULES",
+	[1150] = "WLBS_PORT_OVERLAP", [1151] = "WLBS_BAD_PORT_PARAMS", [1152] = "WLBS_MAX_PORT_RULES", [1200] = "WLBS_CHECK_FAILING",
 }
 local host_state_names = {
 	[0] = "stopped", [1] = "converging", [2] = "converged", [3] = "draining", [4] = "suspended",
@@ -73,7 +73,7 @@ local rule_state_names = { [0] = "none", [1] = "enabled", [2] = "disabled", [3] 
 local msg_type_names = { [1] = "request", [2] = "response" }
 local rec_kind_names = {
 	[1] = "host", [2] = "params", [3] = "addr", [4] = "rule", [5] = "packets", [6] = "stats",
-	[7] = "event", [8] = "conflict",
+	[7] = "event", [8] = "conflict", [9] = "check",
 }
 local rule_mode_names = { [0] = "multiple", [1] = "single", [2] = "disabled" }
 local affinity_names = { [0] = "none", [1] = "single", [2] = "classc" }
@@ -83,13 +83,16 @@ local initial_state_names = { [0] = "started", [1] = "stopped", [2] = "suspended
 local xdp_mode_names = { [0] = "auto", [1] = "native", [2] = "generic" }
 local addr_role_names = { [1] = "cluster IP", [2] = "dedicated IP" }
 local conflict_names = { [1] = "rules", [2] = "cluster IP claimed" }
+local check_type_names = { [0] = "tcp", [1] = "http", [2] = "exec" }
+local check_action_names = { [0] = "drain", [1] = "disable", [2] = "stop" }
 local slot_names = { [32] = "no rule", [33] = "not cluster" }
 local event_kind_names = {
 	[0] = "none", [1] = "start", [2] = "exit", [3] = "host-joined", [4] = "host-left",
 	[5] = "converged", [6] = "partition", [7] = "partition-healed", [8] = "duplicate-priority",
 	[9] = "rules-differ", [10] = "bad-auth", [11] = "vip-claimed", [12] = "command",
 	[13] = "reload", [14] = "reload-refused", [15] = "drain-done", [16] = "remote-off",
-	[17] = "key-mismatch", [18] = "conflict-cleared",
+	[17] = "key-mismatch", [18] = "conflict-cleared", [19] = "check-failed",
+	[20] = "check-passed", [21] = "serving-anyway", [22] = "check-stop",
 }
 local syslog_prio_names = {
 	[0] = "emerg", [1] = "alert", [2] = "crit", [3] = "err", [4] = "warning", [5] = "notice",
@@ -138,7 +141,8 @@ field("hb_fp", ProtoField.uint32("wlbs.hb.fingerprint", "Rules fingerprint", bas
 field("hb_seed", ProtoField.uint32("wlbs.hb.hash_seed", "Hash seed", base.HEX))
 field("hb_nrules", ProtoField.uint8("wlbs.hb.n_rules", "Port rules"))
 field("hb_leader", ProtoField.uint8("wlbs.hb.leader", "Leader"))
-field("hb_reserved", ProtoField.uint16("wlbs.hb.reserved", "Reserved", base.HEX))
+field("hb_min_serving", ProtoField.uint8("wlbs.hb.min_serving", "min_serving"))
+field("hb_reserved", ProtoField.uint8("wlbs.hb.reserved", "Reserved", base.HEX))
 field("hb_leader_age", ProtoField.uint32("wlbs.hb.leader_age_ms", "Leader news age (ms)"))
 field("hb_uptime", ProtoField.uint32("wlbs.hb.uptime_ms", "Uptime (ms)"))
 field("hb_nonce", ProtoField.uint64("wlbs.hb.nonce", "Boot nonce", base.HEX))
@@ -154,6 +158,8 @@ field("hb_rule_flags", ProtoField.uint8("wlbs.hb.rule.flags", "Rule flags", base
 field("hb_rule_equal", ProtoField.bool("wlbs.hb.rule.flags.equal", "Equal load", 8, nil, 0x1))
 field("hb_rule_off", ProtoField.bool("wlbs.hb.rule.flags.off", "Takes no new connections", 8,
 	nil, 0x2))
+field("hb_rule_unhealthy", ProtoField.bool("wlbs.hb.rule.flags.unhealthy",
+	"A health check guarding it fails", 8, nil, 0x4))
 field("hb_rule_prio", ProtoField.uint8("wlbs.hb.rule.handling_prio", "Handling priority"))
 field("hb_rule_reserved", ProtoField.uint8("wlbs.hb.rule.reserved", "Reserved", base.HEX))
 field("hb_dirty", ProtoField.bytes("wlbs.hb.dirty", "Dirty bucket bitmap"))
@@ -252,6 +258,9 @@ field("ctl_total", ProtoField.uint16("wlbs.ctl.total", "Records in the answer"))
 field("ctl_next", ProtoField.uint16("wlbs.ctl.next", "Next page's first record"))
 field("ctl_text", ProtoField.string("wlbs.ctl.text", "Text"))
 field("ctl_reserved", ProtoField.uint16("wlbs.ctl.reserved", "Reserved", base.HEX))
+field("ctl_req_flags", ProtoField.uint16("wlbs.ctl.req_flags", "Request flags", base.HEX))
+field("ctl_req_force", ProtoField.bool("wlbs.ctl.req_flags.force", "Force (start at once)", 16,
+	nil, 0x1))
 field("ctl_trailing", ProtoField.bytes("wlbs.ctl.trailing", "Bytes after the message"))
 field("rec", ProtoField.none("wlbs.rec", "Record"))
 field("rec_kind", ProtoField.uint16("wlbs.rec.kind", "Kind", base.DEC, rec_kind_names))
@@ -382,6 +391,23 @@ local REC = {
 		{ 1, "u8", "host", "Other host", "none" },
 		{ 2, "pad", "pad", "Padding", 6 },
 		{ 8, "str", "text", "Text", 512 },
+	},
+	[9] = { size = 336,
+		{ 0, "str", "name", "Name", 32 },
+		{ 32, "u64", "in_state_ms", "Time in this state (ms)" },
+		{ 40, "u64", "transitions", "Transitions" },
+		{ 48, "i64", "last_ms", "Last probe (ms, -1 = none)" },
+		{ 56, "u32", "fails", "Consecutive failures" },
+		{ 60, "u32", "successes", "Consecutive successes" },
+		{ 64, "u32", "rules", "Guarded rules (bits)" },
+		{ 68, "u32", "serving", "Kept served by min_serving (bits)" },
+		{ 72, "u8", "type", "Type", check_type_names },
+		{ 73, "u8", "action", "Action", check_action_names },
+		{ 74, "u8", "flags", "Flags", { { 0x1, "healthy", "Healthy" }, { 0x2, "ran", "Ran" },
+			{ 0x4, "serving", "Serving anyway (min_serving)" } } },
+		{ 75, "u8", "min_serving", "Cluster's min_serving" },
+		{ 76, "pad", "pad", "Padding", 4 },
+		{ 80, "str", "last_error", "Last error", 256 },
 	},
 }
 
@@ -598,7 +624,8 @@ local function dissect_hb(tvb, pinfo, tree)
 	end
 	local leader = tvb:range(21, 1):uint()
 	add_zero(t, F.hb_leader, tvb:range(21, 1), "none")
-	add_reserved(t, F.hb_reserved, tvb:range(22, 2))
+	t:add(F.hb_min_serving, tvb:range(22, 1))
+	add_reserved(t, F.hb_reserved, tvb:range(23, 1))
 	t:add(F.hb_leader_age, tvb:range(24, 4))
 	t:add(F.hb_uptime, tvb:range(28, 4))
 	t:add(F.hb_nonce, tvb:range(32, 8))
@@ -613,10 +640,13 @@ local function dissect_hb(tvb, pinfo, tree)
 		local w, fl, prio = r:range(0, 1):uint(), r:range(1, 1):uint(), r:range(2, 1):uint()
 		local eq = fl % 2 == 1
 		local off = math.floor(fl / 2) % 2 == 1
-		rt:append_text(string.format(" %d: weight %s, handling priority %d%s", i,
-			eq and "equal" or tostring(w), prio, off and ", off" or ""))
+		local sick = math.floor(fl / 4) % 2 == 1
+		rt:append_text(string.format(" %d: weight %s, handling priority %d%s%s", i,
+			eq and "equal" or tostring(w), prio, off and ", off" or "",
+			sick and ", unhealthy" or ""))
 		rt:add(F.hb_rule_weight, r:range(0, 1))
-		add_flags(rt, F.hb_rule_flags, { F.hb_rule_equal, F.hb_rule_off }, r:range(1, 1))
+		add_flags(rt, F.hb_rule_flags, { F.hb_rule_equal, F.hb_rule_off, F.hb_rule_unhealthy },
+			r:range(1, 1))
 		rt:add(F.hb_rule_prio, r:range(2, 1))
 		add_reserved(rt, F.hb_rule_reserved, r:range(3, 1))
 	end
@@ -857,7 +887,7 @@ local function dissect_ctl(tvb, pinfo, tree)
 			add_addr(t, F.ctl_vip, F.ctl_vip4, tvb:range(20, 16))
 		end
 		t:add(F.ctl_index, tvb:range(36, 2))
-		add_reserved(t, F.ctl_reserved, tvb:range(38, 2))
+		add_flags(t, F.ctl_req_flags, { F.ctl_req_force }, tvb:range(38, 2))
 		t:append_text(": request " .. name_of(cmd_names, info.command))
 		return mlen, info
 	end

@@ -13,6 +13,8 @@ real wlbs traffic (tests/netns/test_wireshark.sh):
 
 usage: wscraft.py OUT.pcap
 """
+import os
+import re
 import struct
 import sys
 import time
@@ -50,7 +52,15 @@ def nlb_heartbeat():
     return eth(ETH_P_HB, hdr + bytes(1480))  # NLB fills a 1500-byte payload
 
 
-def wlbs_heartbeat(version=2, length=1256):
+def hb_version():
+    # The current heartbeat version, from the header the daemon is built with.
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(top, "include", "wlbs", "heartbeat.h")) as f:
+        return int(re.search(r"^#define WLBS_HB_VERSION (\d+)$", f.read(), re.M).group(1))
+
+
+def wlbs_heartbeat(version=None, length=1256):
+    version = hb_version() if version is None else version
     hb = bytearray(1256)
     struct.pack_into("!IBBBB", hb, 0, 0x574C4248, version, 4, 1, 0x01)
     struct.pack_into("!B", hb, 21, 4)
