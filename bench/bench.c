@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fast-path cost per traffic class: wlbs_xdp under BPF_PROG_TEST_RUN against a
- * floor (floor.bpf.c, a bare XDP_PASS) on the same frames. Each class takes the
- * best of several rounds of --repeat runs to cut noise.
+ * Fast-path cost per traffic class under BPF_PROG_TEST_RUN, in two modes:
+ *  - one-frame: the class's frame repeated, every map access in a warm cache;
+ *  - many-flows: bench_rotate.bpf.c gives each run the next of 65,536 flows
+ *    (client address and port) and tail-calls the program, so the tables are
+ *    read as real traffic reads them.
+ * Beside wlbs_xdp, on the same frames and in interleaved rounds: the minimal
+ * bucket filter (minimal_filter.bpf.c, the limit of this design) and the floor
+ * (floor.bpf.c, a bare XDP_PASS). Each figure is the median of the rounds.
  *
  * Test-run repeats a program over the same buffer, so a class whose frame the
  * program rewrites into one that takes another path (the ARP request becomes
- * a reply) cannot be repeated in place: such classes are measured one run per
- * syscall and corrected by the floor's single-run overhead (method "single").
+ * a reply) cannot be repeated in place: in one-frame mode such classes are
+ * measured one run per syscall and corrected by the floor's single-run
+ * overhead (method "single"); in many-flows mode the rotation restores it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +21,6 @@
 #include <json-c/json.h>
 #include <sched.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,27 +33,55 @@
 #include "frames.h"
 #include "wlbs.skel.h"
 #include "floor.skel.h"
+#include "minimal_filter.skel.h"
+#include "bench_rotate.skel.h"
 
 #define VIP4	       "10.0.0.100"
 #define VIP6	       "2001:db8::100"
-#define TARGET_RATIO   2.5
 #define SINGLE_SAMPLES 100001
+#define MAX_ROUNDS     64
+/* Targets in many-flows mode: program cost over the minimal filter's. */
+#define TARGET_RATIO	    1.5
+#define TARGET_RATIO_LOOKUP 3.0
 
 enum { R_TLS = 0, R_DNS = 1, R_WEB = 2, N_RULES };
+enum { MODE_ONE, MODE_MANY, N_MODES };
+enum { P_WLBS, P_MINIMAL, P_FLOOR, N_PROGS };
+
+static const char *const mode_names[N_MODES] = {"one-frame", "many-flows"};
+
+/* One program's ns per packet over the rounds. */
+struct figure {
+	double med, min, max;
+};
+
+struct result {
+	struct figure prog[N_PROGS];
+	struct figure ratio; /* wlbs over the minimal filter, round by round */
+	double ns; /* wlbs, corrected for single runs */
+	int verdict, single;
+};
 
 struct bench_class {
 	const char *name;
-	int exempt; /* no ratio target (socket lookup) */
+	int lookup; /* the socket-lookup class: its own target */
+	int rule;   /* -1: no rule */
+	int owner;  /* owner of every bucket of the rule */
+	int held;   /* every bucket counts a local connection */
 	struct frame f;
-	double ns, floor_ns;
-	int verdict, single;
+	__u32 addr_off, port_off;
+	int restore;
+	struct result r[N_MODES];
 };
 
 struct bench {
 	struct wlbs_bpf *skel;
 	struct floor_bpf *floor;
+	struct minimal_filter_bpf *minimal;
+	struct bench_rotate_bpf *rotate;
 	struct wlbs_bucket *owners;
 	__s64 *conns;
+	int fds[N_PROGS];
 	unsigned int repeat, rounds;
 };
 
@@ -57,7 +90,7 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
 }
 
-/* A running host 1 of a cluster, default host, owning every bucket; 3 rules. */
+/* A running host 1 of a cluster, default host; 3 rules. */
 static int setup(struct bench *b)
 {
 	const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 1};
@@ -75,6 +108,7 @@ static int setup(struct bench *b)
 	size_t csz = WLBS_CONN_SLOTS * sizeof(*b->conns);
 	struct wlbs_clock now = {};
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, clk, .ctx_in = &now, .ctx_size_in = sizeof(now));
+	struct wlbs_vip v;
 	uint32_t r, k;
 
 	b->owners = mmap(NULL, osz, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -102,57 +136,81 @@ static int setup(struct bench *b)
 	for (r = 0; r < N_RULES; r++)
 		for (k = 0; k < WLBS_BUCKETS; k++)
 			b->owners[wlbs_owner_slot(0, r, k)].owner = 1;
+
+	b->minimal->bss->min_seed = c->hash_seed;
+	b->minimal->bss->min_host = 1;
+	b->minimal->bss->min_vip4 = t->vips[0].addr[3];
+	frame_vip(&v, VIP6);
+	memcpy(b->minimal->bss->min_vip6, v.addr, 16);
+
+	b->fds[P_WLBS] = bpf_program__fd(b->skel->progs.wlbs_xdp);
+	b->fds[P_MINIMAL] = bpf_program__fd(b->minimal->progs.minimal_filter);
+	b->fds[P_FLOOR] = bpf_program__fd(b->floor->progs.floor_xdp);
 	return 0;
 }
 
-/* The bucket slot of a client flow under @rule (affinity none). */
-static uint32_t flow_bucket(const struct pkt *p, uint32_t seed)
+/* Every bucket of the class's rule: its owner and held count; the minimal filter alike. */
+static void prepare(struct bench *b, const struct bench_class *cl)
 {
-	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
-	__u32 w[4];
+	struct bench_rotate_bpf__bss *rot = b->rotate->bss;
+	uint32_t k;
 
-	memcpy(p->v6 ? a : a + 12, p->src, p->v6 ? 16 : 4);
-	memcpy(w, a, 16);
-	return wlbs_flow_bucket(w, !p->v6, p->sport, WLBS_AFF_NONE, seed);
+	for (k = 0; cl->rule >= 0 && k < WLBS_BUCKETS; k++) {
+		b->owners[wlbs_owner_slot(0, (uint32_t)cl->rule, k)].owner = (uint8_t)cl->owner;
+		b->conns[wlbs_conn_slot((uint32_t)cl->rule, k)] = cl->held;
+	}
+	memset(b->minimal->bss->min_owner, cl->owner, sizeof(b->minimal->bss->min_owner));
+	rot->rotate_addr_off = cl->addr_off;
+	rot->rotate_port_off = cl->port_off;
+	rot->rotate_restore = cl->restore;
+	memcpy(rot->rotate_tmpl, cl->f.b, sizeof(rot->rotate_tmpl));
 }
 
-static void flow(struct bench_class *cl, int v6, const char *src, const char *dst, uint8_t proto,
-		 uint16_t sport, uint16_t dport, uint8_t flags, struct pkt *p)
+/* A flow class: the frame and where the rotation writes the client address and port. */
+static void flow(struct bench_class *cl, const char *name, int v6, const char *dst, uint8_t proto,
+		 uint16_t dport, uint8_t flags, int rule, int owner)
 {
-	pkt_init(p, v6, src, dst, proto, sport, dport);
-	p->tcp_flags = flags;
-	p->payload = proto == IPPROTO_TCP && !(flags & TCPF_SYN) ? 64 : 0;
-	frame_build(&cl->f, p);
-}
-
-static size_t classes(struct bench *b, struct bench_class *cl)
-{
-	uint32_t seed = b->skel->bss->wlbs_cfg.hash_seed;
-	static const uint8_t req_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 	struct pkt p;
+
+	cl->name = name;
+	cl->rule = rule;
+	cl->owner = owner;
+	pkt_init(&p, v6, v6 ? "2001:db8:1::10" : "192.0.2.10", dst, proto, 40000, dport);
+	p.tcp_flags = flags;
+	p.payload = proto == IPPROTO_TCP && !(flags & TCPF_SYN) ? 64 : 0;
+	frame_build(&cl->f, &p);
+	cl->addr_off = (__u32)cl->f.l3 + (v6 ? 22 : 14);
+	cl->port_off = (__u32)cl->f.l4;
+}
+
+static size_t classes(struct bench_class *cl)
+{
+	static const uint8_t req_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 	size_t n = 0;
 
-	cl[n].name = "ipv4-tcp-syn-owned";
-	flow(&cl[n++], 0, "192.0.2.10", VIP4, IPPROTO_TCP, 40000, 80, TCPF_SYN, &p);
-	cl[n].name = "ipv4-tcp-data-not-owned";
-	flow(&cl[n++], 0, "192.0.2.11", VIP4, IPPROTO_TCP, 40001, 80, TCPF_ACK, &p);
-	b->owners[wlbs_owner_slot(0, R_WEB, flow_bucket(&p, seed))].owner = 2;
-	cl[n].name = "ipv4-udp-owned";
-	flow(&cl[n++], 0, "192.0.2.12", VIP4, IPPROTO_UDP, 40002, 53, 0, &p);
-	cl[n].name = "ipv6-tcp-owned";
-	flow(&cl[n++], 1, "2001:db8:1::10", VIP6, IPPROTO_TCP, 40003, 80, TCPF_ACK, &p);
-	cl[n].name = "non-cluster";
-	flow(&cl[n++], 0, "192.0.2.14", "10.0.0.99", IPPROTO_TCP, 40004, 80, TCPF_ACK, &p);
+	flow(&cl[n++], "ipv4-tcp-syn-owned", 0, VIP4, IPPROTO_TCP, 80, TCPF_SYN, R_WEB, 1);
+	flow(&cl[n++], "ipv4-tcp-data-not-owned", 0, VIP4, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 2);
+	flow(&cl[n++], "ipv4-udp-owned", 0, VIP4, IPPROTO_UDP, 53, 0, R_DNS, 1);
+	flow(&cl[n++], "ipv4-udp-not-owned", 0, VIP4, IPPROTO_UDP, 53, 0, R_DNS, 2);
+	flow(&cl[n++], "ipv6-tcp-owned", 1, VIP6, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 1);
+	flow(&cl[n++], "non-cluster", 0, "10.0.0.99", IPPROTO_TCP, 80, TCPF_ACK, -1, 1);
 	cl[n].name = "arp-request-reply";
-	frame_arp(&cl[n++].f, 1, req_mac, "192.0.2.15", NULL, VIP4);
-	cl[n].name = "ipv4-tcp-data-held-lookup";
-	cl[n].exempt = 1;
-	flow(&cl[n++], 0, "192.0.2.16", VIP4, IPPROTO_TCP, 40006, 80, TCPF_ACK, &p);
-	b->owners[wlbs_owner_slot(0, R_WEB, flow_bucket(&p, seed))].owner = 2;
-	b->conns[wlbs_conn_slot(R_WEB, flow_bucket(&p, seed))] = 1;
+	cl[n].rule = -1;
+	cl[n].owner = 1;
+	frame_arp(&cl[n].f, 1, req_mac, "192.0.2.15", NULL, VIP4);
+	cl[n].addr_off = (__u32)cl[n].f.l3 + 16; /* the sender address's last two bytes */
+	cl[n++].restore = 1;
+	flow(&cl[n], "ipv4-tcp-data-held-lookup", 0, VIP4, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 2);
+	cl[n].lookup = 1;
+	cl[n++].held = 1;
 	return n;
 }
 
+/*
+ * @repeat runs in one syscall; *@ns per run, as the kernel counts it (whole
+ * ns, without the syscall: a repeated XDP run swaps the XDP dispatcher first,
+ * an RCU grace period of tens of ms here).
+ */
 static int run(int fd, const struct frame *f, unsigned int repeat, __u32 *ns, __u32 *verdict)
 {
 	uint8_t out[FRAME_MAX];
@@ -166,24 +224,59 @@ static int run(int fd, const struct frame *f, unsigned int repeat, __u32 *ns, __
 	return 0;
 }
 
-/* Best of the rounds, ns per run, program and floor interleaved so both see the same noise. */
-static int best(int fd, int ffd, const struct frame *f, const struct bench *b, double *ns,
-		double *floor_ns)
+/* The program a mode runs for @prog: itself, or the rotation tail-calling it. */
+static int select_prog(struct bench *b, int mode, int prog, int *fd)
 {
-	__u32 d, v, i;
-	int err = 0;
+	__u32 key = 0;
 
-	*ns = *floor_ns = 1e9;
-	/* One untimed run first: caches, branch predictors and CPU clock settle. */
-	err = run(fd, f, b->repeat / 4 + 1, &d, &v);
-	for (i = 0; !err && i < b->rounds; i++) {
-		err = run(fd, f, b->repeat, &d, &v);
-		if (!err && d < *ns)
-			*ns = d;
-		err = err ?: run(ffd, f, b->repeat, &d, &v);
-		if (!err && d < *floor_ns)
-			*floor_ns = d;
+	if (mode == MODE_ONE) {
+		*fd = b->fds[prog];
+		return 0;
 	}
+	*fd = bpf_program__fd(b->rotate->progs.bench_rotate);
+	return bpf_map_update_elem(bpf_map__fd(b->rotate->maps.rotate_target), &key,
+				   &b->fds[prog], BPF_ANY)
+		   ? -errno
+		   : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct figure summarize(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return (struct figure){.med = v[n / 2], .min = v[0], .max = v[n - 1]};
+}
+
+/* Rounds of --repeat runs, the three programs interleaved so that all see the same noise. */
+static int rounds(struct bench *b, const struct bench_class *cl, int mode, struct result *res)
+{
+	static double v[N_PROGS][MAX_ROUNDS], q[MAX_ROUNDS];
+	__u32 d, verdict;
+	int fd, p, err = 0;
+	unsigned int i;
+
+	for (i = 0; !err && i <= b->rounds; i++) {
+		for (p = 0; !err && p < N_PROGS; p++) {
+			err = select_prog(b, mode, p, &fd);
+			/* Round 0 is untimed: caches, branch predictors and CPU clock settle. */
+			err = err ?: run(fd, &cl->f, b->repeat, &d, &verdict);
+			if (i)
+				v[p][i - 1] = d;
+		}
+		/* The machine's speed drifts: a ratio within one round sees one speed. */
+		if (i)
+			q[i - 1] = v[P_WLBS][i - 1] / v[P_MINIMAL][i - 1];
+	}
+	for (p = 0; !err && p < N_PROGS; p++)
+		res->prog[p] = summarize(v[p], b->rounds);
+	if (!err)
+		res->ratio = summarize(q, b->rounds);
 	return err;
 }
 
@@ -198,14 +291,14 @@ static int cmp_u32(const void *a, const void *b)
  * Single runs (one syscall each) of the program and the floor, interleaved;
  * the difference of their medians is the program's extra cost per packet.
  */
-static int single_extra(int fd, int ffd, const struct frame *f, double *extra)
+static int single_extra(const struct bench *b, const struct frame *f, double *extra)
 {
 	__u32 *d = calloc(2 * SINGLE_SAMPLES, sizeof(*d)), *fl = d + SINGLE_SAMPLES, v;
 	int err = d ? 0 : -ENOMEM, i;
 
 	for (i = 0; !err && i < SINGLE_SAMPLES; i++) {
-		err = run(fd, f, 1, &d[i], &v);
-		err = err ?: run(ffd, f, 1, &fl[i], &v);
+		err = run(b->fds[P_WLBS], f, 1, &d[i], &v);
+		err = err ?: run(b->fds[P_FLOOR], f, 1, &fl[i], &v);
 	}
 	if (!err) {
 		qsort(d, SINGLE_SAMPLES, sizeof(*d), cmp_u32);
@@ -216,56 +309,130 @@ static int single_extra(int fd, int ffd, const struct frame *f, double *extra)
 	return err;
 }
 
-static int measure(struct bench *b, struct bench_class *cl)
+static int measure(struct bench *b, struct bench_class *cl, int mode)
 {
-	int fd = bpf_program__fd(b->skel->progs.wlbs_xdp);
-	int ffd = bpf_program__fd(b->floor->progs.floor_xdp);
-	double extra;
+	struct result *res = &cl->r[mode];
 	__u32 d, first, last;
-	int err;
+	double extra;
+	int fd, err;
 
-	err = run(fd, &cl->f, 1, &d, &first);
+	prepare(b, cl);
+	err = select_prog(b, mode, P_WLBS, &fd);
+	err = err ?: run(fd, &cl->f, 1, &d, &first);
 	err = err ?: run(fd, &cl->f, 1000, &d, &last);
-	err = err ?: best(fd, ffd, &cl->f, b, &cl->ns, &cl->floor_ns);
+	err = err ?: rounds(b, cl, mode, res);
 	if (err)
 		return err;
-	cl->verdict = (int)first;
+	res->verdict = (int)first;
+	res->ns = res->prog[P_WLBS].med;
 	if (first == last)
 		return 0;
 	/* Rewritten into another path by its first run: single runs, overhead removed. */
-	cl->single = 1;
-	err = single_extra(fd, ffd, &cl->f, &extra);
+	if (mode == MODE_MANY)
+		return -EPROTO; /* the rotation restores every frame it rewrites */
+	res->single = 1;
+	err = single_extra(b, &cl->f, &extra);
 	if (!err)
-		cl->ns = cl->floor_ns + extra;
+		res->ns = res->prog[P_FLOOR].med + extra;
 	return err;
 }
 
-static int write_json(const char *path, const struct bench_class *cl, size_t n)
+static double ratio(const struct result *r)
 {
-	json_object *arr = json_object_new_array(), *o;
-	size_t i;
-	int err;
+	return r->single ? r->ns / r->prog[P_MINIMAL].med : r->ratio.med;
+}
 
+static double target(const struct bench_class *cl)
+{
+	return cl->lookup ? TARGET_RATIO_LOOKUP : TARGET_RATIO;
+}
+
+static json_object *json_figure(const struct figure *f)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "median", json_object_new_double(f->med));
+	json_object_object_add(o, "min", json_object_new_double(f->min));
+	json_object_object_add(o, "max", json_object_new_double(f->max));
+	return o;
+}
+
+static int write_json(const char *path, const struct bench *b, const struct bench_class *cl,
+		      size_t n)
+{
+	json_object *top = json_object_new_object(), *arr = json_object_new_array(), *o;
+	const struct result *r;
+	size_t i;
+	int m, err;
+
+	json_object_object_add(top, "repeat", json_object_new_int64(b->repeat));
+	json_object_object_add(top, "rounds", json_object_new_int64(b->rounds));
+	json_object_object_add(top, "target_ratio", json_object_new_double(TARGET_RATIO));
+	json_object_object_add(top, "target_ratio_lookup",
+			       json_object_new_double(TARGET_RATIO_LOOKUP));
 	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "class", json_object_new_string(cl[i].name));
-		json_object_object_add(o, "ns_per_pkt", json_object_new_double(cl[i].ns));
-		json_object_object_add(o, "floor_ns_per_pkt",
-				       json_object_new_double(cl[i].floor_ns));
-		json_object_object_add(o, "ratio",
-				       json_object_new_double(cl[i].ns / cl[i].floor_ns));
-		json_object_object_add(o, "method",
-				       json_object_new_string(cl[i].single ? "single" : "repeat"));
-		json_object_array_add(arr, o);
+		for (m = 0; m < N_MODES; m++) {
+			r = &cl[i].r[m];
+			o = json_object_new_object();
+			json_object_object_add(o, "class", json_object_new_string(cl[i].name));
+			json_object_object_add(o, "mode", json_object_new_string(mode_names[m]));
+			json_object_object_add(o, "ns_per_pkt", json_object_new_double(r->ns));
+			json_object_object_add(o, "wlbs", json_figure(&r->prog[P_WLBS]));
+			json_object_object_add(o, "minimal", json_figure(&r->prog[P_MINIMAL]));
+			json_object_object_add(o, "floor", json_figure(&r->prog[P_FLOOR]));
+			json_object_object_add(o, "ratio_minimal", json_object_new_double(ratio(r)));
+			json_object_object_add(o, "ratio_minimal_rounds", json_figure(&r->ratio));
+			json_object_object_add(
+			    o, "ratio_floor",
+			    json_object_new_double(r->ns / r->prog[P_FLOOR].med));
+			json_object_object_add(
+			    o, "method", json_object_new_string(r->single ? "single" : "repeat"));
+			json_object_array_add(arr, o);
+		}
 	}
-	err = json_object_to_file_ext(path, arr, JSON_C_TO_STRING_PRETTY);
-	json_object_put(arr);
+	json_object_object_add(top, "classes", arr);
+	err = json_object_to_file_ext(path, top, JSON_C_TO_STRING_PRETTY);
+	json_object_put(top);
 	return err ? -EIO : 0;
+}
+
+static void print_mode(const struct bench_class *cl, size_t n, int mode, int *over)
+{
+	static const char *const verdicts[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
+	const struct result *r;
+	size_t i;
+
+	printf("\n%s mode\n%-26s %6s %13s %7s %6s %6s %11s %6s  %-7s %s\n", mode_names[mode],
+	       "class", "ns/pkt", "(min-max)", "minimal", "floor", "x min", "(min-max)", "x flr",
+	       "verdict", "method");
+	for (i = 0; i < n; i++) {
+		r = &cl[i].r[mode];
+		printf("%-26s %6.1f (%5.1f-%5.1f) %7.1f %6.1f %6.2f (%4.2f-%4.2f) %6.2f  %-7s %s",
+		       cl[i].name, r->ns, r->prog[P_WLBS].min, r->prog[P_WLBS].max,
+		       r->prog[P_MINIMAL].med, r->prog[P_FLOOR].med, ratio(r), r->ratio.min,
+		       r->ratio.max, r->ns / r->prog[P_FLOOR].med,
+		       r->verdict >= 0 && r->verdict < 5 ? verdicts[r->verdict] : "?",
+		       r->single ? "single" : "repeat");
+		if (mode == MODE_MANY && ratio(r) > target(&cl[i])) {
+			printf("  OVER %.1fx", target(&cl[i]));
+			(*over)++;
+		}
+		printf("\n");
+	}
 }
 
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--repeat N] [--rounds N] [--json PATH] [--check]\n", prog);
+}
+
+static int load(struct bench *b)
+{
+	b->skel = wlbs_bpf__open_and_load();
+	b->floor = floor_bpf__open_and_load();
+	b->minimal = minimal_filter_bpf__open_and_load();
+	b->rotate = bench_rotate_bpf__open_and_load();
+	return b->skel && b->floor && b->minimal && b->rotate ? 0 : -errno;
 }
 
 int main(int argc, char **argv)
@@ -275,11 +442,10 @@ int main(int argc, char **argv)
 	    {"json", required_argument, NULL, 'j'},   {"check", no_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},	      {},
 	};
-	static const char *const verdicts[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
-	struct bench b = {.repeat = 2000000, .rounds = 5};
-	struct bench_class cl[8] = {};
+	struct bench b = {.repeat = 1000000, .rounds = 11};
+	struct bench_class cl[10] = {};
 	const char *json = NULL;
-	int c, err, check = 0, over = 0;
+	int c, m, err, check = 0, over = 0;
 	size_t n, i;
 
 	while ((c = getopt_long(argc, argv, "r:n:j:ch", opts, NULL)) != -1) {
@@ -301,8 +467,8 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!b.repeat || !b.rounds) {
-		fprintf(stderr, "bench: --repeat and --rounds must be positive\n");
+	if (!b.repeat || !b.rounds || b.rounds > MAX_ROUNDS) {
+		fprintf(stderr, "bench: --repeat must be positive, --rounds 1-%d\n", MAX_ROUNDS);
 		return 2;
 	}
 	libbpf_set_print(silent);
@@ -310,9 +476,7 @@ int main(int argc, char **argv)
 	if (unshare(CLONE_NEWNET))
 		fprintf(stderr, "bench: no private netns (%s), using the current one\n",
 			strerror(errno));
-	b.skel = wlbs_bpf__open_and_load();
-	b.floor = floor_bpf__open_and_load();
-	if (!b.skel || !b.floor) {
+	if (load(&b)) {
 		fprintf(stderr, "bench: cannot load the BPF programs (root needed): %s\n",
 			strerror(errno));
 		return 1;
@@ -322,37 +486,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: cannot map the owner tables: %s\n", strerror(-err));
 		return 1;
 	}
-	n = classes(&b, cl);
-	printf("%-27s %9s %7s %9s %6s  %-7s %s\n", "class", "ns/pkt", "Mpps", "floor ns", "ratio",
-	       "verdict", "method");
-	for (i = 0; i < n; i++) {
-		double ratio;
-
-		err = measure(&b, &cl[i]);
-		if (err) {
-			fprintf(stderr, "bench: %s: test run failed: %s\n", cl[i].name,
-				strerror(-err));
-			return 1;
+	n = classes(cl);
+	for (m = 0; m < N_MODES; m++) {
+		for (i = 0; i < n; i++) {
+			err = measure(&b, &cl[i], m);
+			if (err) {
+				fprintf(stderr, "bench: %s (%s): test run failed: %s\n", cl[i].name,
+					mode_names[m], strerror(-err));
+				return 1;
+			}
 		}
-		ratio = cl[i].ns / cl[i].floor_ns;
-		if (!cl[i].exempt && ratio > TARGET_RATIO)
-			over++;
-		printf("%-27s %9.1f %7.1f %9.1f %6.2f  %-7s %s%s\n", cl[i].name, cl[i].ns,
-		       1e3 / cl[i].ns, cl[i].floor_ns, ratio,
-		       cl[i].verdict >= 0 && cl[i].verdict < 5 ? verdicts[cl[i].verdict] : "?",
-		       cl[i].single ? "single" : "repeat",
-		       cl[i].exempt	      ? "  (no target)"
-		       : ratio > TARGET_RATIO ? "  OVER TARGET"
-					      : "");
+		print_mode(cl, n, m, &over);
 	}
-	printf("target: ratio <= %.1f except the socket-lookup class; %d over; repeat %u, "
-	       "best of %u rounds\n",
-	       TARGET_RATIO, over, b.repeat, b.rounds);
-	if (json && (err = write_json(json, cl, n))) {
+	printf("\nmedian of %u rounds of %u runs; minimal = the minimal bucket filter, floor = "
+	       "XDP_PASS (many-flows: both behind the rotation)\n"
+	       "target (many-flows): x min <= %.1f, the socket-lookup class <= %.1f; %d over\n",
+	       b.rounds, b.repeat, TARGET_RATIO, TARGET_RATIO_LOOKUP, over);
+	if (json && (err = write_json(json, &b, cl, n))) {
 		fprintf(stderr, "bench: cannot write %s\n", json);
 		return 1;
 	}
 	wlbs_bpf__destroy(b.skel);
 	floor_bpf__destroy(b.floor);
+	minimal_filter_bpf__destroy(b.minimal);
+	bench_rotate_bpf__destroy(b.rotate);
 	return check && over ? 1 : 0;
 }
