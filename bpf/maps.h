@@ -8,22 +8,22 @@ struct wlbs_cfg wlbs_cfg;
 /* Cluster IPs and rules, two generations; wlbs_cfg.gen names the live one. */
 struct wlbs_tables wlbs_tables[2];
 
-/* Owner of every bucket of every rule, per generation. */
+/* Owner of every bucket of every rule, per generation (wlbs_owner_table()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, WLBS_OWNER_SLOTS);
+	__uint(max_entries, WLBS_OWNER_TABLES);
 	__type(key, __u32);
-	__type(value, struct wlbs_bucket);
+	__type(value, struct wlbs_owner_table);
 } wlbs_owners SEC(".maps");
 
 /* Live local TCP connections per (rule, bucket), kept by wlbs_sock_state. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, WLBS_CONN_SLOTS);
+	__uint(max_entries, WLBS_CONN_TABLES);
 	__type(key, __u32);
-	__type(value, __s64);
+	__type(value, struct wlbs_conn_table);
 } wlbs_conns SEC(".maps");
 
 /*

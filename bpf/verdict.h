@@ -91,12 +91,30 @@ static __always_inline int uncovered(struct ethhdr *eth)
 	return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
 }
 
+/* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
+static __always_inline __s32 *conn_count(__u32 slot)
+{
+	__u32 table = slot / WLBS_BUCKETS;
+	struct wlbs_conn_table *t = bpf_map_lookup_elem(&wlbs_conns, &table);
+
+	return t ? &t->n[slot % WLBS_BUCKETS] : NULL;
+}
+
 /* True when this host counts local connections in conns slot @slot and holds @f's. */
 static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *f, __u32 slot)
 {
-	__s64 *conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+	__s32 *conns = conn_count(slot);
 
 	return conns && *conns != 0 && holds_connection(ctx, f);
+}
+
+/* Bucket @bucket of rule @rule in the owner table of generation @gen, or NULL. */
+static __always_inline struct wlbs_bucket *owner_entry(__u32 gen, __u32 rule, __u32 bucket)
+{
+	__u32 key = wlbs_owner_table(gen, rule);
+	struct wlbs_owner_table *t = bpf_map_lookup_elem(&wlbs_owners, &key);
+
+	return t ? &t->b[bucket % WLBS_BUCKETS] : NULL;
 }
 
 /*
@@ -126,10 +144,10 @@ static __always_inline int synack_dirty(struct wlbs_bucket *b, __u32 cslot)
  */
 static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth,
 					  const struct flow *f, __u32 slot, struct wlbs_bucket *b,
-					  __u32 cslot)
+					  __u32 bucket)
 {
+	__u32 cslot = wlbs_conn_slot(slot, bucket);
 	struct wlbs_bucket *idle;
-	__u32 islot;
 	__u64 *until;
 
 	if (holds_connection(ctx, f))
@@ -137,8 +155,7 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 	if (b && b->owner == wlbs_cfg.host_id) {
 		b->flags |= WLBS_BUCKET_F_SYNACK;
 		/* The table wlbsd may be staging now, too: the mark survives its flip. */
-		islot = wlbs_owner_slot((wlbs_cfg.gen & 1) ^ 1, 0, cslot);
-		idle = bpf_map_lookup_elem(&wlbs_owners, &islot);
+		idle = owner_entry((wlbs_cfg.gen & 1) ^ 1, slot, bucket);
 		if (idle)
 			idle->flags |= WLBS_BUCKET_F_SYNACK;
 		until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
@@ -160,7 +177,7 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	struct ethhdr *eth = data;
 	const struct wlbs_rule *r;
 	struct wlbs_bucket *b;
-	__u32 slot, bucket;
+	__u32 bucket;
 	int i, stale = 0;
 
 	if (!f || (void *)(eth + 1) > end)
@@ -185,12 +202,11 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 
 	bucket =
 	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
-	slot = wlbs_owner_slot(wlbs_cfg.gen & 1, i, bucket);
-	b = bpf_map_lookup_elem(&wlbs_owners, &slot);
+	b = owner_entry(wlbs_cfg.gen & 1, i, bucket);
 	if (!b)
 		return count(XDP_DROP, i, WLBS_R_MALFORMED);
 	if (f->synack)
-		return foreign_synack(ctx, eth, f, i, b, wlbs_conn_slot(i, bucket));
+		return foreign_synack(ctx, eth, f, i, b, bucket);
 
 	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
 	    !(r->flags & WLBS_RULE_F_DRAIN)) {

@@ -484,9 +484,9 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	return 0;
 }
 
-static __always_inline void conns_add(__u32 slot, __s64 n)
+static __always_inline void conns_add(__u32 slot, __s32 n)
 {
-	__s64 *conns = bpf_map_lookup_elem(&wlbs_conns, &slot);
+	__s32 *conns = conn_count(slot);
 
 	if (conns)
 		__sync_fetch_and_add(conns, n);

@@ -306,8 +306,8 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->cfg = &fp->skel->bss->wlbs_cfg;
 	fp->tables = fp->skel->bss->wlbs_tables;
 	fp->owners = map_mmap(fp->skel->maps.wlbs_owners,
-			      (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
-	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+			      WLBS_OWNERS_SIZE);
+	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
 	if (!fp->owners || !fp->conns) {
 		ret = fail(err, errlen, -errno, "mapping the owner tables: %s", strerror(errno));
 		goto out_unmap;
@@ -326,9 +326,9 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 
 out_unmap:
 	if (fp->owners)
-		munmap(fp->owners, (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
+		munmap(fp->owners, WLBS_OWNERS_SIZE);
 	if (fp->conns)
-		munmap(fp->conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+		munmap(fp->conns, WLBS_CONNS_SIZE);
 out_destroy:
 	wlbs_bpf__destroy(fp->skel);
 	fp->skel = NULL;
@@ -339,8 +339,8 @@ void fp_close(struct fp *fp)
 {
 	if (!fp->skel)
 		return;
-	munmap(fp->owners, (size_t)WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket));
-	munmap(fp->conns, (size_t)WLBS_CONN_SLOTS * sizeof(int64_t));
+	munmap(fp->owners, WLBS_OWNERS_SIZE);
+	munmap(fp->conns, WLBS_CONNS_SIZE);
 	if (fp->xdp_link_fd >= 0)
 		close(fp->xdp_link_fd);
 	wlbs_bpf__destroy(fp->skel); /* pinned links and maps stay */

@@ -33,7 +33,7 @@ struct fp {
 	struct wlbs_cfg *cfg;	    /* the program's live configuration (mmap) */
 	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
 	struct wlbs_bucket *owners; /* mmap of wlbs_owners */
-	int64_t *conns;		    /* mmap of wlbs_conns */
+	int32_t *conns;		    /* mmap of wlbs_conns */
 	int xdp_link_fd;
 	struct wlbs_clock cal; /* first clock sample, to measure HZ */
 	unsigned int hz;       /* kernel HZ once measured, else 0 */

@@ -164,9 +164,33 @@ _Static_assert(__builtin_offsetof(struct wlbs_cfg, alive_deadline) == 0 &&
 struct wlbs_bucket {
 	__u8 owner; /* host priority, WLBS_NO_OWNER = nobody */
 	__u8 flags; /* WLBS_BUCKET_F_* */
-	__u8 _pad[6];
 };
-_Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
+_Static_assert(sizeof(struct wlbs_bucket) == 2, "wlbs_bucket layout");
+
+/*
+ * The owner table, one map entry per (generation, rule): a rule's buckets
+ * side by side, 16 KiB, so the packets of many flows find them in the L1
+ * cache (an array map pads every value to 8 bytes: one entry per bucket
+ * would take 64 KiB). mmap'ed, it is one array indexed by wlbs_owner_slot().
+ */
+struct wlbs_owner_table {
+	struct wlbs_bucket b[WLBS_BUCKETS];
+};
+#define WLBS_OWNER_TABLES (2 * WLBS_MAX_RULES)
+#define WLBS_OWNERS_SIZE  (WLBS_OWNER_TABLES * sizeof(struct wlbs_owner_table))
+_Static_assert(WLBS_OWNERS_SIZE == WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket), "owner slots");
+
+/*
+ * Live local TCP connections per (rule, bucket), one map entry per rule of
+ * 4-byte counts; the entry after the last rule holds WLBS_CONN_UNCOVERED
+ * first. mmap'ed, it is one array of __s32 indexed by wlbs_conn_slot().
+ */
+struct wlbs_conn_table {
+	__s32 n[WLBS_BUCKETS];
+};
+#define WLBS_CONN_TABLES (WLBS_MAX_RULES + 1)
+#define WLBS_CONNS_SIZE	 (WLBS_CONN_TABLES * sizeof(struct wlbs_conn_table))
+_Static_assert(WLBS_CONNS_SIZE >= WLBS_CONN_SLOTS * sizeof(__s32), "conn slots");
 
 /* Another host may still hold connections here: accept SYN, or a local socket's packets. */
 #define WLBS_BUCKET_F_DIRTY 0x1
@@ -181,6 +205,12 @@ _Static_assert(sizeof(struct wlbs_bucket) == 8, "wlbs_bucket layout");
 WLBS_INLINE __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
 {
 	return (gen * WLBS_MAX_RULES + rule) * WLBS_BUCKETS + bucket;
+}
+
+/* The wlbs_owners entry of (generation, rule). */
+WLBS_INLINE __u32 wlbs_owner_table(__u32 gen, __u32 rule)
+{
+	return gen * WLBS_MAX_RULES + rule;
 }
 
 /* Connection count index of (rule, bucket). */

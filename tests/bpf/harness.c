@@ -17,7 +17,7 @@
 
 struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;
-__s64 *h_conns;
+__s32 *h_conns;
 __u64 *h_synack_dirty;
 uint64_t h_seed;
 
@@ -65,8 +65,8 @@ int h_init(void)
 	err = wlbs_bpf__load(h_skel);
 	if (err)
 		goto fail;
-	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
-	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
+	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	if (!h_owners || !h_conns || !h_synack_dirty) {
@@ -82,9 +82,9 @@ fail:
 void h_fini(void)
 {
 	if (h_owners)
-		munmap(h_owners, WLBS_OWNER_SLOTS * sizeof(*h_owners));
+		munmap(h_owners, WLBS_OWNERS_SIZE);
 	if (h_conns)
-		munmap(h_conns, WLBS_CONN_SLOTS * sizeof(*h_conns));
+		munmap(h_conns, WLBS_CONNS_SIZE);
 	if (h_synack_dirty)
 		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
@@ -119,7 +119,7 @@ void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags)
 	}
 }
 
-__s64 *h_conn(uint32_t rule, uint32_t bucket)
+__s32 *h_conn(uint32_t rule, uint32_t bucket)
 {
 	return &h_conns[wlbs_conn_slot(rule, bucket)];
 }
@@ -195,8 +195,8 @@ void h_reset(void)
 	rule(t, WLBS_VIP_ALL, WLBS_PROTO_UDP, 53, 53, WLBS_MODE_MULTIPLE, WLBS_AFF_NONE);
 	rule(t, 2, WLBS_PROTO_TCP, 8080, 8080, WLBS_MODE_DISABLED, WLBS_AFF_NONE);
 
-	memset(h_owners, 0, WLBS_OWNER_SLOTS * sizeof(*h_owners));
-	memset(h_conns, 0, WLBS_CONN_SLOTS * sizeof(*h_conns));
+	memset(h_owners, 0, WLBS_OWNERS_SIZE);
+	memset(h_conns, 0, WLBS_CONNS_SIZE);
 	memset(h_synack_dirty, 0, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	for (i = 0; i < t->n_rules; i++)
 		h_fill_owner(0, i, 1, 0);

@@ -24,7 +24,7 @@ struct wlbs_bpf;
 
 extern struct wlbs_bpf *h_skel;
 extern struct wlbs_bucket *h_owners; /* mmap of wlbs_owners */
-extern __s64 *h_conns;		     /* mmap of wlbs_conns */
+extern __s32 *h_conns;		     /* mmap of wlbs_conns */
 extern __u64 *h_synack_dirty;	     /* mmap of wlbs_synack_dirty */
 extern uint64_t h_seed;		     /* suite seed (WLBS_TEST_SEED) */
 
@@ -64,7 +64,7 @@ void h_set_vip(uint32_t gen, uint32_t idx, const char *addr);
 struct wlbs_bucket *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket);
 /* Sets owner and flags of every bucket of @rule in @gen. */
 void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags);
-__s64 *h_conn(uint32_t rule, uint32_t bucket);
+__s32 *h_conn(uint32_t rule, uint32_t bucket);
 void h_frags_clear(void);
 void h_stats_clear(void);
 uint64_t h_stat(uint32_t slot, uint32_t reason);

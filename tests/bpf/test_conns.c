@@ -232,7 +232,7 @@ static __s64 conns_total(void)
 }
 
 /* Waits up to 2 s for the connection count of @slot (and the total) to reach @want. */
-static int conns_settle(__s64 *slot, __s64 want)
+static int conns_settle(__s32 *slot, __s32 want)
 {
 	struct timespec ts = {0, 10000000};
 	int i;
@@ -261,7 +261,7 @@ static void test_sock_state_counts(void **state)
 {
 	struct conn c;
 	uint32_t rule;
-	__s64 *slot;
+	__s32 *slot;
 	uint8_t a[16];
 	int v6;
 
@@ -312,7 +312,7 @@ static void test_dual_stack(void **state)
 	struct pkt pm;
 	struct conn c;
 	uint32_t rule;
-	__s64 *slot;
+	__s32 *slot;
 
 	(void)state;
 	sock_link = bpf_program__attach(h_skel->progs.wlbs_sock_state);
@@ -336,7 +336,7 @@ static void test_dual_stack(void **state)
 }
 
 /* Every rule slot but @want is 0 (none negative), and @want holds @n. */
-static void assert_only(const __s64 *want, __s64 n)
+static void assert_only(const __s32 *want, __s64 n)
 {
 	size_t i;
 
@@ -386,7 +386,7 @@ static void test_recount_after_reload(void **state)
 	struct pkt pm;
 	struct conn c;
 	uint32_t rule, moved;
-	__s64 *before, *after;
+	__s32 *before, *after;
 	int v6;
 
 	(void)state;
@@ -429,7 +429,7 @@ static void test_close_after_reload(void **state)
 	struct pkt pm;
 	struct frame f;
 	uint32_t rule;
-	__s64 *slot;
+	__s32 *slot;
 
 	(void)state;
 	attach_sock_state();
@@ -458,7 +458,7 @@ static void test_recount_adds_and_drops(void **state)
 	struct pkt pm;
 	struct frame f;
 	uint32_t rule;
-	__s64 *slot;
+	__s32 *slot;
 
 	(void)state;
 	rule = loopback_cluster(0);
