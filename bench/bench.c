@@ -35,6 +35,7 @@
 #include "floor.skel.h"
 #include "minimal_filter.skel.h"
 #include "bench_rotate.skel.h"
+#include "floor_tc.skel.h"
 
 #define VIP4	       "10.0.0.100"
 #define VIP6	       "2001:db8::100"
@@ -58,7 +59,7 @@ struct figure {
 struct result {
 	struct figure prog[N_PROGS];
 	struct figure ratio; /* wlbs over the minimal filter, round by round */
-	double ns; /* wlbs, corrected for single runs */
+	double ns;	     /* wlbs, corrected for single runs */
 	int verdict, single;
 };
 
@@ -74,9 +75,17 @@ struct bench_class {
 	struct result r[N_MODES];
 };
 
+/* A frame this host sends, through the tc egress program. */
+struct egress_class {
+	const char *name;
+	struct frame f;
+	struct figure ns, floor_ns;
+};
+
 struct bench {
 	struct wlbs_bpf *skel;
 	struct floor_bpf *floor;
+	struct floor_tc_bpf *floor_tc;
 	struct minimal_filter_bpf *minimal;
 	struct bench_rotate_bpf *rotate;
 	struct wlbs_bucket *owners;
@@ -272,8 +281,8 @@ static int select_prog(struct bench *b, int mode, int prog, int *fd)
 		return 0;
 	}
 	*fd = bpf_program__fd(b->rotate->progs.bench_rotate);
-	return bpf_map_update_elem(bpf_map__fd(b->rotate->maps.rotate_target), &key,
-				   &b->fds[prog], BPF_ANY)
+	return bpf_map_update_elem(bpf_map__fd(b->rotate->maps.rotate_target), &key, &b->fds[prog],
+				   BPF_ANY)
 		   ? -errno
 		   : 0;
 }
@@ -396,7 +405,7 @@ static json_object *json_figure(const struct figure *f)
 }
 
 static int write_json(const char *path, const struct bench *b, const struct bench_class *cl,
-		      size_t n)
+		      size_t n, const struct egress_class *egress, size_t n_egress)
 {
 	json_object *top = json_object_new_object(), *arr = json_object_new_array(), *o;
 	const struct result *r;
@@ -418,17 +427,26 @@ static int write_json(const char *path, const struct bench *b, const struct benc
 			json_object_object_add(o, "wlbs", json_figure(&r->prog[P_WLBS]));
 			json_object_object_add(o, "minimal", json_figure(&r->prog[P_MINIMAL]));
 			json_object_object_add(o, "floor", json_figure(&r->prog[P_FLOOR]));
-			json_object_object_add(o, "ratio_minimal", json_object_new_double(ratio(r)));
+			json_object_object_add(o, "ratio_minimal",
+					       json_object_new_double(ratio(r)));
 			json_object_object_add(o, "ratio_minimal_rounds", json_figure(&r->ratio));
 			json_object_object_add(
-			    o, "ratio_floor",
-			    json_object_new_double(r->ns / r->prog[P_FLOOR].med));
+			    o, "ratio_floor", json_object_new_double(r->ns / r->prog[P_FLOOR].med));
 			json_object_object_add(
 			    o, "method", json_object_new_string(r->single ? "single" : "repeat"));
 			json_object_array_add(arr, o);
 		}
 	}
 	json_object_object_add(top, "classes", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < n_egress; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "class", json_object_new_string(egress[i].name));
+		json_object_object_add(o, "tc", json_figure(&egress[i].ns));
+		json_object_object_add(o, "floor", json_figure(&egress[i].floor_ns));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(top, "egress", arr);
 	err = json_object_to_file_ext(path, top, JSON_C_TO_STRING_PRETTY);
 	json_object_put(top);
 	return err ? -EIO : 0;
@@ -459,9 +477,58 @@ static void print_mode(const struct bench_class *cl, size_t n, int mode, int *ov
 	}
 }
 
+/*
+ * The egress program against a bare tc program, one frame repeated: every
+ * frame this host sends pays it. The NS from a cluster IP is rewritten by
+ * its first run; the repeats then measure the check that finds it done.
+ */
+static size_t egress_classes(struct egress_class *e)
+{
+	static const uint8_t host_mac[6] = {0x02, 0, 0, 0, 0, 1};
+	struct pkt p;
+	size_t n = 0;
+
+	e[n].name = "egress-ipv4-tcp";
+	pkt_init(&p, 0, VIP4, "192.0.2.10", IPPROTO_TCP, 80, 40000);
+	p.tcp_flags = TCPF_ACK;
+	p.payload = 64;
+	frame_build(&e[n++].f, &p);
+	e[n].name = "egress-ipv6-tcp";
+	pkt_init(&p, 1, VIP6, "2001:db8:1::10", IPPROTO_TCP, 80, 40000);
+	p.tcp_flags = TCPF_ACK;
+	p.payload = 64;
+	frame_build(&e[n++].f, &p);
+	e[n].name = "egress-ipv6-ns-offered";
+	frame_ns(&e[n++].f, host_mac, VIP6, "2001:db8:1::10");
+	return n;
+}
+
+static int measure_egress(const struct bench *b, struct egress_class *e)
+{
+	static double v[2][MAX_ROUNDS];
+	int fds[2] = {bpf_program__fd(b->skel->progs.wlbs_tc_egress),
+		      bpf_program__fd(b->floor_tc->progs.floor_tc)};
+	__u32 d, verdict;
+	unsigned int i;
+	int p, err = 0;
+
+	for (i = 0; !err && i <= b->rounds; i++)
+		for (p = 0; !err && p < 2; p++) {
+			err = run(fds[p], &e->f, b->repeat, &d, &verdict);
+			if (i)
+				v[p][i - 1] = d;
+		}
+	if (!err) {
+		e->ns = summarize(v[0], b->rounds);
+		e->floor_ns = summarize(v[1], b->rounds);
+	}
+	return err;
+}
+
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--repeat N] [--rounds N] [--class SUBSTRING] [--json PATH] [--check]\n",
+	fprintf(stderr,
+		"usage: %s [--repeat N] [--rounds N] [--class SUBSTRING] [--json PATH] [--check]\n",
 		prog);
 }
 
@@ -471,19 +538,25 @@ static int load(struct bench *b)
 	b->floor = floor_bpf__open_and_load();
 	b->minimal = minimal_filter_bpf__open_and_load();
 	b->rotate = bench_rotate_bpf__open_and_load();
-	return b->skel && b->floor && b->minimal && b->rotate ? 0 : -errno;
+	b->floor_tc = floor_tc_bpf__open_and_load();
+	return b->skel && b->floor && b->minimal && b->rotate && b->floor_tc ? 0 : -errno;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"repeat", required_argument, NULL, 'r'}, {"rounds", required_argument, NULL, 'n'},
-	    {"json", required_argument, NULL, 'j'},   {"check", no_argument, NULL, 'c'},
-	    {"class", required_argument, NULL, 'k'},  {"help", no_argument, NULL, 'h'},
+	    {"repeat", required_argument, NULL, 'r'},
+	    {"rounds", required_argument, NULL, 'n'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"check", no_argument, NULL, 'c'},
+	    {"class", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
 	struct bench b = {.repeat = 100000, .rounds = 31};
 	struct bench_class cl[10] = {};
+	struct egress_class egress[4] = {};
+	size_t n_egress;
 	const char *json = NULL, *only = NULL;
 	int c, m, err, check = 0, over = 0;
 	size_t n, i, k;
@@ -531,6 +604,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	n = classes(cl);
+	n_egress = only ? 0 : egress_classes(egress);
 	/* --class: the classes whose name contains it (a profile of one path). */
 	for (i = 0, k = 0; only && i < n; i++)
 		if (strstr(cl[i].name, only))
@@ -555,7 +629,21 @@ int main(int argc, char **argv)
 	       "XDP_PASS (many-flows: both behind the rotation)\n"
 	       "target (many-flows): x min <= %.1f, the socket-lookup class <= %.1f; %d over\n",
 	       b.rounds, b.repeat, TARGET_RATIO, TARGET_RATIO_LOOKUP, over);
-	if (json && (err = write_json(json, &b, cl, n))) {
+	for (i = 0; i < n_egress; i++) {
+		err = measure_egress(&b, &egress[i]);
+		if (err) {
+			fprintf(stderr, "bench: %s: test run failed: %s\n", egress[i].name,
+				strerror(-err));
+			return 1;
+		}
+	}
+	printf("\negress (tc, one-frame)\n%-26s %6s %13s %6s %6s\n", "class", "ns/pkt", "(min-max)",
+	       "floor", "x flr");
+	for (i = 0; i < n_egress; i++)
+		printf("%-26s %6.1f (%5.1f-%5.1f) %6.1f %6.2f\n", egress[i].name, egress[i].ns.med,
+		       egress[i].ns.min, egress[i].ns.max, egress[i].floor_ns.med,
+		       egress[i].ns.med / egress[i].floor_ns.med);
+	if (json && (err = write_json(json, &b, cl, n, egress, n_egress))) {
 		fprintf(stderr, "bench: cannot write %s\n", json);
 		return 1;
 	}
@@ -563,5 +651,6 @@ int main(int argc, char **argv)
 	floor_bpf__destroy(b.floor);
 	minimal_filter_bpf__destroy(b.minimal);
 	bench_rotate_bpf__destroy(b.rotate);
+	floor_tc_bpf__destroy(b.floor_tc);
 	return check && over ? 1 : 0;
 }

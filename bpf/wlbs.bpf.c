@@ -411,7 +411,12 @@ static __always_inline void arp_offer_cluster_mac(struct __sk_buff *skb, __u32 l
 	__builtin_memcpy(arp->sha, wlbs_cfg.cluster_mac, ETH_ALEN);
 }
 
-/* Frames this host sends on the cluster interface. */
+/*
+ * Frames this host sends on the cluster interface. Only unicast masking and
+ * the ARP/ND offers above change any: every other frame leaves after one
+ * look at its ethertype and one at the flags (the program runs on all of
+ * this host's traffic, and mostly finds its data out of cache).
+ */
 SEC("tc")
 int wlbs_tc_egress(struct __sk_buff *skb)
 {
@@ -420,6 +425,13 @@ int wlbs_tc_egress(struct __sk_buff *skb)
 	__u32 l3off;
 	__be16 proto;
 
+	if ((void *)(eth + 1) > end)
+		return TC_ACT_OK;
+	proto = eth->h_proto;
+	if (proto != bpf_htons(ETH_P_IPV6) && proto != bpf_htons(ETH_P_ARP) &&
+	    proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
+	    !(wlbs_cfg.flags & WLBS_CFG_F_MASK_SRC))
+		return TC_ACT_OK;
 	if (skip_vlans(data, end, &proto, &l3off))
 		return TC_ACT_OK;
 	/* Unicast mode: switches must never learn the shared MAC on one port. */

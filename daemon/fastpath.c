@@ -305,8 +305,7 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	}
 	fp->cfg = &fp->skel->bss->wlbs_cfg;
 	fp->tables = fp->skel->bss->wlbs_tables;
-	fp->owners = map_mmap(fp->skel->maps.wlbs_owners,
-			      WLBS_OWNERS_SIZE);
+	fp->owners = map_mmap(fp->skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
 	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
 	if (!fp->owners || !fp->conns) {
 		ret = fail(err, errlen, -errno, "mapping the owner tables: %s", strerror(errno));
