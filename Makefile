@@ -258,9 +258,9 @@ $(BUILD)/bpf_test: $(BPF_TEST_OBJS) $(DAEMON_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-$(BUILD)/bench: bench/bench.c $(BUILD)/tests/bpf/frames.o $(call skels_of,bench/bench.c)
+$(BUILD)/bench: bench/bench.c bench/instance.c bench/instance.h $(BUILD)/tests/bpf/frames.o $(call skels_of,bench/bench.c)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< bench/instance.c \
 		$(BUILD)/tests/bpf/frames.o $(LIBS)
 
 $(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a

@@ -31,6 +31,7 @@
 #include "wlbs/common.h"
 #include "wlbs/hash.h"
 #include "frames.h"
+#include "instance.h"
 #include "wlbs.skel.h"
 #include "floor.skel.h"
 #include "minimal_filter.skel.h"
@@ -47,7 +48,7 @@
 
 enum { R_TLS = 0, R_DNS = 1, R_WEB = 2, N_RULES };
 enum { MODE_ONE, MODE_MANY, N_MODES };
-enum { P_WLBS, P_MINIMAL, P_FLOOR, N_PROGS };
+enum { P_WLBS, P_BEFORE, P_MINIMAL, P_FLOOR, N_PROGS };
 
 static const char *const mode_names[N_MODES] = {"one-frame", "many-flows"};
 
@@ -58,8 +59,9 @@ struct figure {
 
 struct result {
 	struct figure prog[N_PROGS];
-	struct figure ratio; /* wlbs over the minimal filter, round by round */
-	double ns;	     /* wlbs, corrected for single runs */
+	struct figure ratio;	    /* wlbs over the minimal filter, round by round */
+	struct figure ratio_before; /* wlbs over --before, round by round */
+	double ns, ns_before;	    /* wlbs and --before, corrected for single runs */
 	int verdict, single;
 };
 
@@ -88,9 +90,9 @@ struct bench {
 	struct floor_tc_bpf *floor_tc;
 	struct minimal_filter_bpf *minimal;
 	struct bench_rotate_bpf *rotate;
-	struct wlbs_bucket *owners;
-	__s32 *conns;
-	int fds[N_PROGS];
+	struct instance inst[2]; /* this build; --before */
+	int n_inst;
+	int fds[N_PROGS]; /* -1: not measured */
 	unsigned int repeat, rounds;
 };
 
@@ -137,12 +139,12 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
 }
 
-/* A running host 1 of a cluster, default host; 3 rules. */
-static int setup(struct bench *b)
+/* A running host 1 of a cluster, default host; 3 rules; every bucket its own. */
+static int setup_instance(struct instance *in)
 {
 	const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 1};
-	struct wlbs_cfg *c = &b->skel->bss->wlbs_cfg;
-	struct wlbs_tables *t = &b->skel->bss->wlbs_tables[0];
+	struct wlbs_cfg *c = in->cfg;
+	struct wlbs_tables *t = &in->tables[0];
 	const struct wlbs_rule rules[N_RULES] = {
 	    [R_TLS] = {.vip = 1, .port_lo = 443, .port_hi = 443, .proto = WLBS_PROTO_TCP},
 	    [R_DNS] = {.vip = WLBS_VIP_ALL, .port_lo = 53, .port_hi = 53, .proto = WLBS_PROTO_UDP},
@@ -151,25 +153,16 @@ static int setup(struct bench *b)
 		       .port_hi = 80,
 		       .proto = WLBS_PROTO_TCP | WLBS_PROTO_UDP},
 	};
-	size_t osz = WLBS_OWNERS_SIZE;
-	size_t csz = WLBS_CONNS_SIZE;
 	struct wlbs_clock now = {};
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, clk, .ctx_in = &now, .ctx_size_in = sizeof(now));
-	struct wlbs_vip v;
 	uint32_t r, k;
 
-	b->owners = mmap(NULL, osz, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(b->skel->maps.wlbs_owners), 0);
-	b->conns = mmap(NULL, csz, PROT_READ | PROT_WRITE, MAP_SHARED,
-			bpf_map__fd(b->skel->maps.wlbs_conns), 0);
-	if (b->owners == MAP_FAILED || b->conns == MAP_FAILED)
-		return -errno;
 	c->hash_seed = 0x5eed1234;
 	c->host_id = 1;
 	c->default_host = 1;
 	c->state = WLBS_FP_RUNNING;
 	/* As wlbsd runs it: a liveness deadline to check (ahead for the whole run). */
-	if (bpf_prog_test_run_opts(bpf_program__fd(b->skel->progs.wlbs_clock), &clk))
+	if (bpf_prog_test_run_opts(in->clock_fd, &clk))
 		return -errno;
 	c->alive_deadline = now.jiffies + 3600 * 1000;
 	memcpy(c->host_mac, mac, 6);
@@ -182,15 +175,42 @@ static int setup(struct bench *b)
 	memcpy(t->rules, rules, sizeof(rules));
 	for (r = 0; r < N_RULES; r++)
 		for (k = 0; k < WLBS_BUCKETS; k++)
-			b->owners[wlbs_owner_slot(0, r, k)].owner = 1;
+			instance_set_owner(in, r, k, 1);
+	return 0;
+}
 
-	b->minimal->bss->min_seed = c->hash_seed;
+static int setup(struct bench *b, const char *before)
+{
+	struct instance *in = &b->inst[0];
+	struct wlbs_vip v;
+	int err, i;
+
+	in->xdp_fd = bpf_program__fd(b->skel->progs.wlbs_xdp);
+	in->clock_fd = bpf_program__fd(b->skel->progs.wlbs_clock);
+	in->cfg = &b->skel->bss->wlbs_cfg;
+	in->tables = b->skel->bss->wlbs_tables;
+	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns);
+	b->n_inst = 1;
+	if (!err && before) {
+		err = instance_load(&b->inst[1], before, sizeof(*b->skel->bss),
+				    offsetof(struct wlbs_bpf__bss, wlbs_tables));
+		if (err)
+			fprintf(stderr, "bench: %s: cannot load it as a wlbs fast path\n", before);
+		b->n_inst = 2;
+	}
+	for (i = 0; !err && i < b->n_inst; i++)
+		err = setup_instance(&b->inst[i]);
+	if (err)
+		return err;
+
+	b->minimal->bss->min_seed = in->cfg->hash_seed;
 	b->minimal->bss->min_host = 1;
-	b->minimal->bss->min_vip4 = t->vips[0].addr[3];
+	b->minimal->bss->min_vip4 = in->tables[0].vips[0].addr[3];
 	frame_vip(&v, VIP6);
 	memcpy(b->minimal->bss->min_vip6, v.addr, 16);
 
-	b->fds[P_WLBS] = bpf_program__fd(b->skel->progs.wlbs_xdp);
+	b->fds[P_WLBS] = b->inst[0].xdp_fd;
+	b->fds[P_BEFORE] = b->n_inst > 1 ? b->inst[1].xdp_fd : -1;
 	b->fds[P_MINIMAL] = bpf_program__fd(b->minimal->progs.minimal_filter);
 	b->fds[P_FLOOR] = bpf_program__fd(b->floor->progs.floor_xdp);
 	return 0;
@@ -201,11 +221,14 @@ static void prepare(struct bench *b, const struct bench_class *cl)
 {
 	struct bench_rotate_bpf__bss *rot = b->rotate->bss;
 	uint32_t k;
+	int i;
 
-	for (k = 0; cl->rule >= 0 && k < WLBS_BUCKETS; k++) {
-		b->owners[wlbs_owner_slot(0, (uint32_t)cl->rule, k)].owner = (uint8_t)cl->owner;
-		b->conns[wlbs_conn_slot((uint32_t)cl->rule, k)] = cl->held;
-	}
+	for (i = 0; i < b->n_inst; i++)
+		for (k = 0; cl->rule >= 0 && k < WLBS_BUCKETS; k++) {
+			instance_set_owner(&b->inst[i], (uint32_t)cl->rule, k, (uint8_t)cl->owner);
+			instance_set_conns(&b->inst[i], wlbs_conn_slot((uint32_t)cl->rule, k),
+					   cl->held);
+		}
 	memset(b->minimal->bss->min_owner, cl->owner, sizeof(b->minimal->bss->min_owner));
 	rot->rotate_addr_off = cl->addr_off;
 	rot->rotate_port_off = cl->port_off;
@@ -303,13 +326,15 @@ static struct figure summarize(double *v, unsigned int n)
 /* Rounds of --repeat runs, the three programs interleaved so that all see the same noise. */
 static int rounds(struct bench *b, const struct bench_class *cl, int mode, struct result *res)
 {
-	static double v[N_PROGS][MAX_ROUNDS], q[MAX_ROUNDS];
+	static double v[N_PROGS][MAX_ROUNDS], q[MAX_ROUNDS], qb[MAX_ROUNDS];
 	__u32 d, verdict;
 	int fd, p, err = 0;
 	unsigned int i;
 
 	for (i = 0; !err && i <= b->rounds; i++) {
 		for (p = 0; !err && p < N_PROGS; p++) {
+			if (b->fds[p] < 0)
+				continue;
 			err = select_prog(b, mode, p, &fd);
 			/* Round 0 is untimed: caches, branch predictors and CPU clock settle. */
 			err = err ?: run(fd, &cl->f, b->repeat, &d, &verdict);
@@ -317,13 +342,19 @@ static int rounds(struct bench *b, const struct bench_class *cl, int mode, struc
 				v[p][i - 1] = d;
 		}
 		/* The machine's speed drifts: a ratio within one round sees one speed. */
-		if (i)
+		if (i) {
 			q[i - 1] = v[P_WLBS][i - 1] / v[P_MINIMAL][i - 1];
+			qb[i - 1] =
+			    b->fds[P_BEFORE] < 0 ? 0 : v[P_WLBS][i - 1] / v[P_BEFORE][i - 1];
+		}
 	}
 	for (p = 0; !err && p < N_PROGS; p++)
-		res->prog[p] = summarize(v[p], b->rounds);
-	if (!err)
+		if (b->fds[p] >= 0)
+			res->prog[p] = summarize(v[p], b->rounds);
+	if (!err) {
 		res->ratio = summarize(q, b->rounds);
+		res->ratio_before = summarize(qb, b->rounds);
+	}
 	return err;
 }
 
@@ -338,13 +369,13 @@ static int cmp_u32(const void *a, const void *b)
  * Single runs (one syscall each) of the program and the floor, interleaved;
  * the difference of their medians is the program's extra cost per packet.
  */
-static int single_extra(const struct bench *b, const struct frame *f, double *extra)
+static int single_extra(const struct bench *b, int fd, const struct frame *f, double *extra)
 {
 	__u32 *d = calloc(2 * SINGLE_SAMPLES, sizeof(*d)), *fl = d + SINGLE_SAMPLES, v;
 	int err = d ? 0 : -ENOMEM, i;
 
 	for (i = 0; !err && i < SINGLE_SAMPLES; i++) {
-		err = run(b->fds[P_WLBS], f, 1, &d[i], &v);
+		err = run(fd, f, 1, &d[i], &v);
 		err = err ?: run(b->fds[P_FLOOR], f, 1, &fl[i], &v);
 	}
 	if (!err) {
@@ -371,22 +402,43 @@ static int measure(struct bench *b, struct bench_class *cl, int mode)
 	if (err)
 		return err;
 	res->verdict = (int)first;
+	if (b->fds[P_BEFORE] >= 0) {
+		__u32 vb;
+
+		err = select_prog(b, mode, P_BEFORE, &fd);
+		err = err ?: run(fd, &cl->f, 1, &d, &vb);
+		if (!err && vb != first)
+			fprintf(stderr, "bench: %s: --before gives verdict %u, this build %u\n",
+				cl->name, vb, first);
+		if (err)
+			return err;
+	}
 	res->ns = res->prog[P_WLBS].med;
+	res->ns_before = res->prog[P_BEFORE].med;
 	if (first == last)
 		return 0;
 	/* Rewritten into another path by its first run: single runs, overhead removed. */
 	if (mode == MODE_MANY)
 		return -EPROTO; /* the rotation restores every frame it rewrites */
 	res->single = 1;
-	err = single_extra(b, &cl->f, &extra);
+	err = single_extra(b, b->fds[P_WLBS], &cl->f, &extra);
 	if (!err)
 		res->ns = res->prog[P_FLOOR].med + extra;
+	if (!err && b->fds[P_BEFORE] >= 0)
+		err = single_extra(b, b->fds[P_BEFORE], &cl->f, &extra);
+	if (!err && b->fds[P_BEFORE] >= 0)
+		res->ns_before = res->prog[P_FLOOR].med + extra;
 	return err;
 }
 
 static double ratio(const struct result *r)
 {
 	return r->single ? r->ns / r->prog[P_MINIMAL].med : r->ratio.med;
+}
+
+static double ratio_before(const struct result *r)
+{
+	return r->single ? r->ns / r->ns_before : r->ratio_before.med;
 }
 
 static double target(const struct bench_class *cl)
@@ -426,6 +478,12 @@ static int write_json(const char *path, const struct bench *b, const struct benc
 			json_object_object_add(o, "ns_per_pkt", json_object_new_double(r->ns));
 			json_object_object_add(o, "wlbs", json_figure(&r->prog[P_WLBS]));
 			json_object_object_add(o, "minimal", json_figure(&r->prog[P_MINIMAL]));
+			if (b->fds[P_BEFORE] >= 0) {
+				json_object_object_add(o, "before",
+						       json_figure(&r->prog[P_BEFORE]));
+				json_object_object_add(o, "ratio_before",
+						       json_object_new_double(ratio_before(r)));
+			}
 			json_object_object_add(o, "floor", json_figure(&r->prog[P_FLOOR]));
 			json_object_object_add(o, "ratio_minimal",
 					       json_object_new_double(ratio(r)));
@@ -452,7 +510,8 @@ static int write_json(const char *path, const struct bench *b, const struct benc
 	return err ? -EIO : 0;
 }
 
-static void print_mode(const struct bench_class *cl, size_t n, int mode, int *over)
+static void print_mode(const struct bench *b, const struct bench_class *cl, size_t n, int mode,
+		       int *over)
 {
 	static const char *const verdicts[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
 	const struct result *r;
@@ -473,6 +532,8 @@ static void print_mode(const struct bench_class *cl, size_t n, int mode, int *ov
 			printf("  OVER %.1fx", target(&cl[i]));
 			(*over)++;
 		}
+		if (b->fds[P_BEFORE] >= 0)
+			printf("  before %.1f, x %.2f", r->ns_before, ratio_before(r));
 		printf("\n");
 	}
 }
@@ -545,23 +606,20 @@ static int load(struct bench *b)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"repeat", required_argument, NULL, 'r'},
-	    {"rounds", required_argument, NULL, 'n'},
-	    {"json", required_argument, NULL, 'j'},
-	    {"check", no_argument, NULL, 'c'},
-	    {"class", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
+	    {"repeat", required_argument, NULL, 'r'}, {"rounds", required_argument, NULL, 'n'},
+	    {"json", required_argument, NULL, 'j'},   {"check", no_argument, NULL, 'c'},
+	    {"class", required_argument, NULL, 'k'},  {"before", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},	      {},
 	};
 	struct bench b = {.repeat = 100000, .rounds = 31};
 	struct bench_class cl[10] = {};
 	struct egress_class egress[4] = {};
 	size_t n_egress;
-	const char *json = NULL, *only = NULL;
+	const char *json = NULL, *only = NULL, *before = NULL;
 	int c, m, err, check = 0, over = 0;
 	size_t n, i, k;
 
-	while ((c = getopt_long(argc, argv, "r:n:j:k:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:n:j:k:b:ch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			b.repeat = (unsigned int)strtoul(optarg, NULL, 0);
@@ -577,6 +635,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			only = optarg;
+			break;
+		case 'b':
+			before = optarg;
 			break;
 		default:
 			usage(argv[0]);
@@ -598,7 +659,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	err = setup(&b);
+	err = setup(&b, before);
 	if (err) {
 		fprintf(stderr, "bench: cannot map the owner tables: %s\n", strerror(-err));
 		return 1;
@@ -623,7 +684,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		print_mode(cl, n, m, &over);
+		print_mode(&b, cl, n, m, &over);
 	}
 	printf("\nmedian of %u rounds of %u runs; minimal = the minimal bucket filter, floor = "
 	       "XDP_PASS (many-flows: both behind the rotation)\n"

@@ -166,24 +166,32 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 }
 
 /*
- * The verdict for a classified cluster flow; f->rule gets its stats slot.
- * A global (separately verified) function: inlined at every call site, the
- * verifier would walk it once per cluster IP and rule index it can tell apart.
+ * The index of the rule covering @f, or -1. A global (separately verified)
+ * function: the verifier cannot tell its results apart, so the verdict that
+ * follows is walked once, not once per rule index.
  */
-__attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
+__attribute__((noinline)) int wlbs_rule_of(const struct flow *f)
+{
+	if (!f)
+		return -1;
+	return wlbs_find_rule(live_tables(), f->vip_idx, f->l4proto, f->vip_port);
+}
+
+/* The verdict for a classified cluster flow; f->rule gets its stats slot. */
+static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 {
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	const struct wlbs_tables *t = live_tables();
 	struct ethhdr *eth = data;
 	const struct wlbs_rule *r;
 	struct wlbs_bucket *b;
-	__u32 bucket;
+	__u32 bucket, ri;
 	int i, stale = 0;
 
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
 	f->rule = WLBS_STATS_NO_RULE;
-	i = wlbs_find_rule(t, f->vip_idx, f->l4proto, f->vip_port);
+	i = wlbs_rule_of(f);
 	if (i < 0 || i >= WLBS_MAX_RULES) {
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);
@@ -195,18 +203,20 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 			return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
 		return uncovered(eth);
 	}
-	f->rule = i;
-	r = &t->rules[i];
+	/* Masked: the verifier loses the checked range where i is spilled. */
+	ri = (__u32)i & (WLBS_MAX_RULES - 1);
+	f->rule = ri;
+	r = &t->rules[ri];
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & WLBS_RULE_F_OFF))
-		return count(XDP_DROP, i, WLBS_R_RULE_DISABLED);
+		return count(XDP_DROP, ri, WLBS_R_RULE_DISABLED);
 
 	bucket =
 	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
-	b = owner_entry(wlbs_cfg.gen & 1, i, bucket);
+	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
 	if (!b)
-		return count(XDP_DROP, i, WLBS_R_MALFORMED);
+		return count(XDP_DROP, ri, WLBS_R_MALFORMED);
 	if (f->synack)
-		return foreign_synack(ctx, eth, f, i, b, bucket);
+		return foreign_synack(ctx, eth, f, ri, b, bucket);
 
 	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
 	    !(r->flags & WLBS_RULE_F_DRAIN)) {
@@ -215,19 +225,19 @@ __attribute__((noinline)) int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		} else if (f->l4proto == IPPROTO_TCP && !f->syn &&
 			   (b->flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)) &&
 			   ((b->flags & WLBS_BUCKET_F_DIRTY) ||
-			    synack_dirty(b, wlbs_conn_slot(i, bucket)))) {
+			    synack_dirty(b, wlbs_conn_slot(ri, bucket)))) {
 			/* Another host may hold this connection: never answer it with a RST. */
 			if (holds_connection(ctx, f))
-				return accept(eth, i, WLBS_R_HELD);
-			return count(XDP_DROP, i, WLBS_R_DIRTY);
+				return accept(eth, ri, WLBS_R_HELD);
+			return count(XDP_DROP, ri, WLBS_R_DIRTY);
 		} else {
-			return accept(eth, i, WLBS_R_OWNED);
+			return accept(eth, ri, WLBS_R_OWNED);
 		}
 	}
 
-	if (f->l4proto == IPPROTO_TCP && holds_counted(ctx, f, wlbs_conn_slot(i, bucket)))
-		return accept(eth, i, WLBS_R_HELD);
-	return count(XDP_DROP, i, stale ? WLBS_R_STALE : WLBS_R_NOT_OWNER);
+	if (f->l4proto == IPPROTO_TCP && holds_counted(ctx, f, wlbs_conn_slot(ri, bucket)))
+		return accept(eth, ri, WLBS_R_HELD);
+	return count(XDP_DROP, ri, stale ? WLBS_R_STALE : WLBS_R_NOT_OWNER);
 }
 
 #endif
