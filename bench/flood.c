@@ -7,8 +7,8 @@
  *
  * BPF_PROG_RUN in live-frames mode runs bpf/flood.bpf.c, which writes the
  * next flow into a page-pool frame and redirects it to the device: its peer
- * receives XDP frames (no skb yet), as from a NIC's driver, in batches of 64
- * (one NAPI poll). An AF_PACKET sender would hand the peer skbs, on which
+ * receives XDP frames (no skb yet), as from a NIC's driver, in batches of 256
+ * (--batch; the veth ring's size). An AF_PACKET sender would hand the peer skbs, on which
  * veth runs XDP only after copying each (as generic XDP would): that measures
  * veth, not the filters.
  *
@@ -41,7 +41,7 @@
 #include "flood.h"
 #include "flood.skel.h"
 
-#define FLOOD_BATCH	64	   /* frames per live-frames batch */
+#define FLOOD_BATCH	256	   /* frames per live-frames batch: the veth ring's size */
 #define FLOOD_CHUNK_MIN 65536	   /* frames per BPF_PROG_RUN, at least */
 #define FLOOD_CHUNK_MAX (1u << 22) /* and at most */
 #define FLOOD_FRAME	1514	   /* largest frame built */
@@ -60,6 +60,7 @@ struct flood {
 	uint16_t dport;
 	unsigned int flows, payload, cpu;
 	long warmup;	    /* frames before the measured window; -1: the ring once */
+	unsigned int batch; /* frames per live-frames batch: one wakeup of the receiver */
 	int rx_cpu;	    /* the receiver's CPU, to report its counters too (-1: none) */
 	const char *rx_pid; /* the receiver's thread (threaded NAPI), to report its run time */
 	double seconds;
@@ -312,7 +313,7 @@ static uint64_t xdp_send(const struct flood *fl, uint64_t count, uint64_t until_
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fl->ring,
 			    .data_size_in = (__u32)fl->frame_len, .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-			    .batch_size = FLOOD_BATCH);
+			    .batch_size = fl->batch);
 	int fd = bpf_program__fd(fl->skel->progs.flood_xdp);
 	uint64_t sent = 0, t0 = mono_ns(), now = t0, n;
 
@@ -369,24 +370,22 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dev", required_argument, NULL, 'd'},
-	    {"dst-mac", required_argument, NULL, 'm'},
-	    {"dst", required_argument, NULL, 'a'},
-	    {"dport", required_argument, NULL, 'p'},
-	    {"tcp", no_argument, NULL, 't'},
-	    {"flows", required_argument, NULL, 'n'},
-	    {"payload", required_argument, NULL, 'l'},
-	    {"seconds", required_argument, NULL, 's'},
-	    {"cpu", required_argument, NULL, 'c'},
-	    {"seed", required_argument, NULL, 'r'},
-	    {"warmup", required_argument, NULL, 'w'},
-	    {"rx-cpu", required_argument, NULL, 'R'},
-	    {"rx-pid", required_argument, NULL, 'P'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"dev", required_argument, NULL, 'd'},     {"dst-mac", required_argument, NULL, 'm'},
+	    {"dst", required_argument, NULL, 'a'},     {"dport", required_argument, NULL, 'p'},
+	    {"tcp", no_argument, NULL, 't'},	       {"flows", required_argument, NULL, 'n'},
+	    {"payload", required_argument, NULL, 'l'}, {"seconds", required_argument, NULL, 's'},
+	    {"cpu", required_argument, NULL, 'c'},     {"seed", required_argument, NULL, 'r'},
+	    {"warmup", required_argument, NULL, 'w'},  {"batch", required_argument, NULL, 'b'},
+	    {"rx-cpu", required_argument, NULL, 'R'},  {"rx-pid", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
-	struct flood fl = {
-	    .flows = 65536, .payload = 18, .seconds = 3, .seed = 14, .warmup = -1, .rx_cpu = -1};
+	struct flood fl = {.flows = 65536,
+			   .payload = 18,
+			   .seconds = 3,
+			   .seed = 14,
+			   .warmup = -1,
+			   .rx_cpu = -1,
+			   .batch = FLOOD_BATCH};
 	struct sample a, b;
 	uint64_t warm, sent;
 	int c, err, have_mac = 0, have_dst = 0, i;
@@ -429,6 +428,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			fl.rx_pid = optarg;
+			break;
+		case 'b':
+			fl.batch = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'w':
 			fl.warmup = strtol(optarg, NULL, 0);
