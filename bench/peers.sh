@@ -32,10 +32,14 @@
 # XDP, the skb, tc, netfilter, IP, UDP/TCP. Its run time (/proc/PID/schedstat,
 # ns, not tick-sampled: CONFIG_IRQ_TIME_ACCOUNTING is off on the development
 # VM, so /proc/stat's softirq is only sampled at HZ) divided by the frames h1
-# received (rx_packets) is the cost per frame. Softirq on the CPU stays at
-# zero (checked: frames that came to NAPI in softirq on another CPU, as the
-# heartbeats from the bridge do once XDP is attached, would otherwise take
-# the poll there for a while, and part of the flood with it).
+# received (rx_packets) is the cost per frame. In softirq, the NAPI poll would
+# run on whichever CPU scheduled it, and the heartbeats that reach h1 through
+# the bridge (sent on another CPU; once XDP is attached veth takes them on
+# NAPI too) would move part of the flood's processing there: seen as frames
+# lost at the ring and a receiver too cheap. The report checks that softirq on
+# the generator's CPU stays near zero. The thread sleeps whenever its ring is
+# empty; wlbsd's heartbeat thread (SCHED_FIFO 10) and the rest wait at most
+# one batch.
 #
 # CPUs: the generator, the NAPI thread, this script and every wlbsd share
 # PEERS_GEN_CPU (default 0; PEERS_RX_CPU moves the NAPI thread), so the other
@@ -54,7 +58,8 @@
 #
 # Peers, one at a time on h1's eth0, in interleaved rounds (PEERS_ROUNDS,
 # default 5; the order rotates every round, UDP and TCP alternate first):
-#   none      no filter: h1 has the cluster IP and keeps every frame
+#   none      no filter: h1 has the cluster IP and keeps every frame (TCP then
+#             drops them at its entry: to a multicast MAC, not PACKET_HOST)
 #   nft       an nftables netdev ingress chain: ip daddr CIP, jhash ip saddr .
 #             th sport mod 3 seed S != 0: drop; else meta pkttype set host
 #             (the kept frames must reach TCP as wlbs's do: they come to a
@@ -72,7 +77,7 @@
 # datagram handed to UDP or TCP, after any of the peers' drops.
 #
 # Output: a table of medians (min-max) over the rounds of the receiver's ns
-# per frame sent, the share kept and the ratio to wlbs, for UDP and TCP; then
+# per frame received, the share kept and the ratio to wlbs, for UDP and TCP; then
 # wlbs0 against xdpdrop (per dropped frame) and the issue's goals. Also
 # build/bench-peers.json and the raw samples in build/bench-peers.tsv; the
 # harness log in build/bench-peers.log.
