@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """The table of make bench-peers from its samples (bench/peers.sh writes them).
 
+usage: peers_report.py [--json FILE] SAMPLES.tsv [MORE.tsv...] (several: the
+median of each run's medians, e.g. three runs of make bench-peers).
+
 Each sample is one line of key=value: round, peer, flood (udp or tcp), and
 build/flood's output (frames sent, the generator CPU's /proc/stat deltas in
 clock ticks) plus h1's counter deltas (kept = Ip InDelivers). Per sample:
@@ -100,6 +103,27 @@ def summarize(samples):
     return peers, out
 
 
+def combine(runs):
+    """Several runs: the samples together (the checks), and for the table the
+    median (min-max) of the runs' medians."""
+    samples = []
+    for i, r in enumerate(runs):
+        for x in r:
+            samples.append(dict(x, round=(i + 1) * 1000 + x["round"]))
+    peers, out = summarize(samples)
+    per_run = [summarize(r)[1] for r in runs]
+    for p in peers:
+        for fl, d in out[p].items():
+            ds = [o[p][fl] for o in per_run if fl in o.get(p, {})]
+            d["rx_ns"] = stats([x["rx_ns"]["median"] for x in ds])
+            d["kept_share"] = stats([x["kept_share"]["median"] for x in ds])
+            rs = [x["ratio_to_wlbs"]["median"] for x in ds if x["ratio_to_wlbs"]]
+            d["ratio_to_wlbs"] = stats(rs) if rs else None
+            pd = [x["rx_ns_per_dropped"] for x in ds if x["rx_ns_per_dropped"] is not None]
+            d["rx_ns_per_dropped"] = statistics.median(pd) if pd else None
+    return samples, peers, out
+
+
 def fmt_range(st, f="{:.0f}"):
     return (f + " (" + f + "-" + f + ")").format(st["median"], st["min"], st["max"])
 
@@ -110,20 +134,27 @@ def ratio(num, den):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("samples")
+    ap.add_argument("samples", nargs="+", help="build/bench-peers.tsv; several: runs combined")
     ap.add_argument("--json")
     a = ap.parse_args()
-    samples = parse(a.samples)
-    if not samples:
-        print("peers_report: no samples in " + a.samples, file=sys.stderr)
+    runs = [parse(f) for f in a.samples]
+    if not all(runs):
+        print("peers_report: no samples in " + " ".join(a.samples), file=sys.stderr)
         return 1
-    peers, out = summarize(samples)
-    rounds = len({s["round"] for s in samples})
+    if len(runs) == 1:
+        samples = runs[0]
+        peers, out = summarize(samples)
+        rounds = len({s["round"] for s in samples})
+        what = "%d rounds" % rounds
+    else:
+        samples, peers, out = combine(runs)
+        rounds = len({s["round"] for s in samples})
+        what = "the medians of %d runs (%d rounds)" % (len(runs), rounds)
     secs = statistics.median(s["ns"] for s in samples) / 1e9
 
     print("\nReceiver CPU time per frame (run time of h1's NAPI thread / frames received), "
-          "ns: median (min-max) of %d rounds of %.0f s; kept: frames that reached UDP/TCP; "
-          "x wlbs: median of the per-round ratios to wlbs" % (rounds, secs))
+          "ns: median (min-max) of %s of %.0f s; kept: frames that reached UDP/TCP; "
+          "x wlbs: median of the per-round ratios to wlbs" % (what, secs))
     hdr = "%-27s | %-18s %6s %6s | %-18s %6s %6s" % (
         "peer", "UDP ns/frame", "kept", "x wlbs", "TCP ns/frame", "kept", "x wlbs")
     print(hdr)
