@@ -48,7 +48,9 @@ TEST_PKGS += ansible-core      # test_ansible: the rolling-maintenance playbook
 TEST_PKGS += clang-format      # check-format, format
 TEST_PKGS += debhelper         # make deb (debhelper-compat, dh-sequence-installsysusers)
 TEST_PKGS += dpkg-dev          # make deb: dpkg-buildpackage; check-deb: dpkg-parsechangelog
+TEST_PKGS += ethtool           # bench-peers: GRO (NAPI) on the receiver's veth
 TEST_PKGS += iproute2          # ip, tc, ss: test_netlink, the BPF and netns tests
+TEST_PKGS += iptables          # bench-peers: xt_cluster
 TEST_PKGS += iputils-ping      # test_default_host, test_unicast
 TEST_PKGS += libcmocka-dev     # check-unit, check-bpf
 TEST_PKGS += lintian           # make deb, check-deb
@@ -104,7 +106,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
-	check-scale check-timing bench demo fuzz install uninstall clean help format
+	check-scale check-timing bench bench-peers demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
 all: $(BUILD)/wlbsd $(BUILD)/wlbs $(BPF_OBJS)
@@ -126,6 +128,9 @@ help:
 	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
 	@echo '                heartbeat timing: no membership change (root; HB_SOAK_SECONDS=N)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
+	@echo 'make bench-peers  receiver CPU per frame of a UDP and a TCP flood on a veth: wlbs'
+	@echo '                vs no filter, nftables jhash, xt_cluster, XDP_DROP (root;'
+	@echo '                PEERS_ROUNDS=N PEERS_SECONDS=S)'
 	@echo 'make deb        the Debian package into $(BUILD)/deb/ (lintian-clean)'
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
 	@echo 'V=1             show full commands'
@@ -263,6 +268,11 @@ $(BUILD)/bench: bench/bench.c bench/instance.c bench/instance.h $(BUILD)/tests/b
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< bench/instance.c \
 		$(BUILD)/tests/bpf/frames.o $(LIBS)
 
+# make bench-peers' traffic generator (bench/peers.sh).
+$(BUILD)/flood: bench/flood.c $(BUILD)/flood.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< $(LIBS)
+
 $(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -378,6 +388,12 @@ fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat $(BUILD)/fuzz_rules_desc
 
 bench: $(BUILD)/bench
 	$(Q)$(BUILD)/bench --json $(BUILD)/bench.json $(BENCH_ARGS)
+
+# wlbs and its peers dropping two thirds of a flood on a veth, in interleaved
+# rounds (bench/peers.sh; root, not in `make check`). Writes build/bench-peers.json.
+bench-peers: all $(BUILD)/flood
+	$(Q)PEERS_ROUNDS=$(or $(PEERS_ROUNDS),5) PEERS_SECONDS=$(or $(PEERS_SECONDS),3) \
+		bench/peers.sh || [ $$? -eq 77 ]
 
 # The C sources: tracked ones, or outside git every one but the build's.
 FORMAT_SRCS = $(or $(shell git ls-files '*.c' '*.h' 2>/dev/null),\
