@@ -91,21 +91,19 @@ static __always_inline int uncovered(struct ethhdr *eth)
 	return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
 }
 
-/* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
-static __always_inline __s32 *conn_count(__u32 slot)
+/* True while this host counts local connections in conns slot @slot. */
+static __always_inline int counted(__u32 slot)
 {
-	__u32 table = slot / WLBS_BUCKETS;
-	struct wlbs_conn_table *t = bpf_map_lookup_elem(&wlbs_conns, &table);
+	__u32 word = slot / 64;
+	__u64 *held = bpf_map_lookup_elem(&wlbs_held, &word);
 
-	return t ? &t->n[slot % WLBS_BUCKETS] : NULL;
+	return held && (*held & (1ull << (slot % 64)));
 }
 
 /* True when this host counts local connections in conns slot @slot and holds @f's. */
 static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *f, __u32 slot)
 {
-	__s32 *conns = conn_count(slot);
-
-	return conns && *conns != 0 && holds_connection(ctx, f);
+	return counted(slot) && holds_connection(ctx, f);
 }
 
 /* Bucket @bucket of rule @rule in the owner table of generation @gen, or NULL. */

@@ -496,12 +496,39 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	return 0;
 }
 
+/* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
+static __always_inline __s32 *conn_count(__u32 slot)
+{
+	__u32 table = slot / WLBS_BUCKETS;
+	struct wlbs_conn_table *t = bpf_map_lookup_elem(&wlbs_conns, &table);
+
+	return t ? &t->n[slot % WLBS_BUCKETS] : NULL;
+}
+
+/*
+ * Adds @n (+1 or -1) to count slot @slot and keeps its wlbs_held bit: set
+ * when the count leaves 0, cleared when it comes back. A clear re-checks
+ * the count, so a start on another CPU that raced it ends with the bit set
+ * (for the few instructions in between, a packet of a bucket this host no
+ * longer owns would miss the socket lookup; the connection was just opened
+ * here, so this host owns its bucket then).
+ */
 static __always_inline void conns_add(__u32 slot, __s32 n)
 {
-	__s32 *conns = conn_count(slot);
+	__s32 *conns = conn_count(slot), old;
+	__u32 word = slot / 64;
+	__u64 *held = bpf_map_lookup_elem(&wlbs_held, &word), bit = 1ull << (slot % 64);
 
-	if (conns)
-		__sync_fetch_and_add(conns, n);
+	if (!conns || !held)
+		return;
+	old = __sync_fetch_and_add(conns, n);
+	if (old == 0 && n > 0) {
+		__sync_fetch_and_or(held, bit);
+	} else if (old + n == 0) {
+		__sync_fetch_and_and(held, ~bit);
+		if (*(volatile __s32 *)conns)
+			__sync_fetch_and_or(held, bit);
+	}
 }
 
 /*
