@@ -106,7 +106,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
-	check-scale check-timing bench bench-peers demo fuzz install uninstall clean help format
+	check-scale check-timing check-bench bench bench-peers demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
 all: $(BUILD)/wlbsd $(BUILD)/wlbs $(BPF_OBJS)
@@ -127,7 +127,10 @@ help:
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
 	@echo '                heartbeat timing: no membership change (root; HB_SOAK_SECONDS=N)'
-	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
+	@echo 'make bench      fast-path cost per traffic class, one frame and 65,536 flows, vs the'
+	@echo '                minimal bucket filter and an XDP_PASS floor (root; BENCH_ARGS='
+	@echo '                "--before OLD/wlbs.bpf.o" measures another build in the same rounds)'
+	@echo 'make check-bench  the bench runs, every class on its path (a few seconds; root)'
 	@echo 'make bench-peers  receiver CPU per frame of a UDP and a TCP flood on a veth: wlbs'
 	@echo '                vs no filter, nftables jhash, xt_cluster, XDP_DROP (root;'
 	@echo '                PEERS_ROUNDS=N PEERS_SECONDS=S)'
@@ -280,7 +283,7 @@ $(BUILD)/sim: $(SIM_OBJS) $(BUILD)/libwlbscore.a $(BUILD)/libwlbs.a
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-format check-deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-systemd check-fuzz
+	$(Q)$(MAKE) --no-print-directory check-layout check-unit check-bpf check-bench check-systemd check-fuzz
 	$(Q)$(MAKE) --no-print-directory check-man check-completion
 	$(Q)$(MAKE) --no-print-directory check-sim
 	$(Q)$(MAKE) --no-print-directory check-netns
@@ -388,6 +391,12 @@ fuzz: $(BUILD)/fuzz_remote $(BUILD)/fuzz_heartbeat $(BUILD)/fuzz_rules_desc
 
 bench: $(BUILD)/bench
 	$(Q)$(BUILD)/bench --json $(BUILD)/bench.json $(BENCH_ARGS)
+
+# The bench runs and every class takes the path it is about (a few seconds; root).
+check-bench: $(BUILD)/bench
+	$(Q)if [ "$$(id -u)" -ne 0 ] && [ "$${CI:-}" != true ]; then echo "check-bench: skipped (root)"; \
+	elif $(BUILD)/bench --rounds 3 --repeat 20000 >$(BUILD)/check-bench.log 2>&1; then \
+		echo "check-bench: PASS"; else cat $(BUILD)/check-bench.log; exit 1; fi
 
 # wlbs and its peers dropping two thirds of a flood on a veth, in interleaved
 # rounds (bench/peers.sh; root, not in `make check`). Writes build/bench-peers.json.

@@ -71,6 +71,7 @@ struct bench_class {
 	int rule;   /* -1: no rule */
 	int owner;  /* owner of every bucket of the rule */
 	int held;   /* every bucket counts a local connection */
+	int expect; /* the verdict the class is about (XDP_*) */
 	struct frame f;
 	__u32 addr_off, port_off;
 	int restore;
@@ -244,6 +245,7 @@ static void flow(struct bench_class *cl, const char *name, int v6, const char *d
 	struct pkt p;
 
 	cl->name = name;
+	cl->expect = owner == 1 ? XDP_PASS : XDP_DROP;
 	cl->rule = rule;
 	cl->owner = owner;
 	pkt_init(&p, v6, v6 ? "2001:db8:1::10" : "192.0.2.10", dst, proto, 40000, dport);
@@ -270,6 +272,7 @@ static size_t classes(struct bench_class *cl)
 	cl[n].owner = 1;
 	frame_arp(&cl[n].f, 1, req_mac, "192.0.2.15", NULL, VIP4);
 	cl[n].addr_off = (__u32)cl[n].f.l3 + 16; /* the sender address's last two bytes */
+	cl[n].expect = XDP_TX;
 	cl[n++].restore = 1;
 	flow(&cl[n], "ipv4-tcp-data-held-lookup", 0, VIP4, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 2);
 	cl[n].lookup = 1;
@@ -403,14 +406,22 @@ static int measure(struct bench *b, struct bench_class *cl, int mode)
 	if (err)
 		return err;
 	res->verdict = (int)first;
+	/* A class measures its path only if the program takes it, every run. */
+	if (first != (__u32)cl->expect || (mode == MODE_MANY && last != first)) {
+		fprintf(stderr, "bench: %s (%s): verdict %u then %u, the class is about %d\n",
+			cl->name, mode_names[mode], first, last, cl->expect);
+		return -EPROTO;
+	}
 	if (b->fds[P_BEFORE] >= 0) {
 		__u32 vb;
 
 		err = select_prog(b, mode, P_BEFORE, &fd);
 		err = err ?: run(fd, &cl->f, 1, &d, &vb);
-		if (!err && vb != first)
+		if (!err && vb != first) {
 			fprintf(stderr, "bench: %s: --before gives verdict %u, this build %u\n",
 				cl->name, vb, first);
+			err = -EPROTO;
+		}
 		if (err)
 			return err;
 	}
