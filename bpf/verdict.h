@@ -164,15 +164,14 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 }
 
 /*
- * The index of the rule covering @f, or -1. A global (separately verified)
+ * The index of the live rule covering (cluster IP index @vip, IP protocol
+ * @l4proto, destination port @port), or -1. A global (separately verified)
  * function: the verifier cannot tell its results apart, so the verdict that
  * follows is walked once, not once per rule index.
  */
-__attribute__((noinline)) int wlbs_rule_of(const struct flow *f)
+__attribute__((noinline)) int wlbs_rule_index(__u32 vip, __u32 l4proto, __u32 port)
 {
-	if (!f)
-		return -1;
-	return wlbs_find_rule(live_tables(), f->vip_idx, f->l4proto, f->vip_port);
+	return wlbs_find_rule(live_tables(), vip, (__u8)l4proto, (__u16)port);
 }
 
 /* The verdict for a classified cluster flow; f->rule gets its stats slot. */
@@ -189,7 +188,7 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
 	f->rule = WLBS_STATS_NO_RULE;
-	i = wlbs_rule_of(f);
+	i = wlbs_rule_index(f->vip_idx, f->l4proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES) {
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);

@@ -259,6 +259,27 @@ static void test_ownership(void **state)
 	}
 }
 
+/*
+ * Remote control reaches every host, also where a rule covers its port and
+ * another host owns the client's bucket (the drop of another host's traffic
+ * must not take it).
+ */
+static void test_control_in_another_hosts_bucket(void **state)
+{
+	struct frame f;
+	struct pkt p;
+
+	(void)state;
+	h_reset();
+	h_cfg()->ctl_port = 1500; /* inside H_R_RANGE */
+	h_cfg()->alive_deadline = h_jiffies() + 100000;
+	h_flow(&f, &p, 0, CLIENT4, H_VIP4, IPPROTO_UDP, 40000, 1500, 0);
+	h_flow_owner(&p, H_R_RANGE)->owner = 2;
+	h_expect(&f, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_CONTROL, NULL);
+	h_cfg()->ctl_port = 0;
+	h_expect(&f, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
+}
+
 /* Draining (host state or the rule's DRAIN flag) takes no new flows. */
 static void test_draining(void **state)
 {
@@ -336,6 +357,7 @@ static const struct CMUnitTest verdict_tests[] = {
     cmocka_unit_test(test_default_host),
     cmocka_unit_test(test_rule_disabled),
     cmocka_unit_test(test_ownership),
+    cmocka_unit_test(test_control_in_another_hosts_bucket),
     cmocka_unit_test(test_draining),
     cmocka_unit_test(test_liveness),
     cmocka_unit_test(test_dirty),
