@@ -72,7 +72,8 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	}
 	if (ip->protocol == IPPROTO_TCP && counted(wlbs_conn_slot(ri, bucket))) {
 		/* This host counts connections in the bucket: is this one of them? */
-		struct flow f = {.v4 = 1, .client_port = bpf_ntohs(ports->source), .vip_port = dport};
+		struct flow f = {
+		    .v4 = 1, .client_port = bpf_ntohs(ports->source), .vip_port = dport};
 
 		map_v4(f.client, ip->saddr);
 		map_v4(f.vip, ip->daddr);

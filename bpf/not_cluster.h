@@ -15,13 +15,16 @@ static __always_inline int not_cluster(void)
  * (duplicates and ICMP redirects on the segment): such a frame is another
  * host's. Only unicast frames are forwarded; @fib holds the addresses.
  */
+static __always_inline int may_hairpin(const struct ethhdr *eth)
+{
+	return (wlbs_cfg.flags & WLBS_CFG_F_NO_HAIRPIN) && !(eth->h_dest[0] & 1);
+}
+
 static __always_inline int not_cluster_ip(struct xdp_md *ctx, struct ethhdr *eth,
 					  struct bpf_fib_lookup *fib)
 {
 	long rc;
 
-	if (!(wlbs_cfg.flags & WLBS_CFG_F_NO_HAIRPIN) || (eth->h_dest[0] & 1))
-		return not_cluster();
 	fib->ifindex = ctx->ingress_ifindex;
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
@@ -35,6 +38,8 @@ static __always_inline int not_cluster_v4(struct xdp_md *ctx, struct ethhdr *eth
 {
 	struct bpf_fib_lookup fib = {};
 
+	if (!may_hairpin(eth))
+		return not_cluster(); /* before the route lookup's 64 bytes are filled in */
 	fib.family = AF_INET;
 	fib.l4_protocol = ip->protocol;
 	fib.tot_len = bpf_ntohs(ip->tot_len);
@@ -49,6 +54,8 @@ static __always_inline int not_cluster_v6(struct xdp_md *ctx, struct ethhdr *eth
 {
 	struct bpf_fib_lookup fib = {};
 
+	if (!may_hairpin(eth))
+		return not_cluster();
 	fib.family = AF_INET6;
 	fib.l4_protocol = ip6->nexthdr;
 	fib.tot_len = bpf_ntohs(ip6->payload_len);
