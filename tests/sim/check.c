@@ -25,7 +25,10 @@
  * LIVENESS (main.c measures it): after the final heal, every alive running
  * host settles: a converged member with gains applied, all members in one
  * view, or excluded for a reason that stays (a member does not hear it:
- * one-way loss, or it is held down for flapping).
+ * one-way loss, or a duplicate priority); within T*K + 4T with hosts held
+ * down for flapping left out, and within T*K + 4T + H with them in (H: the
+ * first hold-down, which is how long a held host must be heard without a
+ * break to be let back).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -216,7 +219,8 @@ void check_delivery(struct sim *s, int i, int j)
 	int a = i < j ? i : j, b = i < j ? j : i;
 	uint64_t last = s->lastd[i][j] > s->lastd[j][i] ? s->lastd[i][j] : s->lastd[j][i];
 
-	if (!s->cut_mark[a][b] && s->now - last >= s->fence) {
+	/* Silent both ways for G (again): both directions must be heard anew. */
+	if (s->now - last >= s->fence) {
 		s->cut_mark[a][b] = true;
 		s->rec[a][b] = s->rec[b][a] = false;
 	}
@@ -437,20 +441,23 @@ void check_agreement(struct sim *s)
 	}
 }
 
-bool check_settled(struct sim *s)
+bool check_settled(struct sim *s, bool held_out)
 {
 	uint64_t view = 0, digest = 0, expect = 0, may_be_out = 0;
 	struct conv_report rep;
 	int i, j;
 
-	/* Hosts a member does not hear (cut link, held down) may stay out; nobody else. */
+	/*
+	 * Hosts a member does not hear (cut link) or duplicates may stay out;
+	 * held-down hosts too while @held_out (their hold ends: see main.c).
+	 */
 	for (i = 0; i < s->n; i++) {
 		for (j = 0; j < s->n; j++)
 			if (s->link[i][j].cut)
 				may_be_out |= wlbs_hb_bit(s->h[i].prio) | wlbs_hb_bit(s->h[j].prio);
 		if (runs(&s->h[i])) {
 			conv_report(s->h[i].c, &rep);
-			may_be_out |= rep.damped | rep.duplicates;
+			may_be_out |= (held_out ? rep.damped : 0) | rep.duplicates;
 		}
 	}
 	for (i = 0; i < s->n; i++) {
