@@ -4,11 +4,13 @@
  *
  * SAFETY: no two alive hosts accept one bucket of a rule (or are both the
  * default host) at the same instant, unless the pair is cut: at some point
- * neither heard the other for the fence time G, and they have not yet heard
- * each other again in both directions. Such a pair cannot tell a crash from a
+ * neither heard the other for the fence time G (a frame counts as of when it
+ * was sent), and they have not yet heard each other again in both directions. Such a pair cannot tell a crash from a
  * partition: each side rightly serves alone (a real partition splits the
  * clients too). One-way loss never excuses: as long as one direction works,
- * the pair must stay disjoint.
+ * the pair must stay disjoint. A frame that waited out a stall of its
+ * receiver (queued, read at the end) does not count as hearing again: it is
+ * older than the silence, and may look new to the receiver.
  *
  * AGREEMENT: when every alive running host is a converged member of one view
  * with one digest, they hold the same map, every bucket of a rule some member
@@ -214,7 +216,7 @@ void check_host(struct sim *s, int i)
 	}
 }
 
-void check_delivery(struct sim *s, int i, int j)
+void check_delivery(struct sim *s, int i, int j, uint64_t sent)
 {
 	int a = i < j ? i : j, b = i < j ? j : i;
 	uint64_t last = s->lastd[i][j] > s->lastd[j][i] ? s->lastd[i][j] : s->lastd[j][i];
@@ -224,8 +226,11 @@ void check_delivery(struct sim *s, int i, int j)
 		s->cut_mark[a][b] = true;
 		s->rec[a][b] = s->rec[b][a] = false;
 	}
-	s->lastd[i][j] = s->now;
-	if (!s->cut_mark[a][b])
+	/* Heard as of when it was sent: a frame in flight carries older news. */
+	if (sent > s->lastd[i][j])
+		s->lastd[i][j] = sent;
+	/* Sent before j's stall ended: old news, not a sign the pair hears again. */
+	if (!s->cut_mark[a][b] || sent < s->h[j].stall_until)
 		return;
 	s->rec[i][j] = true;
 	if (!s->rec[j][i])

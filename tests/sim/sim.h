@@ -66,7 +66,8 @@ struct sim_event {
 	uint8_t a, b;	  /* script arguments */
 	unsigned int gen; /* wake generation; deliver: payload index */
 	uint32_t arg;
-	uint64_t rx; /* deliver: arrival, when it waited out a stall (0 = t) */
+	uint64_t rx;   /* deliver: arrival, when it waited out a stall (0 = t) */
+	uint64_t sent; /* deliver: when it was sent */
 };
 
 /* Scenario steps. */
@@ -126,7 +127,7 @@ struct sim {
 	unsigned int n_pay, cap_pay, free_pay;
 	/* safety checker */
 	uint64_t own[SIM_MAX_RULES + 1][WLBS_BUCKETS]; /* bit i: host i accepts the bucket */
-	uint64_t lastd[SIM_MAX_HOSTS][SIM_MAX_HOSTS];  /* last accepted delivery i -> j */
+	uint64_t lastd[SIM_MAX_HOSTS][SIM_MAX_HOSTS];  /* sent time of the last accepted i -> j */
 	bool cut_mark[SIM_MAX_HOSTS][SIM_MAX_HOSTS];   /* pair silent both ways >= G ... */
 	bool rec[SIM_MAX_HOSTS][SIM_MAX_HOSTS];	       /* ...and i -> j delivered since */
 	bool agree_dirty;
@@ -161,8 +162,11 @@ bool sim_chance_ppm(struct sim *s, uint32_t ppm);
 void check_reset(struct sim *s);
 /* After host @i may have changed: update ownership, check safety. */
 void check_host(struct sim *s, int i);
-/* A frame i -> j was accepted at s->now: exposure bookkeeping (and check if a pair un-cut). */
-void check_delivery(struct sim *s, int i, int j);
+/*
+ * A frame i -> j sent at @sent was accepted at s->now: exposure bookkeeping
+ * (and check if a pair un-cut).
+ */
+void check_delivery(struct sim *s, int i, int j, uint64_t sent);
 /* Agreement (all converged on one view => one map) and settledness. */
 void check_agreement(struct sim *s);
 /* Settled; @held_out: hosts held down for flapping may be left out. */

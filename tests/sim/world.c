@@ -180,6 +180,7 @@ static void send_heartbeat(struct sim *s, int i)
 			if (sim_chance_ppm(s, s->link[i][j].loss_ppm))
 				continue;
 			ev.t = s->now + sim_range(s, 0, s->delay_max);
+			ev.sent = s->now;
 			s->pay_ref[pi]++;
 			sim_push(s, &ev);
 		}
@@ -401,7 +402,7 @@ static void deliver(struct sim *s, const struct sim_event *ev)
 		s->st.rejected++;
 	} else {
 		s->st.delivered++;
-		check_delivery(s, ev->from, ev->host);
+		check_delivery(s, ev->from, ev->host, ev->sent);
 	}
 	conv_tick(h->c, local_now(s, ev->host));
 	settle_host(s, ev->host);
