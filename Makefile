@@ -103,7 +103,7 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
+.PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-sim-long check-systemd check-fuzz check-layout \
 	check-scale check-timing bench demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
@@ -116,6 +116,7 @@ help:
 	@echo 'make check-unit|check-bpf|check-sim|check-netns|check-systemd  one layer'
 	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
 	@echo '                binaries running a converged host (root)'
+	@echo 'make check-sim-long  many more simulation seeds and overload runs (minutes)'
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make check-man|check-completion  man pages and bash completion cover every'
 	@echo '                command, option and config key'
@@ -286,6 +287,12 @@ check-bpf: $(BUILD)/bpf_test
 check-sim:
 	$(Q)if [ -n "$(SIM_SRCS)" ]; then $(MAKE) --no-print-directory $(BUILD)/sim && \
 		$(BUILD)/sim $(SIM_ARGS); fi
+
+# More of the simulation than `make check` runs: 20,000 random seeds and 2,000
+# overload runs (issue 15) of up to 60 rounds at each of 10 ms x 2 and 100 ms x 5,
+# from other first seeds (about 15 minutes on the 2-core VM).
+check-sim-long: $(BUILD)/sim
+	$(Q)$(BUILD)/sim --seeds 20000 --first 200000 --overload 2000 --rounds 60 --measure 0
 
 # No include cycle, no call cycle between the daemon's files, core/ pure.
 check-layout: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(CORE_OBJS) $(LIB_OBJS)
