@@ -306,12 +306,13 @@ void scenario_overload(struct sim *s, uint32_t T, uint32_t K, int cycles)
 		int who = (int)sim_range(s, 0, 2), how = (int)sim_range(s, 0, 3);
 
 		/*
-		 * Frames that waited out a stall longer than the timeout and look
-		 * new make a host miss a split: convergence.md, "What the design
-		 * does not handle". Those stalls keep the arrival stamps.
+		 * Frames that waited out a stall and look new stretch the host's
+		 * timeouts by the stall: past the fence it may miss a split
+		 * (convergence.md, "What the design does not handle"). Such
+		 * stalls stay within the fence.
 		 */
-		if (len >= (uint64_t)T * K + T / 2)
-			how &= ~SIM_STALL_LATE_STAMP;
+		if ((how & SIM_STALL_LATE_STAMP) && len > s->fence)
+			len = s->fence;
 		script(s, at, ACT_STALL, who, how, (uint32_t)len);
 		if (at + len > end)
 			end = at + len;
