@@ -5,12 +5,13 @@
  * SAFETY: no two alive hosts accept one bucket of a rule (or are both the
  * default host) at the same instant, unless the pair is cut: at some point
  * neither heard the other for the fence time G (a frame counts as of when it
- * was sent), and they have not yet heard each other again in both directions. Such a pair cannot tell a crash from a
- * partition: each side rightly serves alone (a real partition splits the
- * clients too). One-way loss never excuses: as long as one direction works,
- * the pair must stay disjoint. A frame that waited out a stall of its
- * receiver (queued, read at the end) does not count as hearing again: it is
- * older than the silence, and may look new to the receiver.
+ * was sent), and they have not yet heard each other again in both
+ * directions. Such a pair cannot tell a crash from a partition: each side
+ * rightly serves alone (a real partition splits the clients too). One-way
+ * loss never excuses: as long as one direction works, the pair must stay
+ * disjoint. A frame that waited out a stall of its receiver (queued, read at
+ * the end) does not count as hearing again: it is older than the silence,
+ * and may look new to the receiver.
  *
  * AGREEMENT: when every alive running host is a converged member of one view
  * with one digest, they hold the same map, every bucket of a rule some member

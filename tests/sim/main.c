@@ -105,7 +105,8 @@ static int run_seed(struct sim *s, const struct run *r, bool trace, bool verbose
 		sim_fail(s, "LIVENESS: held-down hosts still out %llu ms after the final heal",
 			 (unsigned long long)(s->now - s->final_at));
 	if (!s->stop && s->full_at - s->final_at > full)
-		sim_fail(s, "LIVENESS: held-down hosts back after %llu ms, bound T*K+%dT+H = %llu ms",
+		sim_fail(s,
+			 "LIVENESS: held-down hosts back after %llu ms, bound T*K+%dT+H = %llu ms",
 			 (unsigned long long)(s->full_at - s->final_at), BOUND_T,
 			 (unsigned long long)full);
 	if (trace && !s->stop)
@@ -256,7 +257,10 @@ static int overload_sweep(struct sim *s, uint64_t first, uint64_t n, uint32_t T,
 	int failed = 0, shown = 0;
 
 	for (i = 0; i < n; i++) {
-		struct run r = {.seed = first + i, .T = T, .K = K, .cycles = (int)(5 + (first + i) % (uint64_t)(most - 4))};
+		struct run r = {.seed = first + i,
+				.T = T,
+				.K = K,
+				.cycles = (int)(5 + (first + i) % (uint64_t)(most - 4))};
 
 		if (run_seed(s, &r, false, false, &settle)) {
 			if (shown++ < 10) {
@@ -286,12 +290,18 @@ static int overload_sweep(struct sim *s, uint64_t first, uint64_t n, uint32_t T,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"seeds", required_argument, NULL, 'n'},	   {"seed", required_argument, NULL, 's'},
-	    {"first", required_argument, NULL, 'f'},	   {"trace", no_argument, NULL, 't'},
-	    {"verbose", no_argument, NULL, 'v'},	   {"measure", required_argument, NULL, 'm'},
-	    {"overload", required_argument, NULL, 'o'},	   {"cycles", required_argument, NULL, 'c'},
-	    {"overload-at", required_argument, NULL, 'a'}, {"rounds", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},		   {},
+	    {"seeds", required_argument, NULL, 'n'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"first", required_argument, NULL, 'f'},
+	    {"trace", no_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"measure", required_argument, NULL, 'm'},
+	    {"overload", required_argument, NULL, 'o'},
+	    {"cycles", required_argument, NULL, 'c'},
+	    {"overload-at", required_argument, NULL, 'a'},
+	    {"rounds", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	uint64_t first = 1, n = 2000, n_over = 200, settle, *settles, beyond = 0;
 	int opt, measure_runs = 100, failed = 0, shown = 0, k, most = 30;
@@ -393,7 +403,8 @@ int main(int argc, char **argv)
 		    settles[passed - 1] / 100.0, beyond / 100.0, BOUND_T);
 	free(settles);
 	for (k = 0; n_over && k < (int)(sizeof(overload_tk) / sizeof(overload_tk[0])); k++) {
-		int f = overload_sweep(s, first, n_over, overload_tk[k][0], overload_tk[k][1], most);
+		int f =
+		    overload_sweep(s, first, n_over, overload_tk[k][0], overload_tk[k][1], most);
 
 		failed += f;
 		passed += n_over - (uint64_t)f;

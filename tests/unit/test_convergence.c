@@ -557,8 +557,8 @@ static void test_hold_ends_once_back_for_the_first_hold(void **state)
 	conv_report(n->c[0], &r);
 	assert_int_equal(r.damped, 0x4); /* not back for long enough yet */
 	while (n->now - back < 1000 + T * K + 4 * T &&
-	       !(conv_view(n->c[0]) == 0x7 && conv_converged(n->c[0]) &&
-		 conv_converged(n->c[1]) && conv_converged(n->c[2])))
+	       !(conv_view(n->c[0]) == 0x7 && conv_converged(n->c[0]) && conv_converged(n->c[1]) &&
+		 conv_converged(n->c[2])))
 		run(n, 1);
 	print_message("  back in %llu ms after it stopped flapping\n",
 		      (unsigned long long)(n->now - back));
