@@ -103,8 +103,8 @@ SIM_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SIM_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-sim-long check-systemd check-fuzz check-layout \
-	check-scale check-timing check-overload bench demo fuzz install uninstall clean help format
+.PHONY: all deps deps-lists deb check check-deb check-deps check-format check-unit check-bpf check-netns check-sim check-systemd check-fuzz check-layout \
+	check-scale check-timing bench demo fuzz install uninstall clean help format
 
 # The netns tests attach floor.bpf.o (a pass-through XDP program) to the bridge side.
 all: $(BUILD)/wlbsd $(BUILD)/wlbs $(BPF_OBJS)
@@ -117,6 +117,8 @@ help:
 	@echo 'make check-deb  build the package; lintian, contents, maintainer scripts, and its'
 	@echo '                binaries running a converged host (root)'
 	@echo 'make check-sim-long  2,000 simulated overload runs per timing (minutes)'
+	@echo 'make check-overload  after CPU stalls and a frame flood at 10 ms x 2 the cluster'
+	@echo '                re-forms within T*K + 4T + 1 s, 10 runs in a row (root)'
 	@echo 'make check-layout  no include or call cycle; daemon/core/ stays pure'
 	@echo 'make check-man|check-completion  man pages and bash completion cover every'
 	@echo '                command, option and config key'
@@ -126,8 +128,6 @@ help:
 	@echo 'make check-scale  32 hosts converge and share traffic (root; SCALE_HOSTS=N)'
 	@echo 'make check-timing 10 minutes of stress-ng --cpu 2 at the fastest documented'
 	@echo '                heartbeat timing: no membership change (root; HB_SOAK_SECONDS=N)'
-	@echo 'make check-overload  after CPU stalls and a frame flood at 10 ms x 2 the cluster'
-	@echo '                re-forms within T*K + 4T + 1 s, 10 runs in a row (root)'
 	@echo 'make bench      fast-path cost per traffic class vs an XDP_PASS floor'
 	@echo 'make deb        the Debian package into $(BUILD)/deb/ (lintian-clean)'
 	@echo 'make install    install binaries, unit and example config (DESTDIR, PREFIX)'
@@ -293,6 +293,7 @@ check-sim:
 # More overload runs (issue 15) than `make check` does: 2,000 of up to 60 rounds
 # at each of 10 ms x 2 and 100 ms x 5, from other seeds (about 5 minutes on the
 # 2-core VM). More random seeds: make check-sim SIM_ARGS="--seeds 100000".
+.PHONY: check-sim-long
 check-sim-long: $(BUILD)/sim
 	$(Q)$(BUILD)/sim --seeds 0 --first 200000 --overload 2000 --rounds 60 --measure 0
 
@@ -346,6 +347,7 @@ check-timing: all
 # After an overload the cluster re-forms within the documented bound (issue 15):
 # tests/netns/test_overload.sh 10 times in a row, stopping at the first failure
 # (root; about 3 minutes). OVL_SECONDS, OVL_BURST_MS vary the load.
+.PHONY: check-overload
 check-overload: all
 	$(Q)for i in 1 2 3 4 5 6 7 8 9 10; do \
 		NETNS_VERBOSE=1 tests/netns/run.sh test_overload_quiet_reforms \
