@@ -190,8 +190,7 @@ static int setup(struct bench *b, const char *before)
 	in->clock_fd = bpf_program__fd(b->skel->progs.wlbs_clock);
 	in->cfg = &b->skel->bss->wlbs_cfg;
 	in->tables = b->skel->bss->wlbs_tables;
-	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns,
-				  b->skel->maps.wlbs_held);
+	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns);
 	b->n_inst = 1;
 	if (!err && before) {
 		err = instance_load(&b->inst[1], before, sizeof(*b->skel->bss),
@@ -205,11 +204,11 @@ static int setup(struct bench *b, const char *before)
 	if (err)
 		return err;
 
-	b->minimal->bss->min_seed = in->cfg->hash_seed;
-	b->minimal->bss->min_host = 1;
-	b->minimal->bss->min_vip4 = in->tables[0].vips[0].addr[3];
+	b->minimal->bss->min_cfg.seed = in->cfg->hash_seed;
+	b->minimal->bss->min_cfg.host = 1;
+	b->minimal->bss->min_cfg.vip4 = in->tables[0].vips[0].addr[3];
 	frame_vip(&v, VIP6);
-	memcpy(b->minimal->bss->min_vip6, v.addr, 16);
+	memcpy(b->minimal->bss->min_cfg.vip6, v.addr, 16);
 
 	b->fds[P_WLBS] = b->inst[0].xdp_fd;
 	b->fds[P_BEFORE] = b->n_inst > 1 ? b->inst[1].xdp_fd : -1;
@@ -231,7 +230,7 @@ static void prepare(struct bench *b, const struct bench_class *cl)
 			instance_set_conns(&b->inst[i], wlbs_conn_slot((uint32_t)cl->rule, k),
 					   cl->held);
 		}
-	memset(b->minimal->bss->min_owner, cl->owner, sizeof(b->minimal->bss->min_owner));
+	memset(b->minimal->bss->min_cfg.owner, cl->owner, sizeof(b->minimal->bss->min_cfg.owner));
 	rot->rotate_addr_off = cl->addr_off;
 	rot->rotate_port_off = cl->port_off;
 	rot->rotate_restore = cl->restore;

@@ -72,6 +72,10 @@
 #   wlbs0     the same with load_weight 0 on h1: converged, owns no bucket,
 #             so every frame takes the path of a frame of another host's
 #             bucket: wlbs's cost per dropped frame, against xdpdrop's
+#   minimal0  the minimal bucket filter (bpf/minimal_filter.bpf.c: parse, the
+#             shared hash, one owner byte) owning no bucket: the least a
+#             filter of this design can cost per dropped frame (not in the
+#             default list; PEERS_LIST="xdpdrop wlbs0 minimal0" compares them)
 # Between peers h1 is checked clean (no XDP program, no tc filter, no nft
 # table, no cluster IP). Kept frames: h1's Ip InDelivers, which counts every
 # datagram handed to UDP or TCP, after any of the peers' drops.
@@ -98,6 +102,7 @@ RX_CPU=${PEERS_RX_CPU:-$GEN_CPU}
 PEERS=${PEERS_LIST:-none nft xt xdpdrop wlbs wlbs0}
 FLOOD=$BUILD/flood
 DROP_OBJ=$BUILD/drop.bpf.o
+MINIMAL_OBJ=$BUILD/minimal_filter.bpf.o
 OUT_TSV=$BUILD/bench-peers.tsv
 OUT_JSON=$BUILD/bench-peers.json
 OUT_LOG=$BUILD/bench-peers.log
@@ -261,6 +266,20 @@ EOF
 		;;
 	wlbs) wlbs_on equal ;;
 	wlbs0) wlbs_on 0 ;;
+	minimal0)
+		vip_add
+		# Its configuration (struct min_cfg: vip4 at 0, host at 24, owners after: all 0,
+		# nobody) through its pinned .bss, in a private bpffs.
+		h1 sh -c 'mount -t bpf bpf /sys/fs/bpf && mkdir /sys/fs/bpf/m &&
+			bpftool prog load "$1" /sys/fs/bpf/m/prog type xdp pinmaps /sys/fs/bpf/m &&
+			bss=$(ls /sys/fs/bpf/m/*.bss) &&
+			size=$(bpftool map show pinned "$bss" | sed -n "s/.*value \([0-9]*\)B.*/\1/p") &&
+			value=$(python3 -c "import sys,socket; v=bytearray(int(sys.argv[2]));
+v[0:4]=socket.inet_aton(sys.argv[1]); v[24]=1; print(\" \".join(\"%02x\" % b for b in v))" "$2" "$size") &&
+			bpftool map update pinned "$bss" key hex 00 00 00 00 value hex $value &&
+			ip link set dev eth0 xdpdrv pinned /sys/fs/bpf/m/prog' _ "$MINIMAL_OBJ" "$CLUSTER_IP4" ||
+			fail "minimal bucket filter on h1"
+		;;
 	*) fail "no peer $1" ;;
 	esac
 	log "peer $1 on"
@@ -279,7 +298,7 @@ peer_off()
 		fi
 		vip_del
 		;;
-	xdpdrop) ip -n "$(ns h1)" link set dev eth0 xdpdrv off || fail "XDP off h1"; vip_del ;;
+	xdpdrop | minimal0) ip -n "$(ns h1)" link set dev eth0 xdpdrv off || fail "XDP off h1"; vip_del ;;
 	wlbs | wlbs0) wlbs_off ;;
 	esac
 	h1_clean "after peer $1"

@@ -27,6 +27,7 @@ PEER_NAMES = {
     "xdpdrop": "bare XDP_DROP",
     "wlbs": "wlbs (owns 1/3)",
     "wlbs0": "wlbs, weight 0 (owns none)",
+    "minimal0": "minimal filter (owns none)",
 }
 FLOODS = ("udp", "tcp")
 BUSY = ("user", "nice", "system", "irq", "softirq")
@@ -200,6 +201,12 @@ def main():
         if w0 and xd:
             print("  %s: wlbs0 %.0f, XDP_DROP %.0f: %.2fx" % (
                 fl.upper(), w0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"], r_drop))
+        m0 = out.get("minimal0", {}).get(fl)
+        if m0 and xd:
+            r_min = ratio(m0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"])
+            goals[fl]["minimal0_over_xdpdrop"] = r_min
+            print("  %s: minimal filter %.0f, XDP_DROP %.0f: %.2fx (the limit of the design)" % (
+                fl.upper(), m0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"], r_min))
     print("\nGoals (issue 14): nftables jhash >= %.1fx wlbs; wlbs <= %.1fx XDP_DROP per "
           "dropped frame" % (GOAL_NFT, GOAL_DROP))
     for fl in FLOODS:

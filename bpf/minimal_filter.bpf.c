@@ -17,11 +17,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define ETH_P_IP   0x0800
 #define ETH_P_IPV6 0x86DD
 
-__be32 min_vip4;
-__u32 min_vip6[4]; /* network order */
-__u32 min_seed;
-__u8 min_host;
-__u8 min_owner[WLBS_BUCKETS];
+/* One struct, so that a loader without the skeleton (bench/peers.sh) knows the layout. */
+struct {
+	__be32 vip4;		  /* offset 0 */
+	__u32 vip6[4];		  /* 4, network order */
+	__u32 seed;		  /* 20 */
+	__u8 host;		  /* 24 */
+	__u8 owner[WLBS_BUCKETS]; /* 25 */
+} min_cfg;
 
 static __always_inline int verdict(const __u32 client[4], int v4, void *l4, void *end)
 {
@@ -30,8 +33,8 @@ static __always_inline int verdict(const __u32 client[4], int v4, void *l4, void
 
 	if ((void *)(ports + 1) > end)
 		return XDP_DROP;
-	b = wlbs_flow_bucket(client, v4, bpf_ntohs(ports->source), WLBS_AFF_NONE, min_seed);
-	return min_owner[b] == min_host ? XDP_PASS : XDP_DROP;
+	b = wlbs_flow_bucket(client, v4, bpf_ntohs(ports->source), WLBS_AFF_NONE, min_cfg.seed);
+	return min_cfg.owner[b] == min_cfg.host ? XDP_PASS : XDP_DROP;
 }
 
 SEC("xdp")
@@ -47,7 +50,7 @@ int minimal_filter(struct xdp_md *ctx)
 		return XDP_PASS;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		ip = (void *)(eth + 1);
-		if ((void *)(ip + 1) > end || ip->daddr != min_vip4)
+		if ((void *)(ip + 1) > end || ip->daddr != min_cfg.vip4)
 			return XDP_PASS;
 		if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 			return XDP_PASS;
@@ -59,10 +62,10 @@ int minimal_filter(struct xdp_md *ctx)
 	}
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		ip6 = (void *)(eth + 1);
-		if ((void *)(ip6 + 1) > end || ip6->daddr.in6_u.u6_addr32[3] != min_vip6[3] ||
-		    ip6->daddr.in6_u.u6_addr32[2] != min_vip6[2] ||
-		    ip6->daddr.in6_u.u6_addr32[1] != min_vip6[1] ||
-		    ip6->daddr.in6_u.u6_addr32[0] != min_vip6[0])
+		if ((void *)(ip6 + 1) > end || ip6->daddr.in6_u.u6_addr32[3] != min_cfg.vip6[3] ||
+		    ip6->daddr.in6_u.u6_addr32[2] != min_cfg.vip6[2] ||
+		    ip6->daddr.in6_u.u6_addr32[1] != min_cfg.vip6[1] ||
+		    ip6->daddr.in6_u.u6_addr32[0] != min_cfg.vip6[0])
 			return XDP_PASS;
 		if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 			return XDP_PASS;
