@@ -155,25 +155,87 @@ static uint32_t damp_hold0(const struct conv *c)
 	return h > CONV_DAMP_HOLD_MAX_MS ? CONV_DAMP_HOLD_MAX_MS : (uint32_t)h;
 }
 
-/* Counts a leave of @h; holds it out after too many in the window. */
+/* Latest arrival from any sender of priority @p (alive or timed out), 0 = never. */
+static uint64_t last_rx(const struct conv_host *h)
+{
+	uint64_t rx = 0;
+	int i;
+
+	for (i = 0; i < CONV_SLOTS; i++)
+		if (h->slot[i].used && h->slot[i].rx_ms > rx)
+			rx = h->slot[i].rx_ms;
+	return rx;
+}
+
+/*
+ * Whether host @p timing out now is our doing, not its own: we were not
+ * listening (no tick for half the timeout: a stalled process), or every
+ * other host we heard when @p last spoke went silent too (a stalled or
+ * flooded receive path, our link down). Then every peer looks as if it
+ * left, and none of them flapped. A host that left while we kept hearing
+ * others, or that we could not check against anyone, counts.
+ */
+static bool we_stalled(const struct conv *c, unsigned int p, uint64_t gap)
+{
+	uint64_t alive_ms = conv_alive_ms(c), rx = last_rx(&c->hosts[p]), q_rx;
+	bool witness = false;
+	unsigned int q;
+
+	if (gap >= alive_ms / 2)
+		return true;
+	for (q = 1; q <= WLBS_MAX_HOSTS; q++) {
+		if (q == p || q == c->p.self)
+			continue;
+		q_rx = last_rx(&c->hosts[q]);
+		if (!q_rx || q_rx + alive_ms <= rx)
+			continue; /* not alive when @p last spoke: tells nothing */
+		if (c->now_ms - q_rx < alive_ms / 2)
+			return false; /* we hear @q: @p went silent on its own */
+		witness = true;
+	}
+	return witness;
+}
+
+/*
+ * @h left heard: counts the leave, and holds it out after too many in the
+ * window. While held, a leave does not count again but says the flaps go
+ * on: the hold is renewed, and the next one doubles.
+ */
 static void damp_leave(struct conv *c, struct conv_host *h)
 {
 	uint32_t flaps = c->p.damp_flaps ? c->p.damp_flaps : CONV_DAMP_FLAPS;
 	uint64_t win = c->p.damp_window_ms ? c->p.damp_window_ms : CONV_DAMP_WINDOW_MS;
 	unsigned int i, n = 0, ring = sizeof(h->left_ms) / sizeof(h->left_ms[0]);
 
-	h->left_ms[h->n_left++ % ring] = c->now_ms;
-	for (i = 0; i < ring && i < h->n_left; i++)
-		if (c->now_ms - h->left_ms[i] < win)
-			n++;
-	if (n <= flaps)
-		return;
-	if (!h->next_hold_ms || c->now_ms > h->hold_until_ms + 2 * win)
-		h->next_hold_ms = damp_hold0(c);
+	if (c->now_ms >= h->hold_until_ms) {
+		h->left_ms[h->n_left++ % ring] = c->now_ms;
+		for (i = 0; i < ring && i < h->n_left; i++)
+			if (c->now_ms - h->left_ms[i] < win)
+				n++;
+		if (n <= flaps)
+			return;
+		if (!h->next_hold_ms || c->now_ms > h->hold_until_ms + 2 * win)
+			h->next_hold_ms = damp_hold0(c);
+		h->n_left = 0;
+	}
 	h->hold_until_ms = c->now_ms + h->next_hold_ms;
 	h->next_hold_ms = h->next_hold_ms * 2 > CONV_DAMP_HOLD_MAX_MS ? CONV_DAMP_HOLD_MAX_MS
 								      : h->next_hold_ms * 2;
-	h->n_left = 0;
+}
+
+/*
+ * Whether @h (heard) is held out now. A hold ends when it runs out, or once
+ * the host has been heard without a break for the first hold: flaps that
+ * stopped do not keep it out for the doubled holds of their past.
+ */
+static bool damp_held(struct conv *c, struct conv_host *h)
+{
+	if (c->now_ms >= h->hold_until_ms)
+		return false;
+	if (c->now_ms - h->back_ms < damp_hold0(c))
+		return true;
+	h->hold_until_ms = c->now_ms;
+	return false;
 }
 
 bool conv_peer_claims_nothing(const struct wlbs_hb *q)
@@ -184,8 +246,10 @@ bool conv_peer_claims_nothing(const struct wlbs_hb *q)
 void conv_peers_update(struct conv *c)
 {
 	uint64_t heard = 0, conflicts = 0, rule_count = 0, damped = 0;
+	uint64_t gap = c->now_ms - c->peers_ms;
 	unsigned int p;
 
+	c->peers_ms = c->now_ms;
 	senders_update(c);
 	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
 		struct conv_host *h = &c->hosts[p];
@@ -201,12 +265,17 @@ void conv_peers_update(struct conv *c)
 			else
 				in = true;
 		}
-		/* Damping counts raw comings and goings, held or not. */
-		if (h->was_heard && !in)
+		/*
+		 * Damping counts raw comings and goings, but not a timeout that
+		 * was our own stall: a leave it counts is one of the host's own.
+		 */
+		if (h->was_heard && !in && (s || !we_stalled(c, p, gap)))
 			damp_leave(c, h);
+		if (!h->was_heard && in)
+			h->back_ms = c->now_ms;
 		h->was_heard = in;
 		/* Held hosts stay heard: only the leader's view leaves them out. */
-		if (in && c->now_ms < h->hold_until_ms)
+		if (in && damp_held(c, h))
 			damped |= BIT(p);
 		if (in)
 			heard |= BIT(p);

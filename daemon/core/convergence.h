@@ -32,7 +32,10 @@
 /* Damping defaults: more than CONV_DAMP_FLAPS leaves within CONV_DAMP_WINDOW_MS... */
 #define CONV_DAMP_FLAPS	    3
 #define CONV_DAMP_WINDOW_MS 30000u
-/* ...hold the host out, doubling each repeat up to CONV_DAMP_HOLD_MAX_MS. */
+/*
+ * ...hold the host out, doubling each repeat up to CONV_DAMP_HOLD_MAX_MS; a
+ * hold also ends once the host was heard without a break for the first hold.
+ */
 #define CONV_DAMP_HOLD_MAX_MS 60000u
 /* Senders kept per host priority (the second one is a duplicate). */
 #define CONV_SLOTS 2
@@ -122,8 +125,9 @@ struct conv_host {
 	bool was_heard;	     /* in heard at the last tick */
 	uint64_t left_ms[8]; /* recent times it left heard (ring) */
 	unsigned int n_left;
-	uint64_t hold_until_ms;			     /* damped until */
+	uint64_t hold_until_ms;			     /* damped until, at the latest */
 	uint32_t next_hold_ms;			     /* hold-down of the next repeat */
+	uint64_t back_ms;			     /* when it last came back into heard */
 	uint64_t vanished_ms;			     /* when it last timed out (cleanup delay) */
 	uint8_t vanished_dirty[WLBS_HB_DIRTY_BYTES]; /* its dirty buckets then */
 };
@@ -148,6 +152,7 @@ struct conv {
 	uint8_t excluded; /* enum conv_excl */
 	uint64_t conflicts, rule_count, duplicates, damped, deaf;
 	uint64_t last_vanish_ms; /* latest time a peer timed out */
+	uint64_t peers_ms;	 /* last conv_peers_update (a gap: we did not listen) */
 	bool dup_self;		 /* we lost a duplicate priority contest */
 	uint8_t dup_self_mac[6]; /* the winner */
 

@@ -4,11 +4,14 @@
  *
  * SAFETY: no two alive hosts accept one bucket of a rule (or are both the
  * default host) at the same instant, unless the pair is cut: at some point
- * neither heard the other for the fence time G, and they have not yet heard
- * each other again in both directions. Such a pair cannot tell a crash from a
- * partition: each side rightly serves alone (a real partition splits the
- * clients too). One-way loss never excuses: as long as one direction works,
- * the pair must stay disjoint.
+ * neither heard the other for the fence time G (a frame counts as of when it
+ * was sent), and they have not yet heard each other again in both
+ * directions. Such a pair cannot tell a crash from a partition: each side
+ * rightly serves alone (a real partition splits the clients too). One-way
+ * loss never excuses: as long as one direction works, the pair must stay
+ * disjoint. A frame that waited out a stall of its receiver (queued, read at
+ * the end) does not count as hearing again: it is older than the silence,
+ * and may look new to the receiver.
  *
  * AGREEMENT: when every alive running host is a converged member of one view
  * with one digest, they hold the same map, every bucket of a rule some member
@@ -25,7 +28,10 @@
  * LIVENESS (main.c measures it): after the final heal, every alive running
  * host settles: a converged member with gains applied, all members in one
  * view, or excluded for a reason that stays (a member does not hear it:
- * one-way loss, or it is held down for flapping).
+ * one-way loss, or a duplicate priority); within T*K + 4T with hosts held
+ * down for flapping left out, and within T*K + 4T + H with them in (H: the
+ * first hold-down, which is how long a held host must be heard without a
+ * break to be let back).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -211,17 +217,21 @@ void check_host(struct sim *s, int i)
 	}
 }
 
-void check_delivery(struct sim *s, int i, int j)
+void check_delivery(struct sim *s, int i, int j, uint64_t sent)
 {
 	int a = i < j ? i : j, b = i < j ? j : i;
 	uint64_t last = s->lastd[i][j] > s->lastd[j][i] ? s->lastd[i][j] : s->lastd[j][i];
 
-	if (!s->cut_mark[a][b] && s->now - last >= s->fence) {
+	/* Silent both ways for G (again): both directions must be heard anew. */
+	if (s->now - last >= s->fence) {
 		s->cut_mark[a][b] = true;
 		s->rec[a][b] = s->rec[b][a] = false;
 	}
-	s->lastd[i][j] = s->now;
-	if (!s->cut_mark[a][b])
+	/* Heard as of when it was sent: a frame in flight carries older news. */
+	if (sent > s->lastd[i][j])
+		s->lastd[i][j] = sent;
+	/* Sent before j's stall ended: old news, not a sign the pair hears again. */
+	if (!s->cut_mark[a][b] || sent < s->h[j].stall_until)
 		return;
 	s->rec[i][j] = true;
 	if (!s->rec[j][i])
@@ -437,20 +447,23 @@ void check_agreement(struct sim *s)
 	}
 }
 
-bool check_settled(struct sim *s)
+bool check_settled(struct sim *s, bool held_out)
 {
 	uint64_t view = 0, digest = 0, expect = 0, may_be_out = 0;
 	struct conv_report rep;
 	int i, j;
 
-	/* Hosts a member does not hear (cut link, held down) may stay out; nobody else. */
+	/*
+	 * Hosts a member does not hear (cut link) or duplicates may stay out;
+	 * held-down hosts too while @held_out (their hold ends: see main.c).
+	 */
 	for (i = 0; i < s->n; i++) {
 		for (j = 0; j < s->n; j++)
 			if (s->link[i][j].cut)
 				may_be_out |= wlbs_hb_bit(s->h[i].prio) | wlbs_hb_bit(s->h[j].prio);
 		if (runs(&s->h[i])) {
 			conv_report(s->h[i].c, &rep);
-			may_be_out |= rep.damped | rep.duplicates;
+			may_be_out |= (held_out ? rep.damped : 0) | rep.duplicates;
 		}
 	}
 	for (i = 0; i < s->n; i++) {

@@ -41,6 +41,7 @@ static void make_cluster(struct sim *s, int n, uint32_t T, uint32_t K, bool clea
 	for (r = 0; r < s->n_rules; r++)
 		s->modes[r] = clean ? WLBS_MODE_MULTIPLE : modes[sim_range(s, 0, 9)];
 	s->delay_max = clean ? T / 20 : sim_range(s, 0, T / 4);
+	s->delay_run = s->delay_max;
 	s->dup_ppm = clean || sim_chance_ppm(s, 500000) ? 0 : sim_range(s, 0, 50000);
 	if (!clean && s->seed % 8 == 0)
 		hb_key_derive("sim cluster key, 16+ bytes", 26, &s->key);
@@ -186,7 +187,8 @@ static uint64_t run_settle(struct sim *s, uint64_t limit)
 
 	s->final_at = s->now;
 	s->settled_at = 0;
-	if (check_settled(s))
+	s->full_at = 0;
+	if (check_settled(s, true))
 		return 0;
 	while (!s->stop && !s->settled_at && s->now < start + limit && s->n_ev)
 		sim_run(s, s->heap[0].t);
@@ -268,4 +270,64 @@ void scenario_measure(struct sim *s, int kind, uint32_t T, uint32_t K, struct me
 		return;
 	snapshot(s, first_running(s, victim), after);
 	moved(before, after, m);
+}
+
+/*
+ * Overload (issue 15): three hosts (priorities 1, 2, 3) at T/K, then @cycles
+ * rounds of trouble: a random side cut off for 2..60 T (a host that neither
+ * sends nor hears), sometimes with random loss; besides, from a stream of its
+ * own, hosts that stall (no tick, no send, frames queued) for 2..60 T and
+ * bursts of delayed, hence reordered, delivery. Then quiet: the final heal.
+ */
+void scenario_overload(struct sim *s, uint32_t T, uint32_t K, int cycles)
+{
+	uint64_t t, end, keep;
+	int i, k;
+
+	make_cluster(s, 3, T, K, false);
+	for (i = 0; i < 3; i++)
+		s->h[i].prio = (uint8_t)(i + 1);
+	for (i = 0; i < 3; i++)
+		script(s, sim_range(s, 0, 2 * T), ACT_RESTART, i, 0, 0);
+	t = 30 * T;
+	for (k = 0; k < cycles; k++) {
+		script(s, t, ACT_PARTITION, 0, 0, sim_range(s, 1, 6));
+		if (sim_chance_ppm(s, 300000))
+			script(s, t, ACT_LOSS, 0, 0, sim_range(s, 1, 300000));
+		t += sim_range(s, 2 * T, 60 * T);
+		script(s, t, ACT_HEAL, 0, 0, 0);
+		t += sim_range(s, 0, 10 * T);
+	}
+	end = t;
+	keep = s->rng;
+	s->rng = s->seed ^ 0x0e41ad57a11ull;
+	for (k = 0; k < 2 * cycles; k++) {
+		uint64_t at = sim_range(s, 30 * T, (uint32_t)t), len = sim_range(s, 2 * T, 60 * T);
+		int who = (int)sim_range(s, 0, 2), how = (int)sim_range(s, 0, 3);
+
+		/*
+		 * Frames that waited out a stall and look new stretch the host's
+		 * timeouts by the stall: past the fence it may miss a split
+		 * (convergence.md, "What the design does not handle"). Such
+		 * stalls stay within the fence.
+		 */
+		if ((how & SIM_STALL_LATE_STAMP) && len > s->fence)
+			len = s->fence;
+		script(s, at, ACT_STALL, who, how, (uint32_t)len);
+		if (at + len > end)
+			end = at + len;
+	}
+	for (k = 0; k < cycles / 2; k++) {
+		uint64_t at = sim_range(s, 30 * T, (uint32_t)t);
+
+		uint64_t stop = at + sim_range(s, 2 * T, 30 * T);
+
+		script(s, at, ACT_DELAY, 0, 0, sim_range(s, T / 4, T));
+		script(s, stop, ACT_DELAY, 0, 0, 0);
+		if (stop > end)
+			end = stop;
+	}
+	s->rng = keep;
+	script(s, end + 1, ACT_DELAY, 0, 0, 0);
+	script(s, end + 1, ACT_FINAL, 0, 0, 0);
 }

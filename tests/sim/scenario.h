@@ -23,6 +23,9 @@ struct measure {
 /* Schedules a random run on @s (after sim_setup). */
 void scenario_random(struct sim *s);
 
+/* Schedules an overload run (issue 15) of @cycles rounds at @T/@K on @s. */
+void scenario_overload(struct sim *s, uint32_t T, uint32_t K, int cycles);
+
 /* Runs a measured scenario on a clean network. */
 void scenario_measure(struct sim *s, int kind, uint32_t T, uint32_t K, struct measure *m);
 

@@ -43,7 +43,13 @@ struct sim_host {
 	uint8_t seen[SIM_MAX_RULES][WLBS_BUCKETS]; /* conv_owners() then */
 	bool was_converged;
 	uint64_t was_view;
+	uint64_t stall_until; /* processing stalled (no tick, send or receive) until then */
+	uint8_t stall_flags;  /* SIM_STALL_* of the current stall */
 };
+
+/* How a stall ends (ACT_STALL b). */
+#define SIM_STALL_LATE_STAMP 1 /* frames that waited carry the end of the stall as arrival */
+#define SIM_STALL_TICK_FIRST 2 /* the host ticks before it reads what waited */
 
 enum sim_ev_type {
 	EV_WAKE,    /* host timer: tick, maybe send */
@@ -60,6 +66,8 @@ struct sim_event {
 	uint8_t a, b;	  /* script arguments */
 	unsigned int gen; /* wake generation; deliver: payload index */
 	uint32_t arg;
+	uint64_t rx;   /* deliver: arrival, when it waited out a stall (0 = t) */
+	uint64_t sent; /* deliver: when it was sent */
 };
 
 /* Scenario steps. */
@@ -75,6 +83,8 @@ enum sim_action {
 	ACT_ONEWAY,    /* a -> b cut */
 	ACT_LOSS,      /* arg: ppm on every link */
 	ACT_HEALTH,    /* a, b = rule, arg = 1: its check fails, 0: passes */
+	ACT_STALL,     /* a: host stops processing for arg ms, b = SIM_STALL_* */
+	ACT_DELAY,     /* arg: frames take 0..arg ms from now on (0: the run's delay_max) */
 	ACT_FINAL,     /* end of faults: start measuring liveness */
 };
 
@@ -100,6 +110,7 @@ struct sim {
 	struct sim_host h[SIM_MAX_HOSTS];
 	uint32_t T, K, fence;
 	uint32_t delay_max; /* ms, frames take 0..delay_max */
+	uint32_t delay_run; /* the run's own delay_max (ACT_DELAY 0 restores it) */
 	uint32_t dup_ppm;   /* duplicated frames */
 	uint8_t n_rules;
 	uint8_t modes[SIM_MAX_RULES];
@@ -116,7 +127,7 @@ struct sim {
 	unsigned int n_pay, cap_pay, free_pay;
 	/* safety checker */
 	uint64_t own[SIM_MAX_RULES + 1][WLBS_BUCKETS]; /* bit i: host i accepts the bucket */
-	uint64_t lastd[SIM_MAX_HOSTS][SIM_MAX_HOSTS];  /* last accepted delivery i -> j */
+	uint64_t lastd[SIM_MAX_HOSTS][SIM_MAX_HOSTS];  /* sent time of the last accepted i -> j */
 	bool cut_mark[SIM_MAX_HOSTS][SIM_MAX_HOSTS];   /* pair silent both ways >= G ... */
 	bool rec[SIM_MAX_HOSTS][SIM_MAX_HOSTS];	       /* ...and i -> j delivered since */
 	bool agree_dirty;
@@ -128,7 +139,8 @@ struct sim {
 	struct sim_samples gaps, overlaps;
 	/* liveness */
 	uint64_t final_at;   /* ACT_FINAL time, 0 = not yet */
-	uint64_t settled_at; /* first time settled after final_at */
+	uint64_t settled_at; /* first time settled after final_at (held hosts may be out) */
+	uint64_t full_at;    /* first time settled with every held host back in */
 	bool stop;
 	char failure[256];
 	struct sim_stats st;
@@ -150,11 +162,15 @@ bool sim_chance_ppm(struct sim *s, uint32_t ppm);
 void check_reset(struct sim *s);
 /* After host @i may have changed: update ownership, check safety. */
 void check_host(struct sim *s, int i);
-/* A frame i -> j was accepted at s->now: exposure bookkeeping (and check if a pair un-cut). */
-void check_delivery(struct sim *s, int i, int j);
+/*
+ * A frame i -> j sent at @sent was accepted at s->now: exposure bookkeeping
+ * (and check if a pair un-cut).
+ */
+void check_delivery(struct sim *s, int i, int j, uint64_t sent);
 /* Agreement (all converged on one view => one map) and settledness. */
 void check_agreement(struct sim *s);
-bool check_settled(struct sim *s);
+/* Settled; @held_out: hosts held down for flapping may be left out. */
+bool check_settled(struct sim *s, bool held_out);
 /*
  * From now on, records per bucket of the rules how long it goes unowned after
  * its owner let it go (s->gaps) and how long two hosts accept it (s->overlaps,

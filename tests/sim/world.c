@@ -180,6 +180,7 @@ static void send_heartbeat(struct sim *s, int i)
 			if (sim_chance_ppm(s, s->link[i][j].loss_ppm))
 				continue;
 			ev.t = s->now + sim_range(s, 0, s->delay_max);
+			ev.sent = s->now;
 			s->pay_ref[pi]++;
 			sim_push(s, &ev);
 		}
@@ -206,6 +207,8 @@ static void settle_host(struct sim *s, int i)
 		h->was_view = conv_view(h->c);
 	}
 	check_host(s, i);
+	if (s->now < h->stall_until)
+		return; /* sends and wakes resume at the end of the stall */
 	while (!s->stop && conv_next_send(h->c) <= local_now(s, i))
 		send_heartbeat(s, i);
 	schedule_wake(s, i);
@@ -238,6 +241,7 @@ void sim_boot(struct sim *s, int i)
 	h->alive = true;
 	h->last_tick = s->now;
 	h->wake_at = 0;
+	h->stall_until = 0;
 	h->was_converged = false;
 	h->was_view = 0;
 	conv_set_local(h->c, &h->local, local_now(s, i));
@@ -257,6 +261,31 @@ static void set_state(struct sim *s, int i, uint8_t state)
 	conv_set_local(h->c, &h->local, local_now(s, i));
 	conv_tick(h->c, local_now(s, i));
 	settle_host(s, i);
+}
+
+/*
+ * Host @i stops processing for @ms (an overloaded CPU, a stalled VM): no
+ * tick, no send; frames to it wait in its queue (in order) until the end,
+ * stamped with their arrival or, @flags & SIM_STALL_LATE_STAMP, with the end
+ * (the kernel stalled too). It then ticks before or after reading them.
+ */
+static void stall(struct sim *s, int i, uint32_t ms, uint8_t flags)
+{
+	struct sim_host *h = &s->h[i];
+	struct sim_event ev = {.type = EV_WAKE, .host = (uint8_t)i};
+
+	if (!h->alive || h->stall_until > s->now)
+		return;
+	sim_tracef(s, "SCRIPT host %u stalls for %u ms (%s stamps, %s first)", h->prio, ms,
+		   flags & SIM_STALL_LATE_STAMP ? "late" : "arrival",
+		   flags & SIM_STALL_TICK_FIRST ? "tick" : "frames");
+	h->stall_until = s->now + ms;
+	h->stall_flags = flags;
+	/* Frames that wait are queued at stall_until, after this wake-up or before it. */
+	ev.t = h->stall_until + !(flags & SIM_STALL_TICK_FIRST);
+	ev.gen = ++h->wake_gen;
+	h->wake_at = ev.t;
+	sim_push(s, &ev);
 }
 
 static void do_script(struct sim *s, const struct sim_event *ev)
@@ -322,6 +351,13 @@ static void do_script(struct sim *s, const struct sim_event *ev)
 		sim_tracef(s, "SCRIPT one-way loss %u -> %u", s->h[a].prio, s->h[b].prio);
 		s->link[a][b].cut = true;
 		break;
+	case ACT_STALL:
+		stall(s, a, ev->arg, (uint8_t)b);
+		break;
+	case ACT_DELAY:
+		s->delay_max = ev->arg ? ev->arg : s->delay_run;
+		sim_tracef(s, "SCRIPT frames take 0..%u ms", s->delay_max);
+		break;
 	case ACT_LOSS:
 		sim_tracef(s, "SCRIPT loss %u ppm", ev->arg);
 		for (i = 0; i < s->n; i++)
@@ -334,13 +370,25 @@ static void do_script(struct sim *s, const struct sim_event *ev)
 static void deliver(struct sim *s, const struct sim_event *ev)
 {
 	struct sim_host *h = &s->h[ev->host];
+	uint64_t rx;
 	int err;
 
 	if (!h->alive) {
 		pay_put(s, ev->gen);
 		return;
 	}
-	err = conv_receive(h->c, &s->pay[ev->gen], s->h[ev->from].mac, local_now(s, ev->host));
+	if (s->now < h->stall_until) {
+		struct sim_event q = *ev;
+
+		q.t = h->stall_until;
+		if (!(h->stall_flags & SIM_STALL_LATE_STAMP) && !q.rx)
+			q.rx = s->now;
+		sim_push(s, &q);
+		return;
+	}
+	rx = ev->rx ? ev->rx : s->now;
+	err = conv_receive(h->c, &s->pay[ev->gen], s->h[ev->from].mac,
+			   (uint64_t)((int64_t)rx + h->clock_off));
 	if (s->verbose) {
 		const struct wlbs_hb *hb = &s->pay[ev->gen];
 
@@ -354,7 +402,7 @@ static void deliver(struct sim *s, const struct sim_event *ev)
 		s->st.rejected++;
 	} else {
 		s->st.delivered++;
-		check_delivery(s, ev->from, ev->host);
+		check_delivery(s, ev->from, ev->host, ev->sent);
 	}
 	conv_tick(h->c, local_now(s, ev->host));
 	settle_host(s, ev->host);
@@ -370,7 +418,7 @@ int sim_run(struct sim *s, uint64_t until)
 		case EV_WAKE: {
 			struct sim_host *h = &s->h[ev.host];
 
-			if (!h->alive || ev.gen != h->wake_gen)
+			if (!h->alive || ev.gen != h->wake_gen || s->now < h->stall_until)
 				break;
 			h->wake_at = 0;
 			if (s->now >= h->last_tick + s->T)
@@ -389,8 +437,13 @@ int sim_run(struct sim *s, uint64_t until)
 		if (s->stop)
 			break;
 		check_agreement(s);
-		if (s->final_at && !s->settled_at && check_settled(s))
+		/* Settled as of an instant: once every event of that instant ran. */
+		if (!s->final_at || (s->n_ev && s->heap[0].t == s->now))
+			continue;
+		if (!s->settled_at && check_settled(s, true))
 			s->settled_at = s->now;
+		if (!s->full_at && check_settled(s, false))
+			s->full_at = s->now;
 	}
 	if (!s->stop && s->now < until)
 		s->now = until;

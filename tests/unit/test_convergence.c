@@ -29,6 +29,7 @@ struct net {
 	uint8_t fingerprint[NH];
 	uint8_t min_serving[NH];
 	int drop[NH][NH]; /* heartbeats i -> j still to lose */
+	bool stalled[NH]; /* process stalled: no tick, no send; frames to it are lost */
 	bool watch;	  /* count view changes in n->view_changes */
 	uint64_t last_view[NH];
 	int view_changes;
@@ -109,14 +110,14 @@ static void step(struct net *n)
 
 	n->now++;
 	for (i = 0; i < NH; i++) {
-		if (!n->up[i])
+		if (!n->up[i] || n->stalled[i])
 			continue;
 		conv_tick(n->c[i], n->now);
 		if (conv_next_send(n->c[i]) > n->now)
 			continue;
 		conv_build(n->c[i], n->now, &hb);
 		for (j = 0; j < NH; j++) {
-			if (!n->up[j] || !n->link[i][j])
+			if (!n->up[j] || !n->link[i][j] || n->stalled[j])
 				continue;
 			if (n->drop[i][j] > 0) {
 				n->drop[i][j]--;
@@ -436,6 +437,137 @@ static void test_flapping_host_is_held_out(void **state)
 	net_free(n);
 }
 
+/*
+ * The leader's own process stalls (a busy CPU) five times in 30 s, each time
+ * longer than the timeout: every peer times out on it, and on them it does.
+ * Those leaves were its doing: it holds nobody down, and the cluster is
+ * whole again right after the last stall (issue 15: it held both others out
+ * for up to a minute, and they followed its view {1}).
+ */
+static void test_own_stalls_damp_nobody(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+	int k;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	for (k = 0; k < 5; k++) {
+		n->stalled[0] = true;
+		run(n, T * K + 3 * T);
+		n->stalled[0] = false;
+		run(n, 10 * T);
+	}
+	run(n, T * K + 4 * T);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0);
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	assert_true(conv_converged(n->c[0]) && conv_converged(n->c[1]) && conv_converged(n->c[2]));
+	/* No overlap check: a stalled process cannot drop what it holds. */
+	net_free(n);
+}
+
+/*
+ * Its receive path goes deaf (flooded) five times in 30 s while it keeps
+ * sending and ticking: every peer it heard goes silent at once, so none of
+ * them is held down for it.
+ */
+static void test_deaf_spells_damp_nobody(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+	int k;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	for (k = 0; k < 5; k++) {
+		n->link[1][0] = n->link[2][0] = false;
+		run(n, T * K + 3 * T);
+		n->link[1][0] = n->link[2][0] = true;
+		run(n, 10 * T);
+	}
+	run(n, T * K + 4 * T);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0);
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	assert_true(conv_converged(n->c[0]) && conv_converged(n->c[1]) && conv_converged(n->c[2]));
+	net_free(n);
+}
+
+/* With no third host to compare with, a peer that keeps leaving is still held out. */
+static void test_flapping_peer_of_two_is_held_out(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+	int k;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 20 * T);
+	for (k = 0; k < 4; k++) {
+		n->up[1] = false;
+		run(n, T * K + 2 * T);
+		boot(n, 1, 2);
+		run(n, 8 * T);
+	}
+	run(n, 10 * T);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0x2);
+	assert_int_equal(conv_view(n->c[0]), 0x1);
+	net_free(n);
+}
+
+/*
+ * A host that flapped long enough for its holds to double (up to 60 s) is
+ * back once it has been heard without a break for the first hold (1 s here),
+ * not when the doubled holds run out: after an overload every heartbeat
+ * arrives again, and the cluster must re-form within T*K + 4T + 1 s.
+ */
+static void test_hold_ends_once_back_for_the_first_hold(void **state)
+{
+	struct net *n = net_new();
+	struct conv_report r;
+	uint64_t back;
+	int k;
+
+	(void)state;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	boot(n, 2, 3);
+	run(n, 20 * T);
+	for (k = 0; k < 16; k++) { /* host 3 comes and goes for 2.4 s */
+		n->up[2] = false;
+		run(n, T * K + 2 * T);
+		boot(n, 2, 3);
+		run(n, 10 * T);
+	}
+	back = n->now;
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0x4);
+	assert_true(n->c[0]->hosts[3].hold_until_ms > n->now + 1000); /* doubled */
+	run(n, 800);
+	conv_report(n->c[0], &r);
+	assert_int_equal(r.damped, 0x4); /* not back for long enough yet */
+	while (n->now - back < 1000 + T * K + 4 * T &&
+	       !(conv_view(n->c[0]) == 0x7 && conv_converged(n->c[0]) && conv_converged(n->c[1]) &&
+		 conv_converged(n->c[2])))
+		run(n, 1);
+	print_message("  back in %llu ms after it stopped flapping\n",
+		      (unsigned long long)(n->now - back));
+	assert_int_equal(conv_view(n->c[0]), 0x7);
+	assert_true(conv_converged(n->c[2]));
+	assert_false(n->overlap);
+	net_free(n);
+}
+
 static void test_listening_host_does_not_lead(void **state)
 {
 	struct net *n = net_new();
@@ -734,6 +866,10 @@ int main(void)
 	    cmocka_unit_test(test_receive_checks),
 	    cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
 	    cmocka_unit_test(test_flapping_host_is_held_out),
+	    cmocka_unit_test(test_own_stalls_damp_nobody),
+	    cmocka_unit_test(test_deaf_spells_damp_nobody),
+	    cmocka_unit_test(test_flapping_peer_of_two_is_held_out),
+	    cmocka_unit_test(test_hold_ends_once_back_for_the_first_hold),
 	    cmocka_unit_test(test_listening_host_does_not_lead),
 	    cmocka_unit_test(test_bad_parameters),
 	    cmocka_unit_test(test_unhealthy_host_drains_only_its_rule),
