@@ -80,7 +80,7 @@ DEPFLAGS  := -MMD -MP
 ARCH      ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	-e 's/ppc64le/powerpc/' -e 's/mips.*/mips/' -e 's/riscv64/riscv/' \
 	-e 's/loongarch64/loongarch/' -e 's/s390x/s390/' -e 's/armv.*/arm/')
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_$(ARCH) \
+BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function -D__TARGET_ARCH_$(ARCH) \
 	-I$(BUILD) -Iinclude -Ibpf
 
 # The release, in one place; debian/changelog must agree (tests/check-deb.sh).

@@ -190,7 +190,8 @@ static int setup(struct bench *b, const char *before)
 	in->clock_fd = bpf_program__fd(b->skel->progs.wlbs_clock);
 	in->cfg = &b->skel->bss->wlbs_cfg;
 	in->tables = b->skel->bss->wlbs_tables;
-	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns);
+	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns,
+				  b->skel->maps.wlbs_held);
 	b->n_inst = 1;
 	if (!err && before) {
 		err = instance_load(&b->inst[1], before, sizeof(*b->skel->bss),

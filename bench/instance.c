@@ -17,7 +17,8 @@ static void *map_all(struct bpf_map *map, size_t *len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns)
+int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
+			struct bpf_map *held)
 {
 	/* One entry per bucket (before the tables were compacted) or one per rule. */
 	in->owner_stride = bpf_map__max_entries(owners) == WLBS_OWNER_TABLES
@@ -28,7 +29,9 @@ int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_
 			     : bpf_map__value_size(conns);
 	in->owners = map_all(owners, &in->owners_len);
 	in->conns = map_all(conns, &in->conns_len);
-	if (!in->owners || !in->conns || (in->conn_width != 4 && in->conn_width != 8))
+	in->held = held ? map_all(held, &in->held_len) : NULL;
+	if (!in->owners || !in->conns || (held && !in->held) ||
+	    (in->conn_width != 4 && in->conn_width != 8))
 		return -EINVAL;
 	return 0;
 }
@@ -61,7 +64,10 @@ int instance_load(struct instance *in, const char *path, size_t bss_size, size_t
 	in->tables = (struct wlbs_tables *)((char *)data + tables_off);
 	owners = bpf_object__find_map_by_name(in->obj, "wlbs_owners");
 	conns = bpf_object__find_map_by_name(in->obj, "wlbs_conns");
-	return owners && conns ? instance_map_tables(in, owners, conns) : -EPROTO;
+	return owners && conns
+		   ? instance_map_tables(in, owners, conns,
+					 bpf_object__find_map_by_name(in->obj, "wlbs_held"))
+		   : -EPROTO;
 }
 
 void instance_close(struct instance *in)
@@ -72,6 +78,8 @@ void instance_close(struct instance *in)
 		munmap(in->conns, in->conns_len);
 	if (in->bss)
 		munmap(in->bss, in->bss_len);
+	if (in->held)
+		munmap(in->held, in->held_len);
 	bpf_object__close(in->obj);
 	memset(in, 0, sizeof(*in));
 }
@@ -89,4 +97,8 @@ void instance_set_conns(struct instance *in, uint32_t slot, int32_t n)
 		memcpy(in->conns + (size_t)slot * 8, &wide, 8);
 	else
 		memcpy(in->conns + (size_t)slot * 4, &n, 4);
+	if (in->held && n)
+		in->held[slot / 64] |= 1ull << (slot % 64);
+	else if (in->held)
+		in->held[slot / 64] &= ~(1ull << (slot % 64));
 }

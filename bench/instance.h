@@ -24,6 +24,8 @@ struct instance {
 	uint8_t *owners;	    /* owner table mmap */
 	size_t owner_stride;	    /* bytes per bucket entry */
 	size_t owners_len;
+	uint64_t *held; /* held bits mmap, NULL when the build has none */
+	size_t held_len;
 	uint8_t *conns; /* connection counts mmap */
 	size_t conn_width;
 	size_t conns_len;
@@ -31,8 +33,9 @@ struct instance {
 	size_t bss_len;
 };
 
-/* Maps the owner and count tables of @owners and @conns into @in. */
-int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns);
+/* Maps the owner, count and held tables (@held may be NULL) into @in. */
+int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
+			struct bpf_map *held);
 /* Loads another build's object; its .bss must have this build's wlbs_cfg/wlbs_tables layout. */
 int instance_load(struct instance *in, const char *path, size_t bss_size, size_t tables_off);
 void instance_close(struct instance *in);

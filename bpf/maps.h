@@ -26,6 +26,15 @@ struct {
 	__type(value, struct wlbs_conn_table);
 } wlbs_conns SEC(".maps");
 
+/* wlbs_conns slot s is not zero while bit s % 64 of word s / 64 is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, WLBS_HELD_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} wlbs_held SEC(".maps");
+
 /*
  * Per (rule, bucket), as wlbs_conns: CLOCK_MONOTONIC ns until which the bucket
  * counts as dirty here, set by its owner at a SYN-ACK of another host's

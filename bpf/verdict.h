@@ -91,21 +91,19 @@ static __always_inline int uncovered(struct ethhdr *eth)
 	return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT);
 }
 
-/* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
-static __always_inline __s32 *conn_count(__u32 slot)
+/* True while this host counts local connections in conns slot @slot. */
+static __always_inline int counted(__u32 slot)
 {
-	__u32 table = slot / WLBS_BUCKETS;
-	struct wlbs_conn_table *t = bpf_map_lookup_elem(&wlbs_conns, &table);
+	__u32 word = slot / 64;
+	__u64 *held = bpf_map_lookup_elem(&wlbs_held, &word);
 
-	return t ? &t->n[slot % WLBS_BUCKETS] : NULL;
+	return held && (*held & (1ull << (slot % 64)));
 }
 
 /* True when this host counts local connections in conns slot @slot and holds @f's. */
 static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *f, __u32 slot)
 {
-	__s32 *conns = conn_count(slot);
-
-	return conns && *conns != 0 && holds_connection(ctx, f);
+	return counted(slot) && holds_connection(ctx, f);
 }
 
 /* Bucket @bucket of rule @rule in the owner table of generation @gen, or NULL. */
@@ -166,15 +164,14 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 }
 
 /*
- * The index of the rule covering @f, or -1. A global (separately verified)
+ * The index of the live rule covering (cluster IP index @vip, IP protocol
+ * @l4proto, destination port @port), or -1. A global (separately verified)
  * function: the verifier cannot tell its results apart, so the verdict that
  * follows is walked once, not once per rule index.
  */
-__attribute__((noinline)) int wlbs_rule_of(const struct flow *f)
+__attribute__((noinline)) int wlbs_rule_index(__u32 vip, __u32 l4proto, __u32 port)
 {
-	if (!f)
-		return -1;
-	return wlbs_find_rule(live_tables(), f->vip_idx, f->l4proto, f->vip_port);
+	return wlbs_find_rule(live_tables(), vip, (__u8)l4proto, (__u16)port);
 }
 
 /* The verdict for a classified cluster flow; f->rule gets its stats slot. */
@@ -191,7 +188,7 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
 	f->rule = WLBS_STATS_NO_RULE;
-	i = wlbs_rule_of(f);
+	i = wlbs_rule_index(f->vip_idx, f->l4proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES) {
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);

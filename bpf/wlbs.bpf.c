@@ -20,16 +20,13 @@
 #include "parse.h"
 #include "verdict.h"
 #include "neigh.h"
+#include "not_cluster.h"
+#include "fast_path.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 _Static_assert(WLBS_IPPROTO_TCP == IPPROTO_TCP && WLBS_IPPROTO_UDP == IPPROTO_UDP,
 	       "wlbs/lookup.h protocol numbers");
-
-static __always_inline int not_cluster(void)
-{
-	return count(XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER);
-}
 
 static __always_inline int malformed(void)
 {
@@ -103,55 +100,6 @@ static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, s
 		bpf_map_update_elem(&wlbs_frags, key, &v, BPF_ANY);
 	}
 	return action;
-}
-
-/*
- * Unicast mode: every host's NIC has the cluster MAC, so each receives the
- * frames for the other hosts' own addresses as if they were its own. With
- * forwarding on, the kernel would route them back out where they came from
- * (duplicates and ICMP redirects on the segment): such a frame is another
- * host's. Only unicast frames are forwarded; @fib holds the addresses.
- */
-static __always_inline int not_cluster_ip(struct xdp_md *ctx, struct ethhdr *eth,
-					  struct bpf_fib_lookup *fib)
-{
-	long rc;
-
-	if (!(wlbs_cfg.flags & WLBS_CFG_F_NO_HAIRPIN) || (eth->h_dest[0] & 1))
-		return not_cluster();
-	fib->ifindex = ctx->ingress_ifindex;
-	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
-	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
-	    fib->ifindex == ctx->ingress_ifindex)
-		return count(XDP_DROP, WLBS_STATS_NOT_CLUSTER, WLBS_R_HAIRPIN);
-	return not_cluster();
-}
-
-static __always_inline int not_cluster_v4(struct xdp_md *ctx, struct ethhdr *eth,
-					  const struct iphdr *ip)
-{
-	struct bpf_fib_lookup fib = {};
-
-	fib.family = AF_INET;
-	fib.l4_protocol = ip->protocol;
-	fib.tot_len = bpf_ntohs(ip->tot_len);
-	fib.tos = ip->tos;
-	fib.ipv4_src = ip->saddr;
-	fib.ipv4_dst = ip->daddr;
-	return not_cluster_ip(ctx, eth, &fib);
-}
-
-static __always_inline int not_cluster_v6(struct xdp_md *ctx, struct ethhdr *eth,
-					  const struct ipv6hdr *ip6)
-{
-	struct bpf_fib_lookup fib = {};
-
-	fib.family = AF_INET6;
-	fib.l4_protocol = ip6->nexthdr;
-	fib.tot_len = bpf_ntohs(ip6->payload_len);
-	copy_v6(fib.ipv6_src, &ip6->saddr);
-	copy_v6(fib.ipv6_dst, &ip6->daddr);
-	return not_cluster_ip(ctx, eth, &fib);
 }
 
 static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3, void *end)
@@ -313,11 +261,24 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 SEC("xdp")
 int wlbs_xdp(struct xdp_md *ctx)
 {
-	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
-	struct ethhdr *eth = data;
+	void *data, *end;
+	struct ethhdr *eth;
 	__u32 l3off;
 	__be16 proto;
+	int action;
 
+	data = xdp_data(ctx);
+	end = xdp_data_end(ctx);
+	eth = data;
+	if ((void *)(eth + 1) <= end && eth->h_proto == bpf_htons(ETH_P_IP)) {
+		action = wlbs_fast_verdict(ctx);
+		if (action == XDP_DROP || action == XDP_PASS)
+			return action;
+		/* The verifier forgets packet pointers across a global function. */
+		data = xdp_data(ctx);
+		end = xdp_data_end(ctx);
+		eth = data;
+	}
 	if (skip_vlans(data, end, &proto, &l3off))
 		return not_cluster();
 
@@ -496,12 +457,39 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	return 0;
 }
 
+/* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
+static __always_inline __s32 *conn_count(__u32 slot)
+{
+	__u32 table = slot / WLBS_BUCKETS;
+	struct wlbs_conn_table *t = bpf_map_lookup_elem(&wlbs_conns, &table);
+
+	return t ? &t->n[slot % WLBS_BUCKETS] : NULL;
+}
+
+/*
+ * Adds @n (+1 or -1) to count slot @slot and keeps its wlbs_held bit: set
+ * when the count leaves 0, cleared when it comes back. A clear re-checks
+ * the count, so a start on another CPU that raced it ends with the bit set
+ * (for the few instructions in between, a packet of a bucket this host no
+ * longer owns would miss the socket lookup; the connection was just opened
+ * here, so this host owns its bucket then).
+ */
 static __always_inline void conns_add(__u32 slot, __s32 n)
 {
-	__s32 *conns = conn_count(slot);
+	__s32 *conns = conn_count(slot), old;
+	__u32 word = slot / 64;
+	__u64 *held = bpf_map_lookup_elem(&wlbs_held, &word), bit = 1ull << (slot % 64);
 
-	if (conns)
-		__sync_fetch_and_add(conns, n);
+	if (!conns || !held)
+		return;
+	old = __sync_fetch_and_add(conns, n);
+	if (old == 0 && n > 0) {
+		__sync_fetch_and_or(held, bit);
+	} else if (old + n == 0) {
+		__sync_fetch_and_and(held, ~bit);
+		if (*(volatile __s32 *)conns)
+			__sync_fetch_and_or(held, bit);
+	}
 }
 
 /*

@@ -99,12 +99,12 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
-				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
-				  skel->maps.wlbs_frags,	skel->maps.bss,
-				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims};
-	const char *names[] = {"owners", "conns", "sockslot",	 "stats",
-			       "frags",	 "cfg",	  "synackdirty", "vipclaims"};
+	struct bpf_map *maps[] = {
+	    skel->maps.wlbs_owners,	  skel->maps.wlbs_conns,      skel->maps.wlbs_sock_slot,
+	    skel->maps.wlbs_stats,	  skel->maps.wlbs_frags,      skel->maps.bss,
+	    skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims, skel->maps.wlbs_held};
+	const char *names[] = {"owners", "conns",	"sockslot",  "stats", "frags",
+			       "cfg",	 "synackdirty", "vipclaims", "held"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -349,8 +349,8 @@ void fp_close(struct fp *fp)
 int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
 		 size_t errlen)
 {
-	const char *pins[] = {"xdp",   "sockstate", "owners", "conns",	     "sockslot",
-			      "stats", "frags",	    "cfg",    "synackdirty", "vipclaims"};
+	const char *pins[] = {"xdp",   "sockstate", "owners",	   "conns",	"sockslot", "stats",
+			      "frags", "cfg",	    "synackdirty", "vipclaims", "held"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;

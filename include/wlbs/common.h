@@ -192,6 +192,14 @@ struct wlbs_conn_table {
 #define WLBS_CONNS_SIZE	 (WLBS_CONN_TABLES * sizeof(struct wlbs_conn_table))
 _Static_assert(WLBS_CONNS_SIZE >= WLBS_CONN_SLOTS * sizeof(__s32), "conn slots");
 
+/*
+ * One bit per connection count slot, set while the count is not zero (map
+ * wlbs_held, 1 KiB per rule): what the fast path reads, so that a packet of
+ * another host's bucket costs no read of the 32 KiB counts.
+ */
+#define WLBS_HELD_WORDS ((WLBS_CONN_SLOTS + 63) / 64)
+#define WLBS_HELD_SIZE	(WLBS_HELD_WORDS * sizeof(__u64))
+
 /* Another host may still hold connections here: accept SYN, or a local socket's packets. */
 #define WLBS_BUCKET_F_DIRTY 0x1
 /*

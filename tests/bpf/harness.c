@@ -18,6 +18,7 @@
 struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;
 __s32 *h_conns;
+__u64 *h_held;
 __u64 *h_synack_dirty;
 uint64_t h_seed;
 
@@ -67,9 +68,10 @@ int h_init(void)
 		goto fail;
 	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
 	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
+	h_held = map_mmap(h_skel->maps.wlbs_held, WLBS_HELD_SIZE);
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
-	if (!h_owners || !h_conns || !h_synack_dirty) {
+	if (!h_owners || !h_conns || !h_held || !h_synack_dirty) {
 		err = -errno;
 		goto fail;
 	}
@@ -85,10 +87,13 @@ void h_fini(void)
 		munmap(h_owners, WLBS_OWNERS_SIZE);
 	if (h_conns)
 		munmap(h_conns, WLBS_CONNS_SIZE);
+	if (h_held)
+		munmap(h_held, WLBS_HELD_SIZE);
 	if (h_synack_dirty)
 		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
 	h_conns = NULL;
+	h_held = NULL;
 	h_synack_dirty = NULL;
 	wlbs_bpf__destroy(h_skel);
 	h_skel = NULL;
@@ -122,6 +127,19 @@ void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags)
 __s32 *h_conn(uint32_t rule, uint32_t bucket)
 {
 	return &h_conns[wlbs_conn_slot(rule, bucket)];
+}
+
+void h_hold(uint32_t rule, uint32_t bucket)
+{
+	uint32_t slot = wlbs_conn_slot(rule, bucket);
+
+	h_conns[slot] = 1;
+	h_held[slot / 64] |= 1ull << (slot % 64);
+}
+
+int h_held_bit(uint32_t slot)
+{
+	return !!(h_held[slot / 64] & (1ull << (slot % 64)));
 }
 
 void h_host_mac(uint8_t id, uint8_t mac[6])
@@ -197,6 +215,7 @@ void h_reset(void)
 
 	memset(h_owners, 0, WLBS_OWNERS_SIZE);
 	memset(h_conns, 0, WLBS_CONNS_SIZE);
+	memset(h_held, 0, WLBS_HELD_SIZE);
 	memset(h_synack_dirty, 0, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	for (i = 0; i < t->n_rules; i++)
 		h_fill_owner(0, i, 1, 0);

@@ -24,9 +24,10 @@ struct wlbs_bpf;
 
 extern struct wlbs_bpf *h_skel;
 extern struct wlbs_bucket *h_owners; /* mmap of wlbs_owners */
-extern __s32 *h_conns;		     /* mmap of wlbs_conns */
-extern __u64 *h_synack_dirty;	     /* mmap of wlbs_synack_dirty */
-extern uint64_t h_seed;		     /* suite seed (WLBS_TEST_SEED) */
+extern __s32 *h_conns;
+extern __u64 *h_held;	      /* mmap of wlbs_conns */
+extern __u64 *h_synack_dirty; /* mmap of wlbs_synack_dirty */
+extern uint64_t h_seed;	      /* suite seed (WLBS_TEST_SEED) */
 
 /* Standard cluster h_reset() installs. */
 #define H_VIP4	"10.0.0.100"	/* vips[0] */
@@ -65,6 +66,10 @@ struct wlbs_bucket *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket);
 /* Sets owner and flags of every bucket of @rule in @gen. */
 void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags);
 __s32 *h_conn(uint32_t rule, uint32_t bucket);
+/* As wlbs_sock_state counts a connection: count 1 and the held bit of (rule, bucket). */
+void h_hold(uint32_t rule, uint32_t bucket);
+/* The wlbs_held bit of count slot @slot. */
+int h_held_bit(uint32_t slot);
 void h_frags_clear(void);
 void h_stats_clear(void);
 uint64_t h_stat(uint32_t slot, uint32_t reason);

@@ -155,8 +155,8 @@ static void test_held_connection(void **state)
 		h_flow_owner(&ps, rule)->owner = 2;
 		/* No live connections in the bucket: no lookup, not ours. */
 		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
-		*h_conn(rule, model_bucket(v6, pm.src, pm.sport, rule)) = 1;
-		*h_conn(rule, model_bucket(v6, ps.src, ps.sport, rule)) = 1;
+		h_hold(rule, model_bucket(v6, pm.src, pm.sport, rule));
+		h_hold(rule, model_bucket(v6, ps.src, ps.sport, rule));
 		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 		/* The listener answers the lookup for a stranger: that is not holding. */
 		h_expect(&stranger, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
@@ -201,8 +201,8 @@ static void test_stale_keeps_held(void **state)
 	conn_open(&c, 0, "127.0.0.1", PORT);
 	seg(&mine, &pm, &c, c.cport, TCPF_ACK);
 	seg(&syn, &ps, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
-	*h_conn(rule, model_bucket(0, pm.src, pm.sport, rule)) = 1;
-	*h_conn(rule, model_bucket(0, ps.src, ps.sport, rule)) = 1;
+	h_hold(rule, model_bucket(0, pm.src, pm.sport, rule));
+	h_hold(rule, model_bucket(0, ps.src, ps.sport, rule));
 	h_cfg()->alive_deadline = h_jiffies() - 1;
 	h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_STALE, NULL);
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
@@ -229,6 +229,17 @@ static __s64 conns_total(void)
 	for (i = 0; i < WLBS_CONN_UNCOVERED; i++)
 		sum += h_conns[i];
 	return sum;
+}
+
+/* The fast path's held bits say exactly which counts are not zero. */
+static void assert_held_bits(void)
+{
+	size_t i;
+
+	for (i = 0; i < WLBS_CONN_SLOTS; i++)
+		if (h_held_bit((uint32_t)i) != (h_conns[i] != 0))
+			fail_msg("held bit of slot %zu is %d, count %d", i, h_held_bit((uint32_t)i),
+				 h_conns[i]);
 }
 
 /* Waits up to 2 s for the connection count of @slot (and the total) to reach @want. */
@@ -278,10 +289,13 @@ static void test_sock_state_counts(void **state)
 		if (!conns_settle(slot, 1))
 			fail_msg("v%d: conns[slot] %lld, total %lld after connect, want 1",
 				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
+		assert_int_equal(h_held_bit((uint32_t)(slot - h_conns)), 1);
+		assert_held_bits();
 		conn_close(&c);
 		if (!conns_settle(slot, 0))
 			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
 				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
+		assert_held_bits();
 	}
 	/* A port no rule covers: the uncovered slot (both loopback ends are cluster sockets). */
 	loopback_cluster(0);
@@ -292,9 +306,11 @@ static void test_sock_state_counts(void **state)
 	assert_int_equal(conns_total(), 0);
 	if (!uncovered_settle(2))
 		fail_msg("uncovered slot %lld after connect, want 2", (long long)*slot);
+	assert_held_bits();
 	conn_close(&c);
 	if (!uncovered_settle(0))
 		fail_msg("uncovered slot %lld after close, want 0", (long long)*slot);
+	assert_held_bits();
 	/* Not counted: a non-cluster address, another netns. */
 	conn_open(&c, 0, "127.0.0.2", PORT);
 	assert_int_equal(conns_total(), 0);

@@ -232,7 +232,7 @@ static void test_rule_disabled(void **state)
 	h_expect(&f, XDP_DROP, H_R_OFF, WLBS_R_RULE_DISABLED, NULL);
 	h_flow(&f, &p, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 80, TCPF_ACK);
 	h_tables(0)->rules[H_R_WEB4].flags = WLBS_RULE_F_OFF;
-	*h_conn(H_R_WEB4, model_bucket(0, p.src, 40000, H_R_WEB4)) = 1;
+	h_hold(H_R_WEB4, model_bucket(0, p.src, 40000, H_R_WEB4));
 	h_expect(&f, XDP_DROP, H_R_WEB4, WLBS_R_RULE_DISABLED, NULL);
 }
 
