@@ -272,7 +272,7 @@ EOF
 		# nobody) through its pinned .bss, in a private bpffs.
 		h1 sh -c 'mount -t bpf bpf /sys/fs/bpf && mkdir /sys/fs/bpf/m &&
 			bpftool prog load "$1" /sys/fs/bpf/m/prog type xdp pinmaps /sys/fs/bpf/m &&
-			bss=$(ls /sys/fs/bpf/m/*.bss) &&
+			bss=$(ls -d /sys/fs/bpf/m/*bss) &&
 			size=$(bpftool map show pinned "$bss" | sed -n "s/.*value \([0-9]*\)B.*/\1/p") &&
 			value=$(python3 -c "import sys,socket; v=bytearray(int(sys.argv[2]));
 v[0:4]=socket.inet_aton(sys.argv[1]); v[24]=1; print(\" \".join(\"%02x\" % b for b in v))" "$2" "$size") &&
