@@ -10,7 +10,8 @@
 # NETNS_JOBS=N (default 1) runs up to N tests at once: every test has its own
 # namespaces, run dir and bpffs. A test whose timing the others' load would
 # disturb (a soak, a latency bound) has a line "# netns: serial" right above
-# its function and runs alone, after the others.
+# its function and runs alone, after the others. A line "# netns: loop" (above
+# that) keeps a test out of the default run: a loop target names it.
 set -u
 
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -37,8 +38,15 @@ for f in "$BUILD/wlbsd" "$BUILD/wlbs" "$BUILD/floor.bpf.o"; do
 done
 
 mapfile -t ALL < <(sed -n 's/^\(test_[a-z0-9_]*\)()$/\1/p' "$DIR"/test_*.sh)
+# "# netns: loop" above a function: run only when named (a loop target runs it).
+mapfile -t LOOP < <(awk '/^# netns: loop$/ { s = 1; next }
+	s && /^(# netns: serial)$/ { next }
+	s && /^test_[a-z0-9_]*\(\)$/ { sub(/\(\)$/, ""); print } { s = 0 }' "$DIR"/test_*.sh)
 if [ $# -eq 0 ]; then
-	TESTS=("${ALL[@]}")
+	TESTS=()
+	for t in "${ALL[@]}"; do
+		printf '%s\n' "${LOOP[@]}" | grep -qx "$t" || TESTS+=("$t")
+	done
 else
 	TESTS=()
 	for t in "$@"; do

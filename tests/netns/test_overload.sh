@@ -43,6 +43,7 @@ _ovl_all_converged()
 # Before the fix of issue 15 it took up to 3.8 s (holds doubled by the
 # flaps of the load); with it, 8..15 ms when nothing was held, about 1 s
 # when a leave of a peer's own did count.
+# netns: loop
 # netns: serial
 test_overload_quiet_reforms()
 {
