@@ -1,24 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The common case in a straight line: an untagged IPv4 TCP or UDP packet,
- * not a fragment, without IP options, on a running host. Its verdict here is
- * the one the general path (wlbs_xdp) would give, for the cases this takes:
- * not cluster traffic, another host's bucket (dropped unless this host holds
- * the connection), or this host's clean bucket. Anything else, and anything in doubt (a dirty
- * or draining bucket, remote control, no rule,
- * a SYN-ACK, another state), goes on to the general path. Most of what a
- * host receives is the other hosts' traffic: two thirds in a cluster of
- * three, dropped here after one hash and one owner byte.
+ * The common case in a straight line: an untagged IPv4 or IPv6 TCP or UDP
+ * packet, not a fragment, without IP options or extension headers, on a
+ * running host. Its verdict here is the one the general path (wlbs_xdp)
+ * would give, for the cases this takes: not cluster traffic, another host's
+ * bucket (dropped unless this host holds the connection), or this host's
+ * clean bucket. Anything else, and anything in doubt (a dirty or draining
+ * bucket, remote control, no rule, a SYN-ACK, another state), goes on to the
+ * general path. Most of what a host receives is the other hosts' traffic:
+ * two thirds in a cluster of three, dropped here after one hash and one
+ * owner byte. One global function per family: verified on its own, and
+ * either family's checks stay out of the other's instructions.
  */
 #ifndef WLBS_BPF_FAST_PATH_H
 #define WLBS_BPF_FAST_PATH_H
 
 #define WLBS_GENERAL_PATH (-1)
 
+/* The transport checks both families share: a SYN-ACK or remote control is not plain. */
+static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, void *end,
+					 __u16 dport)
+{
+	if (proto == IPPROTO_TCP) {
+		/* A SYN-ACK may answer another host's outbound connection. */
+		return (void *)(th + 1) <= end && th->doff >= 5 && !(th->syn && th->ack);
+	}
+	/* Remote control reaches every host. */
+	return proto == IPPROTO_UDP && !(wlbs_cfg.ctl_port && (dport == wlbs_cfg.ctl_port ||
+							       dport == wlbs_cfg.ctl_port_legacy));
+}
+
 /*
- * The action for the packet (counted), or WLBS_GENERAL_PATH. A global
- * function: verified once, on its own, whatever the caller's state.
+ * The verdict for cluster IP index @vip once the headers are read, or
+ * WLBS_GENERAL_PATH: rule, bucket, owner, and for another host's counted
+ * TCP bucket whether this host holds the connection.
  */
+static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, int vip,
+				       const __u32 client[4], const __u32 vip_addr[4], int v4,
+				       __u8 proto, __u16 sport, __u16 dport)
+{
+	const struct wlbs_rule *r;
+	struct wlbs_bucket *b;
+	__u32 bucket, ri;
+	int i;
+
+	if (wlbs_cfg.state != WLBS_FP_RUNNING)
+		return WLBS_GENERAL_PATH;
+	i = wlbs_rule_index(vip, proto, dport);
+	if (i < 0 || i >= WLBS_MAX_RULES)
+		return WLBS_GENERAL_PATH;
+	ri = (__u32)i & (WLBS_MAX_RULES - 1);
+	r = &live_tables()->rules[ri];
+	if (r->mode == WLBS_MODE_DISABLED || (r->flags & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN)))
+		return WLBS_GENERAL_PATH;
+	bucket = wlbs_flow_bucket(client, v4, sport, r->affinity, wlbs_cfg.hash_seed);
+	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
+	if (!b)
+		return WLBS_GENERAL_PATH;
+	if (b->owner == wlbs_cfg.host_id) {
+		if (b->flags || !daemon_alive())
+			return WLBS_GENERAL_PATH;
+		return accept(eth, ri, WLBS_R_OWNED);
+	}
+	if (proto == IPPROTO_TCP && counted(wlbs_conn_slot(ri, bucket))) {
+		/* This host counts connections in the bucket: is this one of them? */
+		struct flow f = {.v4 = v4, .client_port = sport, .vip_port = dport};
+
+		__builtin_memcpy(f.client, client, 16);
+		__builtin_memcpy(f.vip, vip_addr, 16);
+		if (holds_connection(ctx, &f))
+			return accept(eth, ri, WLBS_R_HELD);
+	}
+	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
+}
+
+/* The action for an IPv4 packet (counted), or WLBS_GENERAL_PATH. */
 __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 {
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
@@ -26,11 +82,9 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip + 1); /* no IP options: the ports right after */
 	struct udphdr *ports = (void *)(ip + 1);
-	const struct wlbs_rule *r;
-	struct wlbs_bucket *b;
-	__u32 client[4], vip_addr[4], bucket, ri;
+	__u32 client[4], vip_addr[4];
 	__u16 dport;
-	int vip, i;
+	int vip;
 
 	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return WLBS_GENERAL_PATH;
@@ -41,46 +95,44 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	if (ip->version != 4 || ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 		return WLBS_GENERAL_PATH;
 	dport = bpf_ntohs(ports->dest);
-	if (ip->protocol == IPPROTO_TCP) {
-		/* A SYN-ACK may answer another host's outbound connection. */
-		if ((void *)(th + 1) > end || th->doff < 5 || (th->syn && th->ack))
-			return WLBS_GENERAL_PATH;
-	} else if (ip->protocol != IPPROTO_UDP ||
-		   (wlbs_cfg.ctl_port &&
-		    (dport == wlbs_cfg.ctl_port || dport == wlbs_cfg.ctl_port_legacy))) {
-		return WLBS_GENERAL_PATH; /* remote control reaches every host */
-	}
-	if (wlbs_cfg.state != WLBS_FP_RUNNING)
-		return WLBS_GENERAL_PATH;
-	i = wlbs_rule_index(vip, ip->protocol, dport);
-	if (i < 0 || i >= WLBS_MAX_RULES)
-		return WLBS_GENERAL_PATH;
-	ri = (__u32)i & (WLBS_MAX_RULES - 1);
-	r = &live_tables()->rules[ri];
-	if (r->mode == WLBS_MODE_DISABLED || (r->flags & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN)))
+	if (!fast_plain_l4(ip->protocol, th, end, dport))
 		return WLBS_GENERAL_PATH;
 	map_v4(client, ip->saddr);
-	bucket =
-	    wlbs_flow_bucket(client, 1, bpf_ntohs(ports->source), r->affinity, wlbs_cfg.hash_seed);
-	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
-	if (!b)
-		return WLBS_GENERAL_PATH;
-	if (b->owner == wlbs_cfg.host_id) {
-		if (b->flags || !daemon_alive())
-			return WLBS_GENERAL_PATH;
-		return accept(eth, ri, WLBS_R_OWNED);
-	}
-	if (ip->protocol == IPPROTO_TCP && counted(wlbs_conn_slot(ri, bucket))) {
-		/* This host counts connections in the bucket: is this one of them? */
-		struct flow f = {
-		    .v4 = 1, .client_port = bpf_ntohs(ports->source), .vip_port = dport};
+	return fast_decide(ctx, eth, vip, client, vip_addr, 1, ip->protocol,
+			   bpf_ntohs(ports->source), dport);
+}
 
-		map_v4(f.client, ip->saddr);
-		map_v4(f.vip, ip->daddr);
-		if (holds_connection(ctx, &f))
-			return accept(eth, ri, WLBS_R_HELD);
-	}
-	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
+/*
+ * The same for IPv6 without extension headers (ICMPv6, neighbour discovery
+ * among it, takes the general path).
+ */
+__attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
+{
+	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	struct tcphdr *th = (void *)(ip6 + 1);
+	struct udphdr *ports = (void *)(ip6 + 1);
+	__u32 client[4], vip_addr[4];
+	__u16 dport;
+	int vip;
+
+	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return WLBS_GENERAL_PATH;
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return WLBS_GENERAL_PATH;
+	copy_v6(vip_addr, &ip6->daddr);
+	vip = wlbs_find_vip(live_tables(), vip_addr);
+	if (vip < 0)
+		return not_cluster_v6(ctx, eth, ip6);
+	if (ip6->version != 6)
+		return WLBS_GENERAL_PATH;
+	dport = bpf_ntohs(ports->dest);
+	if (!fast_plain_l4(ip6->nexthdr, th, end, dport))
+		return WLBS_GENERAL_PATH;
+	copy_v6(client, &ip6->saddr);
+	return fast_decide(ctx, eth, vip, client, vip_addr, 0, ip6->nexthdr,
+			   bpf_ntohs(ports->source), dport);
 }
 
 #endif

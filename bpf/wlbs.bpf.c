@@ -270,8 +270,13 @@ int wlbs_xdp(struct xdp_md *ctx)
 	data = xdp_data(ctx);
 	end = xdp_data_end(ctx);
 	eth = data;
-	if ((void *)(eth + 1) <= end && eth->h_proto == bpf_htons(ETH_P_IP)) {
-		action = wlbs_fast_verdict(ctx);
+	if ((void *)(eth + 1) > end)
+		return not_cluster();
+	if (eth->h_proto == bpf_htons(ETH_P_IP) || eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		if (eth->h_proto == bpf_htons(ETH_P_IP))
+			action = wlbs_fast_verdict(ctx);
+		else
+			action = wlbs_fast_verdict6(ctx);
 		if (action == XDP_DROP || action == XDP_PASS)
 			return action;
 		/* The verifier forgets packet pointers across a global function. */
