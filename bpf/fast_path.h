@@ -16,6 +16,8 @@
 #define WLBS_BPF_FAST_PATH_H
 
 #define WLBS_GENERAL_PATH (-1)
+/* Not cluster traffic, and the unicast hairpin check applies (the caller makes it). */
+#define WLBS_HAIRPIN_CHECK (-2)
 
 /* The transport checks both families share: a SYN-ACK or remote control is not plain. */
 static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, void *end,
@@ -91,7 +93,7 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	map_v4(vip_addr, ip->daddr);
 	vip = wlbs_find_vip(live_tables(), vip_addr);
 	if (vip < 0)
-		return not_cluster_v4(ctx, eth, ip);
+		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
 	if (ip->version != 4 || ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 		return WLBS_GENERAL_PATH;
 	dport = bpf_ntohs(ports->dest);
@@ -124,7 +126,7 @@ __attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
 	copy_v6(vip_addr, &ip6->daddr);
 	vip = wlbs_find_vip(live_tables(), vip_addr);
 	if (vip < 0)
-		return not_cluster_v6(ctx, eth, ip6);
+		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
 	if (ip6->version != 6)
 		return WLBS_GENERAL_PATH;
 	dport = bpf_ntohs(ports->dest);

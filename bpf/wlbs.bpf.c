@@ -102,8 +102,10 @@ static __always_inline int decide_flow(struct xdp_md *ctx, struct ethhdr *eth, s
 	return action;
 }
 
-static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, void *l3, void *end)
+static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, __u32 l3off,
+				       void *end)
 {
+	void *l3 = (void *)eth + l3off;
 	struct wlbs_frag_key key = {};
 	struct iphdr *ip = l3, *qip;
 	struct flow f = {};
@@ -117,7 +119,7 @@ static __always_inline int handle_ipv4(struct xdp_md *ctx, struct ethhdr *eth, v
 	map_v4(f.vip, ip->daddr);
 	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
-		return not_cluster_v4(ctx, eth, ip);
+		return not_cluster_ip(ctx, eth, l3off, 1);
 	if (ip->version != 4 || ip->ihl < 5)
 		return malformed();
 	l4 = l3 + ip->ihl * 4;
@@ -196,7 +198,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, __u32 l3off)
 	copy_v6(f.vip, &ip6->daddr);
 	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
-		return not_cluster_v6(ctx, eth, ip6);
+		return not_cluster_ip(ctx, eth, l3off, 0);
 	if (ip6->version != 6)
 		return malformed();
 
@@ -265,20 +267,20 @@ int wlbs_xdp(struct xdp_md *ctx)
 	struct ethhdr *eth;
 	__u32 l3off;
 	__be16 proto;
-	int action;
+	int action, v4;
 
 	data = xdp_data(ctx);
 	end = xdp_data_end(ctx);
 	eth = data;
 	if ((void *)(eth + 1) > end)
 		return not_cluster();
-	if (eth->h_proto == bpf_htons(ETH_P_IP) || eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		if (eth->h_proto == bpf_htons(ETH_P_IP))
-			action = wlbs_fast_verdict(ctx);
-		else
-			action = wlbs_fast_verdict6(ctx);
+	v4 = eth->h_proto == bpf_htons(ETH_P_IP);
+	if (v4 || eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		action = v4 ? wlbs_fast_verdict(ctx) : wlbs_fast_verdict6(ctx);
 		if (action == XDP_DROP || action == XDP_PASS)
 			return action;
+		if (action == WLBS_HAIRPIN_CHECK)
+			return wlbs_hairpin_verdict(ctx, sizeof(*eth), v4);
 		/* The verifier forgets packet pointers across a global function. */
 		data = xdp_data(ctx);
 		end = xdp_data_end(ctx);
@@ -288,7 +290,7 @@ int wlbs_xdp(struct xdp_md *ctx)
 		return not_cluster();
 
 	if (proto == bpf_htons(ETH_P_IP))
-		return handle_ipv4(ctx, eth, data + l3off, end);
+		return handle_ipv4(ctx, eth, l3off, end);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return handle_ipv6(ctx, l3off);
 	if (proto == bpf_htons(ETH_P_ARP))

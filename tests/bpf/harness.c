@@ -190,6 +190,8 @@ void h_reset(void)
 	struct wlbs_cfg *c = h_cfg();
 	struct wlbs_tables *t = h_tables(0);
 	const uint8_t tcpudp = WLBS_PROTO_TCP | WLBS_PROTO_UDP;
+
+	h_ingress_ifindex = 0;
 	uint32_t i;
 
 	memset(c, 0, sizeof(*c));
@@ -266,14 +268,21 @@ uint64_t h_stat(uint32_t slot, uint32_t reason)
 	return sum[reason];
 }
 
+int h_ingress_ifindex;
+
 int h_run_len(const struct frame *f, size_t len, struct h_result *r)
 {
+	struct xdp_md md = {.data_end = (__u32)len, .ingress_ifindex = (__u32)h_ingress_ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = (__u32)len,
 		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = 1);
 	int err;
 
 	if (len > f->len)
 		return -EINVAL;
+	if (h_ingress_ifindex) {
+		o.ctx_in = &md;
+		o.ctx_size_in = sizeof(md);
+	}
 	err = bpf_prog_test_run_opts(bpf_program__fd(h_skel->progs.wlbs_xdp), &o);
 	r->verdict = err ? -errno : (int)o.retval;
 	r->len = err ? 0 : o.data_size_out;

@@ -85,6 +85,8 @@ void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char 
 struct wlbs_bucket *h_flow_owner(const struct pkt *p, uint32_t rule);
 
 /* Runs a frame (or its first @len bytes); returns the verdict or -errno. */
+/* The interface frames arrive on (0: none; else ctx.ingress_ifindex, rx queue 0). */
+extern int h_ingress_ifindex;
 int h_run_len(const struct frame *f, size_t len, struct h_result *r);
 int h_run(const struct frame *f, struct h_result *r);
 

@@ -4,6 +4,8 @@
  * selection, owned / not owned / draining / stale / dirty, and the rewrite.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -35,6 +37,58 @@ static void test_not_cluster(void **state)
 	memcpy(p.eth_dst, frame_cluster_mac, 6);
 	assert_int_equal(frame_build(&f, &p), 0);
 	h_expect(&f, XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER, NULL);
+}
+
+/*
+ * Unicast mode: a frame for another host's own address, which this host's
+ * kernel would route back out where it came from, is dropped; the same frame
+ * passes with hairpin filtering off, with forwarding off, or multicast.
+ * Arrives on a veth of the suite's network namespace.
+ */
+static void test_hairpin(void **state)
+{
+	static const uint8_t unicast[6] = {0x02, 0xbf, 0x0a, 0x00, 0x00, 0x0a};
+	const char *up = "ip link add wlbshp0 type veth peer name wlbshp1 && "
+			 "ip link set wlbshp1 up && ip link set wlbshp0 up && "
+			 "ip addr add 10.9.0.1/24 dev wlbshp0 && "
+			 "ip addr add 2001:db8:9::1/64 dev wlbshp0 nodad";
+	struct frame f[4], m4;
+	struct pkt p;
+	int i;
+
+	(void)state;
+	h_reset();
+	assert_int_equal(system(up), 0);
+	h_ingress_ifindex = (int)if_nametoindex("wlbshp0");
+	assert_true(h_ingress_ifindex > 0);
+	/* IPv4 and IPv6, untagged (the straight-line path) and tagged (the general one). */
+	h_flow(&m4, &p, 0, CLIENT4, "10.9.0.7", IPPROTO_TCP, 40000, 80, TCPF_SYN);
+	for (i = 0; i < 4; i++) {
+		if (i % 2)
+			h_flow(&f[i], &p, 1, CLIENT6, "2001:db8:9::7", IPPROTO_UDP, 40000, 53, 0);
+		else
+			h_flow(&f[i], &p, 0, CLIENT4, "10.9.0.7", IPPROTO_TCP, 40000, 80, TCPF_SYN);
+		memcpy(p.eth_dst, unicast, 6);
+		p.n_vlan = i / 2;
+		p.vlan_tci[0] = 9;
+		assert_int_equal(frame_build(&f[i], &p), 0);
+	}
+
+	/* Forwarding off: the kernel would not route it, so it is not another host's. */
+	h_cfg()->flags |= WLBS_CFG_F_NO_HAIRPIN;
+	h_expect(&f[0], XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER, NULL);
+	assert_int_equal(system("sysctl -qw net.ipv4.conf.wlbshp0.forwarding=1 "
+				"net.ipv6.conf.wlbshp0.forwarding=1"),
+			 0);
+	for (i = 0; i < 4; i++) {
+		h_cfg()->flags |= WLBS_CFG_F_NO_HAIRPIN;
+		h_expect(&f[i], XDP_DROP, WLBS_STATS_NOT_CLUSTER, WLBS_R_HAIRPIN, NULL);
+		h_cfg()->flags &= ~WLBS_CFG_F_NO_HAIRPIN;
+		h_expect(&f[i], XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER, NULL);
+	}
+	h_cfg()->flags |= WLBS_CFG_F_NO_HAIRPIN;
+	h_expect(&m4, XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER, NULL);
+	assert_int_equal(system("ip link del wlbshp0"), 0);
 }
 
 /* The live tables are the ones cfg.gen names, for cluster IPs and owners. */
@@ -349,6 +403,7 @@ static void test_dirty(void **state)
 static const struct CMUnitTest verdict_tests[] = {
     cmocka_unit_test(test_default_host_fails_closed),
     cmocka_unit_test(test_not_cluster),
+    cmocka_unit_test(test_hairpin),
     cmocka_unit_test(test_generation),
     cmocka_unit_test(test_heartbeat),
     cmocka_unit_test(test_vlan),
