@@ -18,6 +18,7 @@
 
 #include "wlbs/common.h"
 #include "wlbs/hash.h"
+#include "wlbs/lookup.h"
 #include "frames.h"
 
 struct wlbs_bpf;
