@@ -287,6 +287,8 @@ static size_t classes(struct bench_class *cl)
  * ns, without the syscall: a repeated XDP run swaps the XDP dispatcher first,
  * an RCU grace period of tens of ms here).
  */
+static uint8_t run_dst[6]; /* the destination MAC the last run left in the frame */
+
 static int run(int fd, const struct frame *f, unsigned int repeat, __u32 *ns, __u32 *verdict)
 {
 	uint8_t out[FRAME_MAX];
@@ -297,7 +299,23 @@ static int run(int fd, const struct frame *f, unsigned int repeat, __u32 *ns, __
 		return -errno;
 	*ns = o.duration;
 	*verdict = o.retval;
+	memcpy(run_dst, out, sizeof(run_dst));
 	return 0;
+}
+
+/*
+ * True when the last run's frame went where the class says: an accepted
+ * cluster frame to this host's MAC, a frame of no cluster IP untouched, an
+ * ARP reply to the asker. A verdict alone cannot tell these PASSes apart.
+ */
+static int dst_as_expected(const struct bench *b, const struct bench_class *cl)
+{
+	const uint8_t *want = cl->expect == XDP_TX     ? cl->f.b + 6
+			      : cl->expect != XDP_PASS ? run_dst
+			      : cl->rule >= 0	       ? b->inst[0].cfg->host_mac
+						       : cl->f.b;
+
+	return !memcmp(run_dst, want, sizeof(run_dst));
 }
 
 /* The program a mode runs for @prog: itself, or the rotation tail-calling it. */
@@ -408,6 +426,11 @@ static int measure(struct bench *b, struct bench_class *cl, int mode)
 	prepare(b, cl);
 	err = select_prog(b, mode, P_WLBS, &fd);
 	err = err ?: run(fd, &cl->f, 1, &d, &first);
+	if (!err && !dst_as_expected(b, cl)) {
+		fprintf(stderr, "bench: %s (%s): the frame left for the wrong MAC\n", cl->name,
+			mode_names[mode]);
+		return -EPROTO;
+	}
 	err = err ?: run(fd, &cl->f, 1000, &d, &last);
 	err = err ?: rounds(b, cl, mode, res);
 	if (err)
@@ -424,9 +447,10 @@ static int measure(struct bench *b, struct bench_class *cl, int mode)
 
 		err = select_prog(b, mode, P_BEFORE, &fd);
 		err = err ?: run(fd, &cl->f, 1, &d, &vb);
-		if (!err && vb != first) {
-			fprintf(stderr, "bench: %s: --before gives verdict %u, this build %u\n",
-				cl->name, vb, first);
+		if (!err && (vb != first || !dst_as_expected(b, cl))) {
+			fprintf(stderr, "bench: %s: --before gives verdict %u (this build %u)%s\n",
+				cl->name, vb, first,
+				vb == first ? ", the frame for another MAC" : "");
 			err = -EPROTO;
 		}
 		if (err)
