@@ -23,7 +23,7 @@ struct arp_eth {
 	__be32 sip;
 	__u8 tha[ETH_ALEN];
 	__be32 tip;
-} __attribute__((packed));
+} __attribute__((packed, aligned(2))); /* at an even offset: 2-byte copies */
 
 struct ip6_opt_hdr {
 	__u8 nexthdr;
