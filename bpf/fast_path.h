@@ -77,7 +77,7 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 
 		map_v4(f.client, ip->saddr);
 		map_v4(f.vip, ip->daddr);
-		if (holds_connection(ctx, &f))
+		if (may_hold(&f) && holds_connection(ctx, &f))
 			return accept(eth, ri, WLBS_R_HELD);
 	}
 	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);

@@ -99,12 +99,13 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {
-	    skel->maps.wlbs_owners,	  skel->maps.wlbs_conns,      skel->maps.wlbs_sock_slot,
-	    skel->maps.wlbs_stats,	  skel->maps.wlbs_frags,      skel->maps.bss,
-	    skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims, skel->maps.wlbs_held};
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,	skel->maps.bss,
+				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims,
+				  skel->maps.wlbs_held,		skel->maps.wlbs_conn_hint};
 	const char *names[] = {"owners", "conns",	"sockslot",  "stats", "frags",
-			       "cfg",	 "synackdirty", "vipclaims", "held"};
+			       "cfg",	 "synackdirty", "vipclaims", "held",  "hint"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -123,6 +124,41 @@ static void *map_mmap(struct bpf_map *map, size_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* True when @dir holds a pin named @name. */
+static bool pinned(const char *dir, const char *name)
+{
+	char path[300];
+
+	pin_path(path, sizeof(path), dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Counts adopted from a build without the connection hint, beside a fresh
+ * hint map: its zeros would drop every held connection. Every slot then
+ * starts far from 0 (a lookup for every packet of a held bucket, as before
+ * the hint) for as long as the pins last; decrements of connections counted
+ * before cannot bring a slot down to 0.
+ */
+static int bias_fresh_hint(struct wlbs_bpf *skel)
+{
+	size_t len = WLBS_HINT_SIZE, i;
+	__u32 *hint = map_mmap(skel->maps.wlbs_conn_hint, len);
+
+	if (!hint) {
+		int ret = -errno;
+
+		bpf_map__unpin(skel->maps.wlbs_conn_hint, NULL); /* not taken as exact next time */
+		return ret;
+	}
+	for (i = 0; i < WLBS_HINT_SLOTS; i++)
+		hint[i] = WLBS_HINT_UNKNOWN;
+	munmap(hint, len);
+	log_info("connection counts adopted from a build without the connection hint: "
+		 "every held bucket keeps its socket lookups until wlbsd --uninstall");
+	return 0;
 }
 
 /* Keeps a pinned socket-state link (it counted while we were away), else attaches one. */
@@ -272,6 +308,7 @@ static int attach_xdp(struct fp *fp, enum fp_xdp_mode mode, char *err, size_t er
 int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode, char *err,
 	    size_t errlen)
 {
+	bool fresh_hint;
 	struct stat ns;
 	int ret;
 
@@ -293,9 +330,12 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->skel = wlbs_bpf__open();
 	if (!fp->skel)
 		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
+	fresh_hint = pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint");
 	ret = set_map_pins(fp->skel, fp->pin_dir);
 	if (!ret)
 		ret = wlbs_bpf__load(fp->skel);
+	if (!ret && fresh_hint)
+		ret = bias_fresh_hint(fp->skel);
 	if (ret) {
 		fail(err, errlen, ret,
 		     "loading the BPF programs: %s (pinned maps of an incompatible version? "
@@ -350,7 +390,7 @@ int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char
 		 size_t errlen)
 {
 	const char *pins[] = {"xdp",   "sockstate", "owners",	   "conns",	"sockslot", "stats",
-			      "frags", "cfg",	    "synackdirty", "vipclaims", "held"};
+			      "frags", "cfg",	    "synackdirty", "vipclaims", "held",	    "hint"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;
