@@ -215,7 +215,9 @@ _Static_assert(WLBS_CONNS_SIZE >= WLBS_CONN_SLOTS * sizeof(__s32), "conn slots")
 struct wlbs_hint_table {
 	__u32 n[WLBS_HINT_SLOTS];
 };
-#define WLBS_HINT_SIZE	  sizeof(struct wlbs_hint_table)
+#define WLBS_HINT_SIZE sizeof(struct wlbs_hint_table)
+_Static_assert((WLBS_HINT_SLOTS & (WLBS_HINT_SLOTS - 1)) == 0, "hint slots: a power of 2");
+/* Every slot of a fresh hint map beside adopted counts (wlbsd): no decrement reaches 0. */
 #define WLBS_HINT_UNKNOWN 0x40000000u
 
 /* Another host may still hold connections here: accept SYN, or a local socket's packets. */
