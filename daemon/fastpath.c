@@ -137,28 +137,42 @@ static bool pinned(const char *dir, const char *name)
 
 /*
  * Counts adopted from a build without the connection hint, beside a fresh
- * hint map: its zeros would drop every held connection. Every slot then
- * starts far from 0 (a lookup for every packet of a held bucket, as before
- * the hint) for as long as the pins last; decrements of connections counted
- * before cannot bring a slot down to 0.
+ * hint map: its zeros would drop every held connection. This pins a hint
+ * map whose every slot is far from 0 (a lookup for every packet of a held
+ * bucket, as before the hint) for the load to adopt; decrements of the
+ * connections counted before cannot bring a slot down to 0. Pinned only once
+ * filled, so a crash in between leaves no pin, and the next start does it again.
  */
-static int bias_fresh_hint(struct wlbs_bpf *skel)
+static int pin_unknown_hint(const char *dir)
 {
-	size_t len = WLBS_HINT_SIZE, i;
-	__u32 *hint = map_mmap(skel->maps.wlbs_conn_hint, len);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	char path[300];
+	__u32 *hint;
+	size_t i;
+	int fd, ret = 0;
 
-	if (!hint) {
-		int ret = -errno;
-
-		bpf_map__unpin(skel->maps.wlbs_conn_hint, NULL); /* not taken as exact next time */
-		return ret;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "wlbs_conn_hint", sizeof(__u32), WLBS_HINT_SIZE, 1,
+			    &opts);
+	if (fd < 0)
+		return -errno;
+	hint = mmap(NULL, WLBS_HINT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (hint == MAP_FAILED) {
+		ret = -errno;
+		goto out;
 	}
 	for (i = 0; i < WLBS_HINT_SLOTS; i++)
 		hint[i] = WLBS_HINT_UNKNOWN;
-	munmap(hint, len);
+	munmap(hint, WLBS_HINT_SIZE);
+	pin_path(path, sizeof(path), dir, "hint");
+	if (bpf_obj_pin(fd, path)) {
+		ret = -errno;
+		goto out;
+	}
 	log_info("connection counts adopted from a build without the connection hint: "
 		 "every held bucket keeps its socket lookups until wlbsd --uninstall");
-	return 0;
+out:
+	close(fd);
+	return ret;
 }
 
 /* Keeps a pinned socket-state link (it counted while we were away), else attaches one. */
@@ -308,7 +322,6 @@ static int attach_xdp(struct fp *fp, enum fp_xdp_mode mode, char *err, size_t er
 int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode, char *err,
 	    size_t errlen)
 {
-	bool fresh_hint;
 	struct stat ns;
 	int ret;
 
@@ -330,12 +343,13 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->skel = wlbs_bpf__open();
 	if (!fp->skel)
 		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
-	fresh_hint = pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint");
-	ret = set_map_pins(fp->skel, fp->pin_dir);
+	ret = 0;
+	if (pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint"))
+		ret = pin_unknown_hint(fp->pin_dir);
+	if (!ret)
+		ret = set_map_pins(fp->skel, fp->pin_dir);
 	if (!ret)
 		ret = wlbs_bpf__load(fp->skel);
-	if (!ret && fresh_hint)
-		ret = bias_fresh_hint(fp->skel);
 	if (ret) {
 		fail(err, errlen, ret,
 		     "loading the BPF programs: %s (pinned maps of an incompatible version? "

@@ -91,14 +91,19 @@ test_restart_without_hint_pin()
 	rm "$pin"
 	wlbsd_start h1
 	_after_restart
-	grep -q "without the connection hint" "$(wlbsd_log h1)" ||
-		fail "wlbsd did not say it filled a fresh hint map"
 	[ -e "$pin" ] || fail "the hint map is not pinned again"
 	# 2^30 each, give or take the connections opened since.
 	bpftool -j map dump pinned "$pin" | python3 -c '
-import json, sys
-n = json.load(sys.stdin)[0]["formatted"]["value"]["n"]
+import json, struct, sys
+e = json.load(sys.stdin)[0]
+if "formatted" in e:
+	n = e["formatted"]["value"]["n"]
+else:  # created by wlbsd without BTF: the raw bytes
+	raw = bytes(int(b, 16) for b in e["value"])
+	n = struct.unpack("=%dI" % (len(raw) // 4), raw)
 sys.exit(not (len(n) == 65536 and all(abs(v - (1 << 30)) < 64 for v in n)))' ||
 		fail "the hint slots are not 2^30"
+	grep -q "without the connection hint" "$(wlbsd_log h1)" ||
+		fail "wlbsd did not say it filled a fresh hint map"
 	log "ok: a fresh hint beside adopted counts starts at 2^30"
 }
