@@ -72,6 +72,7 @@ struct bench_class {
 	int rule;   /* -1: no rule */
 	int owner;  /* owner of every bucket of the rule */
 	int held;   /* every bucket counts a local connection */
+	int hinted; /* every connection hint slot is not 0 (a colliding flow) */
 	int expect; /* the verdict the class is about (XDP_*) */
 	struct frame f;
 	__u32 addr_off, port_off;
@@ -193,7 +194,7 @@ static int setup(struct bench *b, const char *before)
 	in->cfg = &b->skel->bss->wlbs_cfg;
 	in->tables = b->skel->bss->wlbs_tables;
 	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns,
-				  b->skel->maps.wlbs_held);
+				  b->skel->maps.wlbs_held, b->skel->maps.wlbs_conn_hint);
 	b->n_inst = 1;
 	if (!err && before) {
 		err = instance_load(&b->inst[1], before, sizeof(*b->skel->bss),
@@ -220,19 +221,24 @@ static int setup(struct bench *b, const char *before)
 	return 0;
 }
 
-/* Every bucket of the class's rule: its owner and held count; the minimal filter alike. */
+/*
+ * Every bucket of the class's rule: its owner and held count, and the
+ * connection hint; the minimal filter alike.
+ */
 static void prepare(struct bench *b, const struct bench_class *cl)
 {
 	struct bench_rotate_bpf__bss *rot = b->rotate->bss;
 	uint32_t k;
 	int i;
 
-	for (i = 0; i < b->n_inst; i++)
+	for (i = 0; i < b->n_inst; i++) {
+		instance_set_hints(&b->inst[i], (uint32_t)cl->hinted);
 		for (k = 0; cl->rule >= 0 && k < WLBS_BUCKETS; k++) {
 			instance_set_owner(&b->inst[i], (uint32_t)cl->rule, k, (uint8_t)cl->owner);
 			instance_set_conns(&b->inst[i], wlbs_conn_slot((uint32_t)cl->rule, k),
 					   cl->held);
 		}
+	}
 	memset(b->minimal->bss->min_cfg.owner, cl->owner, sizeof(b->minimal->bss->min_cfg.owner));
 	rot->rotate_addr_off = cl->addr_off;
 	rot->rotate_port_off = cl->port_off;
@@ -278,6 +284,10 @@ static size_t classes(struct bench_class *cl)
 	cl[n++].restore = 1;
 	flow(&cl[n], "ipv4-tcp-data-held-lookup", 0, VIP4, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 2);
 	cl[n].lookup = 1;
+	cl[n].hinted = 1;
+	cl[n++].held = 1;
+	/* A held bucket, the flow's hint 0: dropped without the socket lookup. */
+	flow(&cl[n], "ipv4-tcp-data-held-no-hint", 0, VIP4, IPPROTO_TCP, 80, TCPF_ACK, R_WEB, 2);
 	cl[n++].held = 1;
 	return n;
 }

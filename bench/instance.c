@@ -18,7 +18,7 @@ static void *map_all(struct bpf_map *map, size_t *len)
 }
 
 int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
-			struct bpf_map *held)
+			struct bpf_map *held, struct bpf_map *hint)
 {
 	/* One entry per bucket (before the tables were compacted) or one per rule. */
 	in->owner_stride = bpf_map__max_entries(owners) == WLBS_OWNER_TABLES
@@ -30,7 +30,9 @@ int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_
 	in->owners = map_all(owners, &in->owners_len);
 	in->conns = map_all(conns, &in->conns_len);
 	in->held = held ? map_all(held, &in->held_len) : NULL;
-	if (!in->owners || !in->conns || (held && !in->held) ||
+	in->hint = hint ? map_all(hint, &in->hint_len) : NULL;
+	if (!in->owners || !in->conns || (held && !in->held) || (hint && !in->hint) ||
+	    (hint && in->hint_len != WLBS_HINT_SIZE) ||
 	    (in->conn_width != 4 && in->conn_width != 8))
 		return -EINVAL;
 	return 0;
@@ -66,7 +68,8 @@ int instance_load(struct instance *in, const char *path, size_t bss_size, size_t
 	conns = bpf_object__find_map_by_name(in->obj, "wlbs_conns");
 	return owners && conns
 		   ? instance_map_tables(in, owners, conns,
-					 bpf_object__find_map_by_name(in->obj, "wlbs_held"))
+					 bpf_object__find_map_by_name(in->obj, "wlbs_held"),
+					 bpf_object__find_map_by_name(in->obj, "wlbs_conn_hint"))
 		   : -EPROTO;
 }
 
@@ -80,6 +83,8 @@ void instance_close(struct instance *in)
 		munmap(in->bss, in->bss_len);
 	if (in->held)
 		munmap(in->held, in->held_len);
+	if (in->hint)
+		munmap(in->hint, in->hint_len);
 	bpf_object__close(in->obj);
 	memset(in, 0, sizeof(*in));
 }
@@ -101,4 +106,12 @@ void instance_set_conns(struct instance *in, uint32_t slot, int32_t n)
 		in->held[slot / 64] |= 1ull << (slot % 64);
 	else if (in->held)
 		in->held[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+void instance_set_hints(struct instance *in, uint32_t n)
+{
+	size_t i;
+
+	for (i = 0; in->hint && i < WLBS_HINT_SLOTS; i++)
+		in->hint[i] = n;
 }

@@ -26,6 +26,8 @@ struct instance {
 	size_t owners_len;
 	uint64_t *held; /* held bits mmap, NULL when the build has none */
 	size_t held_len;
+	uint32_t *hint; /* connection hint mmap, NULL when the build has none */
+	size_t hint_len;
 	uint8_t *conns; /* connection counts mmap */
 	size_t conn_width;
 	size_t conns_len;
@@ -33,14 +35,16 @@ struct instance {
 	size_t bss_len;
 };
 
-/* Maps the owner, count and held tables (@held may be NULL) into @in. */
+/* Maps the owner, count, held and hint tables (@held, @hint may be NULL) into @in. */
 int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
-			struct bpf_map *held);
+			struct bpf_map *held, struct bpf_map *hint);
 /* Loads another build's object; its .bss must have this build's wlbs_cfg/wlbs_tables layout. */
 int instance_load(struct instance *in, const char *path, size_t bss_size, size_t tables_off);
 void instance_close(struct instance *in);
 
 void instance_set_owner(struct instance *in, uint32_t rule, uint32_t bucket, uint8_t owner);
 void instance_set_conns(struct instance *in, uint32_t slot, int32_t n);
+/* Every connection hint slot to @n (a build without the hint: nothing). */
+void instance_set_hints(struct instance *in, uint32_t n);
 
 #endif

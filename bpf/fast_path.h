@@ -33,13 +33,13 @@ static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, vo
 }
 
 /*
- * The verdict for cluster IP index @vip once the headers are read, or
+ * The verdict for cluster IP index @vip once the headers are read into @f
+ * (addresses, ports, v4: all the held-connection check reads), or
  * WLBS_GENERAL_PATH: rule, bucket, owner, and for another host's counted
  * TCP bucket whether this host holds the connection.
  */
 static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, int vip,
-				       const __u32 client[4], const __u32 vip_addr[4], int v4,
-				       __u8 proto, __u16 sport, __u16 dport)
+				       const struct flow *f, __u8 proto)
 {
 	const struct wlbs_rule *r;
 	struct wlbs_bucket *b;
@@ -48,14 +48,15 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 
 	if (wlbs_cfg.state != WLBS_FP_RUNNING)
 		return WLBS_GENERAL_PATH;
-	i = wlbs_rule_index(vip, proto, dport);
+	i = wlbs_rule_index(vip, proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES)
 		return WLBS_GENERAL_PATH;
 	ri = (__u32)i & (WLBS_MAX_RULES - 1);
 	r = &live_tables()->rules[ri];
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN)))
 		return WLBS_GENERAL_PATH;
-	bucket = wlbs_flow_bucket(client, v4, sport, r->affinity, wlbs_cfg.hash_seed);
+	bucket =
+	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
 	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
 	if (!b)
 		return WLBS_GENERAL_PATH;
@@ -64,13 +65,15 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 			return WLBS_GENERAL_PATH;
 		return accept(eth, ri, WLBS_R_OWNED);
 	}
+	/*
+	 * This host counts connections in the bucket: is this one of them?
+	 * IPv6 asks on the general path (its lookup would make this
+	 * function's stack, on top of wlbs_xdp's, more than BPF allows).
+	 */
 	if (proto == IPPROTO_TCP && counted(wlbs_conn_slot(ri, bucket))) {
-		/* This host counts connections in the bucket: is this one of them? */
-		struct flow f = {.v4 = v4, .client_port = sport, .vip_port = dport};
-
-		__builtin_memcpy(f.client, client, 16);
-		__builtin_memcpy(f.vip, vip_addr, 16);
-		if (holds_connection(ctx, &f))
+		if (!f->v4)
+			return WLBS_GENERAL_PATH;
+		if (may_hold(f) && holds_connection(ctx, f))
 			return accept(eth, ri, WLBS_R_HELD);
 	}
 	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
@@ -110,24 +113,24 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip + 1); /* no IP options: the ports right after */
 	struct udphdr *ports = (void *)(ip + 1);
-	__u32 client[4], vip_addr[4];
-	__u16 dport;
+	struct flow f; /* only what fast_decide() reads */
 	int vip;
 
 	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return WLBS_GENERAL_PATH;
-	map_v4(vip_addr, ip->daddr);
-	vip = wlbs_find_vip(live_tables(), vip_addr);
+	map_v4(f.vip, ip->daddr);
+	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
 	if (ip->version != 4 || ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 		return WLBS_GENERAL_PATH;
-	dport = bpf_ntohs(ports->dest);
-	if (!fast_plain_l4(ip->protocol, th, end, dport))
+	f.vip_port = bpf_ntohs(ports->dest);
+	if (!fast_plain_l4(ip->protocol, th, end, f.vip_port))
 		return WLBS_GENERAL_PATH;
-	map_v4(client, ip->saddr);
-	return fast_decide(ctx, eth, vip, client, vip_addr, 1, ip->protocol,
-			   bpf_ntohs(ports->source), dport);
+	map_v4(f.client, ip->saddr);
+	f.client_port = bpf_ntohs(ports->source);
+	f.v4 = 1;
+	return fast_decide(ctx, eth, vip, &f, ip->protocol);
 }
 
 /*
@@ -141,26 +144,26 @@ __attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip6 + 1);
 	struct udphdr *ports = (void *)(ip6 + 1);
-	__u32 client[4], vip_addr[4];
-	__u16 dport;
+	struct flow f; /* only what fast_decide() reads */
 	int vip;
 
 	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return WLBS_GENERAL_PATH;
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return WLBS_GENERAL_PATH;
-	copy_v6(vip_addr, &ip6->daddr);
-	vip = wlbs_find_vip(live_tables(), vip_addr);
+	copy_v6(f.vip, &ip6->daddr);
+	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
 		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
 	if (ip6->version != 6)
 		return WLBS_GENERAL_PATH;
-	dport = bpf_ntohs(ports->dest);
-	if (!fast_plain_l4(ip6->nexthdr, th, end, dport))
+	f.vip_port = bpf_ntohs(ports->dest);
+	if (!fast_plain_l4(ip6->nexthdr, th, end, f.vip_port))
 		return WLBS_GENERAL_PATH;
-	copy_v6(client, &ip6->saddr);
-	return fast_decide(ctx, eth, vip, client, vip_addr, 0, ip6->nexthdr,
-			   bpf_ntohs(ports->source), dport);
+	copy_v6(f.client, &ip6->saddr);
+	f.client_port = bpf_ntohs(ports->source);
+	f.v4 = 0;
+	return fast_decide(ctx, eth, vip, &f, ip6->nexthdr);
 }
 
 #endif

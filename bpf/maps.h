@@ -36,6 +36,20 @@ struct {
 } wlbs_held SEC(".maps");
 
 /*
+ * Slot h (wlbs_hint_slot() of the 4-tuple) counts the counted local cluster
+ * connections (wlbs_sock_slot not 0) whose tuple hashes to h, kept with that
+ * value by wlbs_sock_state and wlbs_recount. 0: no such connection, so a
+ * packet of the flow needs no socket lookup. One entry (see wlbs_hint_table).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wlbs_hint_table);
+} wlbs_conn_hint SEC(".maps");
+
+/*
  * Per (rule, bucket), as wlbs_conns: CLOCK_MONOTONIC ns until which the bucket
  * counts as dirty here, set by its owner at a SYN-ACK of another host's
  * outbound connection (0 = not marked). Not generation-swapped, so a table

@@ -100,10 +100,22 @@ static __always_inline int counted(__u32 slot)
 	return held && (*held & (1ull << (slot % 64)));
 }
 
+/*
+ * False when no counted local connection hashes to @f's wlbs_conn_hint slot:
+ * this host holds no such connection, and the socket lookup is not needed.
+ */
+static __always_inline int may_hold(const struct flow *f)
+{
+	__u32 h = wlbs_hint_slot(f->client, f->client_port, f->vip, f->vip_port), key = 0;
+	struct wlbs_hint_table *t = bpf_map_lookup_elem(&wlbs_conn_hint, &key);
+
+	return t && t->n[h % WLBS_HINT_SLOTS];
+}
+
 /* True when this host counts local connections in conns slot @slot and holds @f's. */
 static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *f, __u32 slot)
 {
-	return counted(slot) && holds_connection(ctx, f);
+	return counted(slot) && may_hold(f) && holds_connection(ctx, f);
 }
 
 /* Bucket @bucket of rule @rule in the owner table of generation @gen, or NULL. */

@@ -424,37 +424,45 @@ static __always_inline int holding_state(int state)
 	       state == TCP_CLOSING;
 }
 
+/* A socket's 4-tuple as its packets show it: v4-mapped addresses, ports in host order. */
+struct sock_tuple {
+	__u32 local[4], remote[4];
+	__u16 lport, rport;
+};
+
+static __always_inline void sock_tuple(const struct sock *sk, struct sock_tuple *t)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
+		map_v4(t->local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		map_v4(t->remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else {
+		BPF_CORE_READ_INTO(&t->local, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&t->remote, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	}
+	/* Not skc_num: inet_put_port() zeroes it before the change to CLOSE is traced. */
+	t->lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
 /*
- * The wlbs_conns slot of a cluster TCP socket under the live tables: 0 with
- * @slot set (WLBS_CONN_UNCOVERED when no rule covers it), or -1 when it is
- * not a cluster socket of this netns.
+ * The wlbs_conns slot of a cluster TCP socket (tuple @tp) under the live
+ * tables: 0 with @slot set (WLBS_CONN_UNCOVERED when no rule covers it), or
+ * -1 when it is not a cluster socket of this netns.
  */
-static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
+static __always_inline int sock_conn_slot(const struct sock *sk, const struct sock_tuple *tp,
+					  __u32 *slot)
 {
 	const struct wlbs_tables *t = live_tables();
 	const struct wlbs_rule *r;
-	__u32 local[4], remote[4];
-	__u16 lport, rport;
 	int vip, i, v4;
 
 	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != wlbs_cfg.netns_ino)
 		return -1;
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
-		map_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
-		map_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
-	} else {
-		BPF_CORE_READ_INTO(&local, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
-		BPF_CORE_READ_INTO(&remote, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
-	}
-	v4 = local[0] == 0 && local[1] == 0 && local[2] == bpf_htonl(0xffff);
-	/* Not skc_num: inet_put_port() zeroes it before the change to CLOSE is traced. */
-	lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
-	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-
-	vip = wlbs_find_vip(t, local);
+	v4 = tp->local[0] == 0 && tp->local[1] == 0 && tp->local[2] == bpf_htonl(0xffff);
+	vip = wlbs_find_vip(t, tp->local);
 	if (vip < 0)
 		return -1;
-	i = wlbs_find_rule(t, vip, IPPROTO_TCP, lport);
+	i = wlbs_find_rule(t, vip, IPPROTO_TCP, tp->lport);
 	if (i < 0) { /* the default host's, for as long as it holds it */
 		*slot = WLBS_CONN_UNCOVERED;
 		return 0;
@@ -462,9 +470,24 @@ static __always_inline int sock_conn_slot(const struct sock *sk, __u32 *slot)
 	if (i >= WLBS_MAX_RULES)
 		return -1;
 	r = &t->rules[i];
-	*slot =
-	    wlbs_conn_slot(i, wlbs_flow_bucket(remote, v4, rport, r->affinity, wlbs_cfg.hash_seed));
+	*slot = wlbs_conn_slot(
+	    i, wlbs_flow_bucket(tp->remote, v4, tp->rport, r->affinity, wlbs_cfg.hash_seed));
 	return 0;
+}
+
+/*
+ * Adds @n (+1 or -1) to the wlbs_conn_hint slot of a socket's tuple @tp:
+ * +1 when the socket becomes counted (its wlbs_sock_slot value leaves 0), -1
+ * when it stops. The tuple does not change while the socket lives, so the
+ * decrement lands where the increment did.
+ */
+static __always_inline void hint_add(const struct sock_tuple *tp, __s32 n)
+{
+	__u32 h = wlbs_hint_slot(tp->remote, tp->rport, tp->local, tp->lport), key = 0;
+	struct wlbs_hint_table *t = bpf_map_lookup_elem(&wlbs_conn_hint, &key);
+
+	if (t)
+		__sync_fetch_and_add(&t->n[h % WLBS_HINT_SLOTS], (__u32)n);
 }
 
 /* The connection count of wlbs_conns slot @slot (wlbs_conn_slot()), or NULL. */
@@ -511,6 +534,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 {
 	struct sock *s = (struct sock *)sk;
+	struct sock_tuple tp = {};
 	__u32 *stored, slot;
 	int held;
 
@@ -522,10 +546,13 @@ int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 		if (stored && *stored) {
 			conns_add(*stored - 1, -1);
 			*stored = 0;
+			sock_tuple(sk, &tp);
+			hint_add(&tp, -1);
 		}
 		return 0;
 	}
-	if (sock_conn_slot(sk, &slot))
+	sock_tuple(sk, &tp);
+	if (sock_conn_slot(sk, &tp, &slot))
 		return 0;
 	/* Not counted when it cannot be remembered: its end could not be taken back. */
 	stored = bpf_sk_storage_get(&wlbs_sock_slot, s, 0, BPF_SK_STORAGE_GET_F_CREATE);
@@ -533,6 +560,8 @@ int BPF_PROG(wlbs_sock_state, const struct sock *sk, int oldstate, int newstate)
 		return 0;
 	if (*stored)
 		conns_add(*stored - 1, -1);
+	else
+		hint_add(&tp, 1);
 	conns_add(slot, 1);
 	*stored = slot + 1;
 	return 0;
@@ -547,6 +576,7 @@ SEC("iter/tcp")
 int wlbs_recount(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
+	struct sock_tuple tup = {};
 	struct tcp_sock *tp;
 	__u32 *stored, slot, want = 0;
 	struct sock *sk;
@@ -559,7 +589,8 @@ int wlbs_recount(struct bpf_iter__tcp *ctx)
 	sk = (struct sock *)tp;
 	if (!holding_state(sk->__sk_common.skc_state) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (!sock_conn_slot(sk, &slot))
+	sock_tuple(sk, &tup);
+	if (!sock_conn_slot(sk, &tup, &slot))
 		want = slot + 1;
 	stored = bpf_sk_storage_get(&wlbs_sock_slot, sk, 0, want ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (!stored || *stored == want)
@@ -568,6 +599,8 @@ int wlbs_recount(struct bpf_iter__tcp *ctx)
 		conns_add(*stored - 1, -1);
 	if (want)
 		conns_add(want - 1, 1);
+	if (!*stored || !want) /* counted from now on, or no more */
+		hint_add(&tup, want ? 1 : -1);
 	*stored = want;
 	return 0;
 }

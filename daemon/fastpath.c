@@ -99,12 +99,13 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {
-	    skel->maps.wlbs_owners,	  skel->maps.wlbs_conns,      skel->maps.wlbs_sock_slot,
-	    skel->maps.wlbs_stats,	  skel->maps.wlbs_frags,      skel->maps.bss,
-	    skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims, skel->maps.wlbs_held};
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,	skel->maps.bss,
+				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims,
+				  skel->maps.wlbs_held,		skel->maps.wlbs_conn_hint};
 	const char *names[] = {"owners", "conns",	"sockslot",  "stats", "frags",
-			       "cfg",	 "synackdirty", "vipclaims", "held"};
+			       "cfg",	 "synackdirty", "vipclaims", "held",  "hint"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -123,6 +124,55 @@ static void *map_mmap(struct bpf_map *map, size_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* True when @dir holds a pin named @name. */
+static bool pinned(const char *dir, const char *name)
+{
+	char path[300];
+
+	pin_path(path, sizeof(path), dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Counts adopted from a build without the connection hint, beside a fresh
+ * hint map: its zeros would drop every held connection. This pins a hint
+ * map whose every slot is far from 0 (a lookup for every packet of a held
+ * bucket, as before the hint) for the load to adopt; decrements of the
+ * connections counted before cannot bring a slot down to 0. Pinned only once
+ * filled, so a crash in between leaves no pin, and the next start does it again.
+ */
+static int pin_unknown_hint(const char *dir)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	char path[300];
+	__u32 *hint;
+	size_t i;
+	int fd, ret = 0;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "wlbs_conn_hint", sizeof(__u32), WLBS_HINT_SIZE, 1,
+			    &opts);
+	if (fd < 0)
+		return -errno;
+	hint = mmap(NULL, WLBS_HINT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (hint == MAP_FAILED) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < WLBS_HINT_SLOTS; i++)
+		hint[i] = WLBS_HINT_UNKNOWN;
+	munmap(hint, WLBS_HINT_SIZE);
+	pin_path(path, sizeof(path), dir, "hint");
+	if (bpf_obj_pin(fd, path)) {
+		ret = -errno;
+		goto out;
+	}
+	log_info("connection counts adopted from a build without the connection hint: "
+		 "every held bucket keeps its socket lookups until wlbsd --uninstall");
+out:
+	close(fd);
+	return ret;
 }
 
 /* Keeps a pinned socket-state link (it counted while we were away), else attaches one. */
@@ -293,7 +343,11 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->skel = wlbs_bpf__open();
 	if (!fp->skel)
 		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
-	ret = set_map_pins(fp->skel, fp->pin_dir);
+	ret = 0;
+	if (pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint"))
+		ret = pin_unknown_hint(fp->pin_dir);
+	if (!ret)
+		ret = set_map_pins(fp->skel, fp->pin_dir);
 	if (!ret)
 		ret = wlbs_bpf__load(fp->skel);
 	if (ret) {
@@ -350,7 +404,7 @@ int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char
 		 size_t errlen)
 {
 	const char *pins[] = {"xdp",   "sockstate", "owners",	   "conns",	"sockslot", "stats",
-			      "frags", "cfg",	    "synackdirty", "vipclaims", "held"};
+			      "frags", "cfg",	    "synackdirty", "vipclaims", "held",	    "hint"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;

@@ -206,6 +206,26 @@ _Static_assert(WLBS_CONNS_SIZE >= WLBS_CONN_SLOTS * sizeof(__s32), "conn slots")
 #define WLBS_HELD_WORDS ((WLBS_CONN_SLOTS + 63) / 64)
 #define WLBS_HELD_SIZE	(WLBS_HELD_WORDS * sizeof(__u64))
 
+/*
+ * Slots of the connection hint (map wlbs_conn_hint, 4-byte counters, 256 KiB:
+ * within L2 beside the owner and held maps). At N counted connections a
+ * stranger's flow finds its slot non-zero (a needless socket lookup) with
+ * probability 1 - e^(-N/65536): 1.5% at 1,000, 14% at 10,000. A power of 2.
+ */
+#define WLBS_HINT_SLOTS 65536
+/*
+ * The hint map's one entry: an array map rounds each value up to 8 bytes, so
+ * 4-byte entries would mmap at a stride of 8. mmap'ed, it is one array of
+ * __u32 indexed by wlbs_hint_slot().
+ */
+struct wlbs_hint_table {
+	__u32 n[WLBS_HINT_SLOTS];
+};
+#define WLBS_HINT_SIZE sizeof(struct wlbs_hint_table)
+_Static_assert((WLBS_HINT_SLOTS & (WLBS_HINT_SLOTS - 1)) == 0, "hint slots: a power of 2");
+/* Every slot of a fresh hint map beside adopted counts (wlbsd): no decrement reaches 0. */
+#define WLBS_HINT_UNKNOWN 0x40000000u
+
 /* Another host may still hold connections here: accept SYN, or a local socket's packets. */
 #define WLBS_BUCKET_F_DIRTY 0x1
 /*

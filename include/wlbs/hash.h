@@ -85,4 +85,24 @@ WLBS_INLINE __u32 wlbs_flow_bucket(const __u32 client[4], int v4, __u16 port, __
 	return wlbs_flow_hash(client, v4, port, affinity, seed) & (WLBS_BUCKETS - 1);
 }
 
+/*
+ * The wlbs_conn_hint slot of a TCP connection: @client and @vip as in
+ * wlbs_flow_hash (v4-mapped, network byte order), the ports in host byte
+ * order. Unseeded, so that the hash seed a reload may change between a
+ * connection's start and end never moves it; the cluster IP enters folded to
+ * one word.
+ */
+WLBS_INLINE __u32 wlbs_hint_slot(const __u32 client[4], __u16 client_port, const __u32 vip[4],
+				 __u16 vip_port)
+{
+	__u32 v = vip[0] ^ vip[1] ^ vip[2] ^ vip[3];
+	__u64 h = 0x2545f4914f6cdd1dull;
+
+	h = wlbs_hash_round(h, (__u64)client[0] << 32 | client[1], 0x9e3779b97f4a7c15ull);
+	h = wlbs_hash_round(h, (__u64)client[2] << 32 | client[3], 0xc2b2ae3d27d4eb4full);
+	h = wlbs_hash_round(h, (__u64)v << 32 | (__u32)client_port << 16 | vip_port,
+			    0x165667b19e3779f9ull);
+	return wlbs_hash_finish(h) & (WLBS_HINT_SLOTS - 1);
+}
+
 #endif /* WLBS_HASH_H */

@@ -19,6 +19,7 @@ struct wlbs_bpf *h_skel;
 struct wlbs_bucket *h_owners;
 __s32 *h_conns;
 __u64 *h_held;
+__u32 *h_hint;
 __u64 *h_synack_dirty;
 uint64_t h_seed;
 
@@ -71,7 +72,8 @@ int h_init(void)
 	h_held = map_mmap(h_skel->maps.wlbs_held, WLBS_HELD_SIZE);
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
-	if (!h_owners || !h_conns || !h_held || !h_synack_dirty) {
+	h_hint = map_mmap(h_skel->maps.wlbs_conn_hint, WLBS_HINT_SIZE);
+	if (!h_owners || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
 		err = -errno;
 		goto fail;
 	}
@@ -89,11 +91,14 @@ void h_fini(void)
 		munmap(h_conns, WLBS_CONNS_SIZE);
 	if (h_held)
 		munmap(h_held, WLBS_HELD_SIZE);
+	if (h_hint)
+		munmap(h_hint, WLBS_HINT_SIZE);
 	if (h_synack_dirty)
 		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
 	h_conns = NULL;
 	h_held = NULL;
+	h_hint = NULL;
 	h_synack_dirty = NULL;
 	wlbs_bpf__destroy(h_skel);
 	h_skel = NULL;
@@ -135,6 +140,32 @@ void h_hold(uint32_t rule, uint32_t bucket)
 
 	h_conns[slot] = 1;
 	h_held[slot / 64] |= 1ull << (slot % 64);
+}
+
+/* An address of @p as the fast path reads it: 4 words, IPv4 v4-mapped. */
+static void flow_addr(__u32 out[4], int v6, const uint8_t *a)
+{
+	if (v6) {
+		memcpy(out, a, 16);
+		return;
+	}
+	out[0] = out[1] = 0;
+	out[2] = htonl(0xffff);
+	memcpy(&out[3], a, 4);
+}
+
+uint32_t h_hint_slot(const struct pkt *p)
+{
+	__u32 client[4], vip[4];
+
+	flow_addr(client, p->v6, p->src);
+	flow_addr(vip, p->v6, p->dst);
+	return wlbs_hint_slot(client, p->sport, vip, p->dport);
+}
+
+void h_hint_flow(const struct pkt *p)
+{
+	h_hint[h_hint_slot(p)]++;
 }
 
 int h_held_bit(uint32_t slot)
@@ -218,6 +249,7 @@ void h_reset(void)
 	memset(h_owners, 0, WLBS_OWNERS_SIZE);
 	memset(h_conns, 0, WLBS_CONNS_SIZE);
 	memset(h_held, 0, WLBS_HELD_SIZE);
+	memset(h_hint, 0, WLBS_HINT_SIZE);
 	memset(h_synack_dirty, 0, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	for (i = 0; i < t->n_rules; i++)
 		h_fill_owner(0, i, 1, 0);

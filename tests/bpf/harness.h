@@ -28,6 +28,7 @@ extern struct wlbs_bucket *h_owners; /* mmap of wlbs_owners */
 extern __s32 *h_conns;
 extern __u64 *h_held;	      /* mmap of wlbs_conns */
 extern __u64 *h_synack_dirty; /* mmap of wlbs_synack_dirty */
+extern __u32 *h_hint;	      /* mmap of wlbs_conn_hint */
 extern uint64_t h_seed;	      /* suite seed (WLBS_TEST_SEED) */
 
 /* Standard cluster h_reset() installs. */
@@ -69,6 +70,10 @@ void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags);
 __s32 *h_conn(uint32_t rule, uint32_t bucket);
 /* As wlbs_sock_state counts a connection: count 1 and the held bit of (rule, bucket). */
 void h_hold(uint32_t rule, uint32_t bucket);
+/* The wlbs_conn_hint slot of the flow of @p (a client -> cluster IP TCP segment). */
+uint32_t h_hint_slot(const struct pkt *p);
+/* As wlbs_sock_state counts a connection: +1 in the hint slot of @p's flow. */
+void h_hint_flow(const struct pkt *p);
 /* The wlbs_held bit of count slot @slot. */
 int h_held_bit(uint32_t slot);
 void h_frags_clear(void);

@@ -157,6 +157,10 @@ static void test_held_connection(void **state)
 		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 		h_hold(rule, model_bucket(v6, pm.src, pm.sport, rule));
 		h_hold(rule, model_bucket(v6, ps.src, ps.sport, rule));
+		/* A held bucket, but no counted connection hashes to the flow: no lookup. */
+		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_hint_flow(&pm);
+		h_hint_flow(&ps); /* a colliding stranger */
 		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 		/* The listener answers the lookup for a stranger: that is not holding. */
 		h_expect(&stranger, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
@@ -203,6 +207,7 @@ static void test_stale_keeps_held(void **state)
 	seg(&syn, &ps, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
 	h_hold(rule, model_bucket(0, pm.src, pm.sport, rule));
 	h_hold(rule, model_bucket(0, ps.src, ps.sport, rule));
+	h_hint_flow(&pm);
 	h_cfg()->alive_deadline = h_jiffies() - 1;
 	h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_STALE, NULL);
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
@@ -241,6 +246,84 @@ static void assert_held_bits(void)
 			fail_msg("held bit of slot %zu is %d, count %d", i, h_held_bit((uint32_t)i),
 				 h_conns[i]);
 }
+
+/* An address and port of a socket's end as the fast path reads them (v4-mapped). */
+static uint16_t sock_end(const struct sockaddr_storage *ss, __u32 addr[4])
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		memcpy(addr, &a6->sin6_addr, 16);
+		return ntohs(a6->sin6_port);
+	}
+	addr[0] = addr[1] = 0;
+	addr[2] = htonl(0xffff);
+	addr[3] = a4->sin_addr.s_addr;
+	return ntohs(a4->sin_port);
+}
+
+/* The wlbs_conn_hint slot of connected socket @fd, from its own tuple. */
+static uint32_t fd_hint_slot(int fd)
+{
+	struct sockaddr_storage local, remote;
+	socklen_t len = sizeof(local);
+	__u32 laddr[4], raddr[4];
+	uint16_t lport, rport;
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&local, &len), 0);
+	len = sizeof(remote);
+	assert_int_equal(getpeername(fd, (struct sockaddr *)&remote, &len), 0);
+	lport = sock_end(&local, laddr);
+	rport = sock_end(&remote, raddr);
+	return wlbs_hint_slot(raddr, rport, laddr, lport);
+}
+
+/*
+ * Every hint slot counts exactly the counted sockets that hash to it, the
+ * @n sockets @fds and nothing else (one count per counted socket as well).
+ * Waits up to 2 s for the sock hook, then fails naming the first slot that
+ * differs.
+ */
+static void assert_fd_hints(const int *fds, int n, int line)
+{
+	static __u32 want[WLBS_HINT_SLOTS];
+	struct timespec ts = {0, 10000000};
+	size_t i, bad = 0;
+	int k, tries;
+
+	memset(want, 0, sizeof(want));
+	for (k = 0; k < n; k++)
+		want[fd_hint_slot(fds[k])]++;
+	for (tries = 0; tries < 200; tries++) {
+		for (bad = 0; bad < WLBS_HINT_SLOTS && h_hint[bad] == want[bad]; bad++)
+			;
+		if (bad == WLBS_HINT_SLOTS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (bad < WLBS_HINT_SLOTS)
+		fail_msg("line %d: hint slot %zu is %u, %u counted sockets hash there", line, bad,
+			 h_hint[bad], want[bad]);
+	for (i = 0, k = 0; i < WLBS_CONN_SLOTS; i++)
+		k += h_conns[i];
+	if (k != n)
+		fail_msg("line %d: %d counted sockets, want %d", line, k, n);
+}
+
+/* The same for both ends of the @n open connections @c (on loopback both are cluster sockets). */
+static void assert_hints_at(const struct conn *c, int n, int line)
+{
+	int fds[16] = {0}, k;
+
+	assert_true(n <= 8);
+	for (k = 0; k < n; k++) {
+		fds[2 * k] = c[k].cfd;
+		fds[2 * k + 1] = c[k].sfd;
+	}
+	assert_fd_hints(fds, 2 * n, line);
+}
+#define assert_hints(c, n) assert_hints_at(c, n, __LINE__)
 
 /* Waits up to 2 s for the connection count of @slot (and the total) to reach @want. */
 static int conns_settle(__s32 *slot, __s32 want)
@@ -291,11 +374,13 @@ static void test_sock_state_counts(void **state)
 				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
 		assert_int_equal(h_held_bit((uint32_t)(slot - h_conns)), 1);
 		assert_held_bits();
+		assert_hints(&c, 1);
 		conn_close(&c);
 		if (!conns_settle(slot, 0))
 			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
 				 v6 ? 6 : 4, (long long)*slot, (long long)conns_total());
 		assert_held_bits();
+		assert_hints(NULL, 0);
 	}
 	/* A port no rule covers: the uncovered slot (both loopback ends are cluster sockets). */
 	loopback_cluster(0);
@@ -307,17 +392,22 @@ static void test_sock_state_counts(void **state)
 	if (!uncovered_settle(2))
 		fail_msg("uncovered slot %lld after connect, want 2", (long long)*slot);
 	assert_held_bits();
+	assert_hints(&c, 1);
 	conn_close(&c);
 	if (!uncovered_settle(0))
 		fail_msg("uncovered slot %lld after close, want 0", (long long)*slot);
 	assert_held_bits();
+	assert_hints(NULL, 0);
 	/* Not counted: a non-cluster address, another netns. */
 	conn_open(&c, 0, "127.0.0.2", PORT);
 	assert_int_equal(conns_total(), 0);
+	/* Its client end is 127.0.0.1:ephemeral, a cluster socket no rule covers. */
+	assert_fd_hints(&c.cfd, 1, __LINE__);
 	conn_close(&c);
 	h_cfg()->netns_ino = (__u32)netns_ino() + 1;
 	conn_open(&c, 0, "127.0.0.1", PORT);
 	assert_int_equal(conns_total(), 0);
+	assert_hints(NULL, 0);
 	conn_close(&c);
 }
 
@@ -342,12 +432,14 @@ static void test_dual_stack(void **state)
 	if (!conns_settle(slot, 1))
 		fail_msg("conns[slot] %lld, total %lld after connect, want 1", (long long)*slot,
 			 (long long)conns_total());
+	assert_hints(&c, 1);
 	h_flow_owner(&pm, rule)->owner = 2;
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 	conn_close(&c);
 	if (!conns_settle(slot, 0))
 		fail_msg("conns[slot] %lld, total %lld after close, want 0", (long long)*slot,
 			 (long long)conns_total());
+	assert_hints(NULL, 0);
 	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 }
 
@@ -424,16 +516,19 @@ static void test_recount_after_reload(void **state)
 		h_expect(&mine, XDP_DROP, (int)moved, WLBS_R_NOT_OWNER, NULL);
 		assert_int_equal(h_recount(), 0);
 		assert_only(after, 1);
+		assert_hints(&c, 1); /* moved, still counted: the hint stays */
 		h_expect(&mine, XDP_PASS, (int)moved, WLBS_R_HELD, NULL);
 		/* A second pass changes nothing. */
 		assert_int_equal(h_recount(), 0);
 		assert_only(after, 1);
+		assert_hints(&c, 1);
 
 		conn_close(&c);
 		if (!conns_settle(after, 0))
 			fail_msg("v%d: conns[slot] %lld, total %lld after close, want 0",
 				 v6 ? 6 : 4, (long long)*after, (long long)conns_total());
 		assert_only(after, 0);
+		assert_hints(NULL, 0);
 		h_expect(&mine, XDP_DROP, (int)moved, WLBS_R_NOT_OWNER, NULL);
 	}
 }
@@ -462,6 +557,7 @@ static void test_close_after_reload(void **state)
 		fail_msg("conns[slot] %lld, total %lld after close, want 0", (long long)*slot,
 			 (long long)conns_total());
 	assert_only(slot, 0);
+	assert_hints(NULL, 0);
 }
 
 /*
@@ -486,6 +582,7 @@ static void test_recount_adds_and_drops(void **state)
 	assert_only(slot, 0);
 	assert_int_equal(h_recount(), 0);
 	assert_only(slot, 1);
+	assert_hints(&c, 1);
 
 	/* Port 80 no longer covered on 127.0.0.1. */
 	*h_tables(1) = *h_tables(0);
@@ -494,9 +591,18 @@ static void test_recount_adds_and_drops(void **state)
 	h_cfg()->gen = 1;
 	assert_int_equal(h_recount(), 0);
 	assert_only(slot, 0);
+	assert_hints(&c, 1); /* both ends now uncovered, still counted */
+	/* 127.0.0.1 a cluster IP no more: neither end is counted. */
+	*h_tables(0) = *h_tables(1);
+	h_set_vip(0, 0, H_VIP4);
+	h_cfg()->gen = 0;
+	assert_int_equal(h_recount(), 0);
+	assert_int_equal(h_conns[WLBS_CONN_UNCOVERED], 0);
+	assert_hints(NULL, 0);
 	conn_close(&c);
 	usleep(50000);
 	assert_only(slot, 0);
+	assert_hints(NULL, 0);
 }
 
 /*
@@ -615,6 +721,67 @@ static void test_outbound_synack(void **state)
 	conn_close(&c);
 }
 
+/* Ten connections at once, closed one by one: the hint follows every start and end. */
+static void test_hint_tracks_sockets(void **state)
+{
+	struct conn c[5];
+	int i, v6;
+
+	(void)state;
+	attach_sock_state();
+	for (v6 = 0; v6 < 2; v6++) {
+		loopback_cluster(v6);
+		h_cfg()->netns_ino = (__u32)netns_ino();
+		for (i = 0; i < 5; i++) {
+			conn_open(&c[i], v6, v6 ? "::1" : "127.0.0.1", (uint16_t)(PORT + i));
+			assert_hints(c, i + 1);
+		}
+		for (i = 4; i >= 0; i--) {
+			conn_close(&c[i]);
+			assert_hints(c, i);
+		}
+	}
+}
+
+/*
+ * With the hook keeping the hint: another host's bucket, this host's
+ * connection passes; a flow of the same held bucket that no counted
+ * connection hashes to is dropped without a lookup.
+ */
+static void test_hint_gates_held_bucket(void **state)
+{
+	struct frame mine, other;
+	struct pkt pm, po;
+	struct conn c;
+	uint32_t rule, bucket;
+	uint16_t port;
+
+	(void)state;
+	attach_sock_state();
+	rule = loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	conn_open(&c, 0, "127.0.0.1", PORT);
+	assert_hints(&c, 1);
+	seg(&mine, &pm, &c, c.cport, TCPF_ACK);
+	bucket = model_bucket(0, pm.src, pm.sport, rule);
+	/* Another client port in the same bucket, its hint slot 0. */
+	for (port = 1024; port < 65535; port++) {
+		seg(&other, &po, &c, port, TCPF_ACK);
+		if (port != c.cport && model_bucket(0, po.src, port, rule) == bucket &&
+		    !h_hint[h_hint_slot(&po)])
+			break;
+	}
+	assert_true(port < 65535);
+	h_fill_owner(0, rule, 2, 0);
+	assert_int_equal(h_held_bit(wlbs_conn_slot(rule, bucket)), 1);
+	assert_true(h_hint[h_hint_slot(&pm)] != 0);
+	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+	h_expect(&other, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+	conn_close(&c);
+	assert_hints(NULL, 0);
+	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+}
+
 static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_uncovered_held, close_all),
     cmocka_unit_test_teardown(test_outbound_synack, close_all),
@@ -625,6 +792,8 @@ static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_recount_after_reload, close_all),
     cmocka_unit_test_teardown(test_close_after_reload, close_all),
     cmocka_unit_test_teardown(test_recount_adds_and_drops, close_all),
+    cmocka_unit_test_teardown(test_hint_tracks_sockets, close_all),
+    cmocka_unit_test_teardown(test_hint_gates_held_bucket, close_all),
 };
 
 H_GROUP(h_group_conns, conn_tests);

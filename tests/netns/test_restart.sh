@@ -76,3 +76,34 @@ test_stop_persists()
 	expect_state h1 converged
 	expect_served 198.18.0.203 h1
 }
+
+# Pinned counts from a build without the connection hint (its pin removed):
+# the restarted wlbsd fills every hint slot far from 0, so the held
+# connection keeps its socket lookups and flows on.
+test_restart_without_hint_pin()
+{
+	local pin
+	single_host_up
+	stream_start s1 198.18.0.201
+	wlbsd_kill h1 KILL
+	pin=$(find "$WT_DIR/h1/bpffs" -name hint)
+	[ -n "$pin" ] || fail "no hint pin under $WT_DIR/h1/bpffs"
+	rm "$pin"
+	wlbsd_start h1
+	_after_restart
+	[ -e "$pin" ] || fail "the hint map is not pinned again"
+	# 2^30 each, give or take the connections opened since.
+	bpftool -j map dump pinned "$pin" | python3 -c '
+import json, struct, sys
+e = json.load(sys.stdin)[0]
+if "formatted" in e:
+	n = e["formatted"]["value"]["n"]
+else:  # created by wlbsd without BTF: the raw bytes
+	raw = bytes(int(b, 16) for b in e["value"])
+	n = struct.unpack("=%dI" % (len(raw) // 4), raw)
+sys.exit(not (len(n) == 65536 and all(abs(v - (1 << 30)) < 64 for v in n)))' ||
+		fail "the hint slots are not 2^30"
+	grep -q "without the connection hint" "$(wlbsd_log h1)" ||
+		fail "wlbsd did not say it filled a fresh hint map"
+	log "ok: a fresh hint beside adopted counts starts at 2^30"
+}
