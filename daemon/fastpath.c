@@ -322,7 +322,9 @@ static int attach_xdp(struct fp *fp, enum fp_xdp_mode mode, char *err, size_t er
 int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mode mode, char *err,
 	    size_t errlen)
 {
+	char path[300];
 	struct stat ns;
+	bool made_hint;
 	int ret;
 
 	memset(fp, 0, sizeof(*fp));
@@ -343,14 +345,17 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->skel = wlbs_bpf__open();
 	if (!fp->skel)
 		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
-	ret = 0;
-	if (pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint"))
-		ret = pin_unknown_hint(fp->pin_dir);
+	made_hint = pinned(fp->pin_dir, "conns") && !pinned(fp->pin_dir, "hint");
+	ret = made_hint ? pin_unknown_hint(fp->pin_dir) : 0;
 	if (!ret)
 		ret = set_map_pins(fp->skel, fp->pin_dir);
 	if (!ret)
 		ret = wlbs_bpf__load(fp->skel);
 	if (ret) {
+		if (made_hint) { /* a failed start leaves the pins as it found them */
+			pin_path(path, sizeof(path), fp->pin_dir, "hint");
+			unlink(path);
+		}
 		fail(err, errlen, ret,
 		     "loading the BPF programs: %s (pinned maps of an incompatible version? "
 		     "`wlbsd --uninstall` removes them)",
