@@ -42,7 +42,7 @@
 #define VIP4	       "10.0.0.100"
 #define VIP6	       "2001:db8::100"
 #define SINGLE_SAMPLES 100001
-#define MAX_ROUNDS     64
+#define MAX_ROUNDS     512
 /* Targets in many-flows mode: program cost over the minimal filter's. */
 #define TARGET_RATIO	    1.5
 #define TARGET_RATIO_LOOKUP 3.0

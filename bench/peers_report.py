@@ -201,6 +201,17 @@ def main():
         if w0 and xd:
             print("  %s: wlbs0 %.0f, XDP_DROP %.0f: %.2fx" % (
                 fl.upper(), w0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"], r_drop))
+        if w and w0 and xd and nft and 0 < w["kept_share"]["median"] < 1:
+            # What the kept share costs (the same stack for every peer that keeps it) bounds
+            # the nftables ratio: even a drop as cheap as XDP_DROP's leaves the kept frames.
+            k = w["kept_share"]["median"]
+            kept_ns = (w["rx_ns"]["median"] - (1 - k) * w0["rx_ns_per_dropped"]) / k
+            ideal = k * kept_ns + (1 - k) * xd["rx_ns_per_dropped"]
+            goals[fl]["kept_ns"] = kept_ns
+            goals[fl]["nft_over_ideal"] = nft["rx_ns"]["median"] / ideal
+            print("  %s: a kept frame costs %.0f ns (wlbs's figures); a filter that keeps as much "
+                  "and drops at XDP_DROP's cost would reach %.2fx against nftables" % (
+                      fl.upper(), kept_ns, goals[fl]["nft_over_ideal"]))
         m0 = out.get("minimal0", {}).get(fl)
         if m0 and xd:
             r_min = ratio(m0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"])
