@@ -33,13 +33,14 @@ static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, vo
 }
 
 /*
- * The verdict for cluster IP index @vip once the headers are read into @f
- * (addresses, ports, v4: all the held-connection check reads), or
- * WLBS_GENERAL_PATH: rule, bucket, owner, and for another host's counted
- * TCP bucket whether this host holds the connection.
+ * The verdict for cluster IP index @vip once the headers are read: @client
+ * the client address (v4-mapped), @f the ports and v4 (IPv4: the addresses
+ * too, all the held-connection check reads), or WLBS_GENERAL_PATH: rule,
+ * bucket, owner, and for another host's counted TCP bucket whether this
+ * host holds the connection.
  */
 static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, int vip,
-				       const struct flow *f, __u8 proto)
+				       const __u32 client[4], const struct flow *f, __u8 proto)
 {
 	const struct wlbs_rule *r;
 	struct wlbs_bucket *b;
@@ -55,8 +56,7 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	r = &live_tables()->rules[ri];
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN)))
 		return WLBS_GENERAL_PATH;
-	bucket =
-	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
+	bucket = wlbs_flow_bucket(client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
 	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
 	if (!b)
 		return WLBS_GENERAL_PATH;
@@ -130,7 +130,7 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	map_v4(f.client, ip->saddr);
 	f.client_port = bpf_ntohs(ports->source);
 	f.v4 = 1;
-	return fast_decide(ctx, eth, vip, &f, ip->protocol);
+	return fast_decide(ctx, eth, vip, f.client, &f, ip->protocol);
 }
 
 /*
@@ -144,15 +144,14 @@ __attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip6 + 1);
 	struct udphdr *ports = (void *)(ip6 + 1);
-	struct flow f; /* only what fast_decide() reads */
+	struct flow f; /* the ports and v4: the addresses are read in the packet */
 	int vip;
 
 	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return WLBS_GENERAL_PATH;
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return WLBS_GENERAL_PATH;
-	copy_v6(f.vip, &ip6->daddr);
-	vip = wlbs_find_vip(live_tables(), f.vip);
+	vip = wlbs_find_vip(live_tables(), ip6->daddr.in6_u.u6_addr32);
 	if (vip < 0)
 		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
 	if (ip6->version != 6)
@@ -160,10 +159,9 @@ __attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
 	f.vip_port = bpf_ntohs(ports->dest);
 	if (!fast_plain_l4(ip6->nexthdr, th, end, f.vip_port))
 		return WLBS_GENERAL_PATH;
-	copy_v6(f.client, &ip6->saddr);
 	f.client_port = bpf_ntohs(ports->source);
 	f.v4 = 0;
-	return fast_decide(ctx, eth, vip, &f, ip6->nexthdr);
+	return fast_decide(ctx, eth, vip, ip6->saddr.in6_u.u6_addr32, &f, ip6->nexthdr);
 }
 
 #endif
