@@ -72,6 +72,9 @@
 #   wlbs0     the same with load_weight 0 on h1: converged, owns no bucket,
 #             so every frame takes the path of a frame of another host's
 #             bucket: wlbs's cost per dropped frame, against xdpdrop's
+#   before0   with PEERS_BEFORE=OTHER/build: that build's wlbsd as wlbs0 (its
+#             h2 and h3 stay this build's): a before/after of the drop path,
+#             the report gives wlbs0 over before0 round by round
 #   minimal0  the minimal bucket filter (bpf/minimal_filter.bpf.c: parse, the
 #             shared hash, one owner byte) owning no bucket: the least a
 #             filter of this design can cost per dropped frame, measured
@@ -100,6 +103,12 @@ SECONDS_PER=${PEERS_SECONDS:-3}
 GEN_CPU=${PEERS_GEN_CPU:-0}
 RX_CPU=${PEERS_RX_CPU:-$GEN_CPU}
 PEERS=${PEERS_LIST:-none nft xt xdpdrop wlbs wlbs0 minimal0}
+# Another build (its build directory) as the peer before0, beside wlbs0: a before/after of
+# the drop path from one run.
+BEFORE=${PEERS_BEFORE:-}
+if [ -n "$BEFORE" ] && [[ " $PEERS " != *" before0 "* ]]; then
+	PEERS="$PEERS before0"
+fi
 FLOOD=$BUILD/flood
 DROP_OBJ=$BUILD/drop.bpf.o
 MINIMAL_OBJ=$BUILD/minimal_filter.bpf.o
@@ -123,7 +132,8 @@ if [ "${WLBS_PEERS_INNER:-}" != 1 ]; then
 	command -v ethtool >/dev/null || skip "no ethtool (package ethtool)"
 	command -v iptables-nft >/dev/null || command -v iptables >/dev/null ||
 		skip "no iptables (package iptables)"
-	for f in "$BUILD/wlbsd" "$BUILD/wlbs" "$BUILD/floor.bpf.o" "$DROP_OBJ" "$FLOOD"; do
+	for f in "$BUILD/wlbsd" "$BUILD/wlbs" "$BUILD/floor.bpf.o" "$DROP_OBJ" "$FLOOD" \
+		${BEFORE:+"$BEFORE/wlbsd"}; do
 		[ -e "$f" ] || { echo "bench-peers: $f is missing: run make all $FLOOD" >&2; exit 1; }
 	done
 	case "$ROUNDS$SECONDS_PER$GEN_CPU$RX_CPU" in
@@ -266,6 +276,7 @@ EOF
 		;;
 	wlbs) wlbs_on equal ;;
 	wlbs0) wlbs_on 0 ;;
+	before0) WLBSD=$BEFORE/wlbsd wlbs_on 0 ;;
 	minimal0)
 		vip_add
 		# Its configuration (struct min_cfg: vip4 at 0, host at 24, owners after: all 0,
@@ -300,6 +311,7 @@ peer_off()
 		;;
 	xdpdrop | minimal0) ip -n "$(ns h1)" link set dev eth0 xdpdrv off || fail "XDP off h1"; vip_del ;;
 	wlbs | wlbs0) wlbs_off ;;
+	before0) WLBSD=$BEFORE/wlbsd wlbs_off ;;
 	esac
 	h1_clean "after peer $1"
 	log "peer $1 off"

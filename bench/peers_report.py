@@ -28,6 +28,7 @@ PEER_NAMES = {
     "wlbs": "wlbs (owns 1/3)",
     "wlbs0": "wlbs, weight 0 (owns none)",
     "minimal0": "minimal filter (owns none)",
+    "before0": "PEERS_BEFORE's wlbs, weight 0",
 }
 FLOODS = ("udp", "tcp")
 BUSY = ("user", "nice", "system", "irq", "softirq")
@@ -100,6 +101,10 @@ def summarize(samples):
             wl = {s["round"]: s["rx_ns"] for s in by.get(("wlbs", fl), [])}
             ratios = [s["rx_ns"] / wl[s["round"]] for s in ss if wl.get(s["round"])]
             d["ratio_to_wlbs"] = stats(ratios) if ratios else None
+            # This build's drop path over another's (PEERS_BEFORE), round by round.
+            b0 = {s["round"]: s["rx_ns"] for s in by.get(("before0", fl), [])}
+            ratios = [s["rx_ns"] / b0[s["round"]] for s in ss if b0.get(s["round"])]
+            d["ratio_to_before0"] = stats(ratios) if p == "wlbs0" and ratios else None
             out.setdefault(p, {})[fl] = d
     return peers, out
 
@@ -120,6 +125,8 @@ def combine(runs):
             d["kept_share"] = stats([x["kept_share"]["median"] for x in ds])
             rs = [x["ratio_to_wlbs"]["median"] for x in ds if x["ratio_to_wlbs"]]
             d["ratio_to_wlbs"] = stats(rs) if rs else None
+            rs = [x["ratio_to_before0"]["median"] for x in ds if x["ratio_to_before0"]]
+            d["ratio_to_before0"] = stats(rs) if rs else None
             pd = [x["rx_ns_per_dropped"] for x in ds if x["rx_ns_per_dropped"] is not None]
             d["rx_ns_per_dropped"] = statistics.median(pd) if pd else None
     return samples, peers, out
@@ -212,6 +219,11 @@ def main():
             print("  %s: a kept frame costs %.0f ns (wlbs's figures); a filter that keeps as much "
                   "and drops at XDP_DROP's cost would reach %.2fx against nftables" % (
                       fl.upper(), kept_ns, goals[fl]["nft_over_ideal"]))
+        if w0 and w0.get("ratio_to_before0"):
+            r = w0["ratio_to_before0"]
+            goals[fl]["wlbs0_over_before0"] = r["median"]
+            print("  %s: wlbs0 over PEERS_BEFORE's (per round): x %.2f (%.2f-%.2f)" % (
+                fl.upper(), r["median"], r["min"], r["max"]))
         m0 = out.get("minimal0", {}).get(fl)
         if m0 and xd:
             r_min = ratio(m0["rx_ns_per_dropped"], xd["rx_ns_per_dropped"])
