@@ -111,20 +111,18 @@ _Static_assert(sizeof(struct wlbs_rule) == 12, "wlbs_rule layout");
 struct wlbs_tables {
 	__u32 n_vips;  /* entries used in vips */
 	__u32 n_rules; /* entries used in rules */
+	struct wlbs_vip vips[WLBS_MAX_VIPS];
+	struct wlbs_rule rules[WLBS_MAX_RULES];
 	/*
 	 * Bit wlbs_vip_filter_bit() of every cluster IP in vips, as 64 bits
 	 * (wlbs_set_vip_filter()): a frame whose bit is clear is for no
 	 * cluster IP, decided before the table walk. All zero: no filter.
-	 * Beside n_vips and the first cluster IPs: one cache line for both
-	 * (at the end of the tables it cost the drop path x 1.07-1.11 live).
 	 */
 	__u32 vip_filter[2];
-	struct wlbs_vip vips[WLBS_MAX_VIPS];
-	struct wlbs_rule rules[WLBS_MAX_RULES];
 };
 _Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_MAX_RULES + 8,
 	       "wlbs_tables layout");
-_Static_assert(__builtin_offsetof(struct wlbs_tables, rules) == 16 + 16 * WLBS_MAX_VIPS,
+_Static_assert(__builtin_offsetof(struct wlbs_tables, rules) == 8 + 16 * WLBS_MAX_VIPS,
 	       "wlbs_tables rules offset");
 
 /*
