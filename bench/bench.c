@@ -30,7 +30,6 @@
 
 #include "wlbs/common.h"
 #include "wlbs/hash.h"
-#include "wlbs/lookup.h"
 #include "frames.h"
 #include "instance.h"
 #include "wlbs.skel.h"
@@ -174,7 +173,6 @@ static int setup_instance(struct instance *in)
 	t->n_vips = 2;
 	frame_vip(&t->vips[0], VIP4);
 	frame_vip(&t->vips[1], VIP6);
-	wlbs_set_vip_filter(t);
 	t->n_rules = N_RULES;
 	memcpy(t->rules, rules, sizeof(rules));
 	for (r = 0; r < N_RULES; r++)

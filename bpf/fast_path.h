@@ -79,32 +79,6 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
 }
 
-/*
- * True when an untagged IPv4 packet, or an IPv6 TCP/UDP one, is certainly
- * for no cluster IP (its bit in the live tables' filter is clear): decided
- * in the caller, without a call or the table walk, as most of a host's own
- * traffic is. Anything else goes on (neighbour discovery among it).
- */
-static __always_inline int fast_no_cluster_ip(void *data, void *end, int v4)
-{
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6 = (void *)(eth + 1);
-	struct iphdr *ip = (void *)(eth + 1);
-	__u32 a[4];
-
-	if (v4) {
-		if ((void *)(ip + 1) > end)
-			return 0;
-		map_v4(a, ip->daddr);
-	} else {
-		if ((void *)(ip6 + 1) > end ||
-		    (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
-			return 0;
-		copy_v6(a, &ip6->daddr);
-	}
-	return !wlbs_vip_maybe(live_tables(), a);
-}
-
 /* The action for an IPv4 packet (counted), or WLBS_GENERAL_PATH. */
 __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 {

@@ -276,9 +276,6 @@ int wlbs_xdp(struct xdp_md *ctx)
 		return not_cluster();
 	v4 = eth->h_proto == bpf_htons(ETH_P_IP);
 	if (v4 || eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		if (fast_no_cluster_ip(data, end, v4))
-			return may_hairpin(eth) ? wlbs_hairpin_verdict(ctx, sizeof(*eth), v4)
-						: not_cluster();
 		action = v4 ? wlbs_fast_verdict(ctx) : wlbs_fast_verdict6(ctx);
 		if (action == XDP_DROP || action == XDP_PASS)
 			return action;

@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <wlbs/lookup.h>
-
 #include "config/tables.h"
 
 int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
@@ -23,7 +21,6 @@ int tables_from_config(const struct wlbs_config *c, struct wlbs_tables *t,
 	t->n_vips = c->n_vips;
 	for (i = 0; i < c->n_vips; i++)
 		memcpy(t->vips[i].addr, &c->vips[i].addr, sizeof(t->vips[i].addr));
-	wlbs_set_vip_filter(t);
 	n = cfg_rule_order(c, order);
 	for (i = 0; i < WLBS_MAX_RULES; i++)
 		rule_index_of[i] = -1;

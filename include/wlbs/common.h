@@ -113,14 +113,8 @@ struct wlbs_tables {
 	__u32 n_rules; /* entries used in rules */
 	struct wlbs_vip vips[WLBS_MAX_VIPS];
 	struct wlbs_rule rules[WLBS_MAX_RULES];
-	/*
-	 * Bit wlbs_vip_filter_bit() of every cluster IP in vips, as 64 bits
-	 * (wlbs_set_vip_filter()): a frame whose bit is clear is for no
-	 * cluster IP, decided before the table walk. All zero: no filter.
-	 */
-	__u32 vip_filter[2];
 };
-_Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_MAX_RULES + 8,
+_Static_assert(sizeof(struct wlbs_tables) == 8 + 16 * WLBS_MAX_VIPS + 12 * WLBS_MAX_RULES,
 	       "wlbs_tables layout");
 _Static_assert(__builtin_offsetof(struct wlbs_tables, rules) == 8 + 16 * WLBS_MAX_VIPS,
 	       "wlbs_tables rules offset");

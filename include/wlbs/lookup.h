@@ -30,35 +30,6 @@ WLBS_INLINE int wlbs_vip_index(const struct wlbs_vip *vips, __u32 n, const __u32
 	return -1;
 }
 
-/* The bit (0-63) of address @a (v4-mapped, network order) in wlbs_tables.vip_filter. */
-WLBS_INLINE __u32 wlbs_vip_filter_bit(const __u32 a[4])
-{
-	return ((a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u) >> 26;
-}
-
-/* False when @a is certainly none of @t's cluster IPs (one multiplication, no walk). */
-WLBS_INLINE int wlbs_vip_maybe(const struct wlbs_tables *t, const __u32 a[4])
-{
-	__u32 b = wlbs_vip_filter_bit(a);
-
-	if (!(t->vip_filter[0] | t->vip_filter[1]))
-		return 1;
-	return (t->vip_filter[(b >> 5) & 1] >> (b & 31)) & 1;
-}
-
-/* Sets @t->vip_filter from the first @t->n_vips cluster IPs (after any change of them). */
-WLBS_INLINE void wlbs_set_vip_filter(struct wlbs_tables *t)
-{
-	__u32 i, b;
-
-	t->vip_filter[0] = 0;
-	t->vip_filter[1] = 0;
-	for (i = 0; i < t->n_vips && i < WLBS_MAX_VIPS; i++) {
-		b = wlbs_vip_filter_bit(t->vips[i].addr);
-		t->vip_filter[b >> 5] |= 1u << (b & 31);
-	}
-}
-
 /* Index of cluster IP @a (v4-mapped, network order) in @t->vips, or -1. */
 WLBS_INLINE int wlbs_find_vip(const struct wlbs_tables *t, const __u32 a[4])
 {

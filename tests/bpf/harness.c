@@ -311,9 +311,6 @@ int h_run_len(const struct frame *f, size_t len, struct h_result *r)
 
 	if (len > f->len)
 		return -EINVAL;
-	/* As wlbsd's table builder does: the tests change cluster IPs in place. */
-	wlbs_set_vip_filter(h_tables(0));
-	wlbs_set_vip_filter(h_tables(1));
 	if (h_ingress_ifindex) {
 		o.ctx_in = &md;
 		o.ctx_size_in = sizeof(md);

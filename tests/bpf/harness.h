@@ -18,7 +18,6 @@
 
 #include "wlbs/common.h"
 #include "wlbs/hash.h"
-#include "wlbs/lookup.h"
 #include "frames.h"
 
 struct wlbs_bpf;

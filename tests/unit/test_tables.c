@@ -12,7 +12,6 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <string.h>
 
 #include "wlbs/lookup.h"
 #include "config/tables.c"
@@ -85,34 +84,6 @@ static void test_vips_are_v4_mapped_network_order(void **state)
 	assert_int_equal(vip_index(&t, v), 2);
 	vip16("10.0.0.3", v);
 	assert_int_equal(vip_index(&t, v), -1);
-}
-
-/*
- * The fast path takes a frame whose filter bit is clear for no cluster IP's:
- * every cluster IP's bit is set, and the filter is not all zero (no filter).
- */
-static void test_vip_filter_covers_every_cluster_ip(void **state)
-{
-	struct wlbs_config c;
-	struct wlbs_tables t;
-	int idx[WLBS_MAX_RULES], i, bits;
-	__u32 a[4];
-
-	(void)state;
-	parse(mixed, &c);
-	memset(&t, 0xff, sizeof(t));
-	assert_int_equal(tables_from_config(&c, &t, idx), 0);
-	for (i = 0; i < (int)t.n_vips; i++)
-		assert_true(wlbs_vip_maybe(&t, t.vips[i].addr));
-	bits = __builtin_popcount(t.vip_filter[0]) + __builtin_popcount(t.vip_filter[1]);
-	assert_true(bits >= 1 && bits <= 3);
-	/* Only the cluster IPs' bits: some other address is filtered out. */
-	for (i = 0, a[0] = a[1] = 0, a[2] = htonl(0xffff); i < 256; i++) {
-		a[3] = htonl(0xc0000200u + (unsigned)i);
-		if (!wlbs_vip_maybe(&t, a))
-			break;
-	}
-	assert_true(i < 256);
 }
 
 static void test_rules_for_one_vip_come_first(void **state)
@@ -328,7 +299,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vips_are_v4_mapped_network_order),
-	    cmocka_unit_test(test_vip_filter_covers_every_cluster_ip),
 	    cmocka_unit_test(test_rules_for_one_vip_come_first),
 	    cmocka_unit_test(test_rule_for_picks_what_the_rules_say),
 	    cmocka_unit_test(test_rule_for_matches_config_on_every_port),
