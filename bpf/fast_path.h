@@ -42,9 +42,10 @@ static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, vo
 static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, int vip,
 				       const __u32 client[4], const struct flow *f, __u8 proto)
 {
+	const struct wlbs_owner_table *o;
 	const struct wlbs_rule *r;
-	struct wlbs_bucket *b;
 	__u32 bucket, ri;
+	__u8 *flags;
 	int i;
 
 	if (wlbs_cfg.state != WLBS_FP_RUNNING)
@@ -57,11 +58,12 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	if (r->mode == WLBS_MODE_DISABLED || (r->flags & (WLBS_RULE_F_OFF | WLBS_RULE_F_DRAIN)))
 		return WLBS_GENERAL_PATH;
 	bucket = wlbs_flow_bucket(client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
-	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
-	if (!b)
+	o = owner_table(wlbs_cfg.gen & 1, ri);
+	if (!o)
 		return WLBS_GENERAL_PATH;
-	if (b->owner == wlbs_cfg.host_id) {
-		if (b->flags || !daemon_alive())
+	if (o->owner[bucket % WLBS_BUCKETS] == wlbs_cfg.host_id) {
+		flags = bucket_flags(wlbs_cfg.gen & 1, ri, bucket);
+		if (!flags || *flags || !daemon_alive())
 			return WLBS_GENERAL_PATH;
 		return accept(eth, ri, WLBS_R_OWNED);
 	}

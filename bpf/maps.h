@@ -17,6 +17,15 @@ struct {
 	__type(value, struct wlbs_owner_table);
 } wlbs_owners SEC(".maps");
 
+/* WLBS_BUCKET_F_* of every bucket, laid out as wlbs_owners. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, WLBS_OWNER_TABLES);
+	__type(key, __u32);
+	__type(value, struct wlbs_flag_table);
+} wlbs_bucket_flags SEC(".maps");
+
 /* Live local TCP connections per (rule, bucket), kept by wlbs_sock_state. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -118,20 +118,29 @@ static __always_inline int holds_counted(struct xdp_md *ctx, const struct flow *
 	return counted(slot) && may_hold(f) && holds_connection(ctx, f);
 }
 
-/* Bucket @bucket of rule @rule in the owner table of generation @gen, or NULL. */
-static __always_inline struct wlbs_bucket *owner_entry(__u32 gen, __u32 rule, __u32 bucket)
+/* The owner table of rule @rule in generation @gen, or NULL. */
+static __always_inline const struct wlbs_owner_table *owner_table(__u32 gen, __u32 rule)
 {
 	__u32 key = wlbs_owner_table(gen, rule);
-	struct wlbs_owner_table *t = bpf_map_lookup_elem(&wlbs_owners, &key);
 
-	return t ? &t->b[bucket % WLBS_BUCKETS] : NULL;
+	return bpf_map_lookup_elem(&wlbs_owners, &key);
+}
+
+/* The flags of bucket @bucket of rule @rule in generation @gen, or NULL. */
+static __always_inline __u8 *bucket_flags(__u32 gen, __u32 rule, __u32 bucket)
+{
+	__u32 key = wlbs_owner_table(gen, rule);
+	struct wlbs_flag_table *t = bpf_map_lookup_elem(&wlbs_bucket_flags, &key);
+
+	return t ? &t->flags[bucket % WLBS_BUCKETS] : NULL;
 }
 
 /*
- * True while the owner's mark of bucket @b (wlbs_conns slot @cslot) after a
- * foreign SYN-ACK lasts; an expired one clears WLBS_BUCKET_F_SYNACK.
+ * True while the owner's mark of the bucket with flags @flags (wlbs_conns
+ * slot @cslot) after a foreign SYN-ACK lasts; an expired one clears
+ * WLBS_BUCKET_F_SYNACK.
  */
-static __always_inline int synack_dirty(struct wlbs_bucket *b, __u32 cslot)
+static __always_inline int synack_dirty(__u8 *flags, __u32 cslot)
 {
 	__u64 *until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
 
@@ -139,7 +148,7 @@ static __always_inline int synack_dirty(struct wlbs_bucket *b, __u32 cslot)
 		return 1;
 	if (until)
 		*until = 0;
-	b->flags &= ~WLBS_BUCKET_F_SYNACK;
+	*flags &= ~WLBS_BUCKET_F_SYNACK;
 	return 0;
 }
 
@@ -153,21 +162,21 @@ static __always_inline int synack_dirty(struct wlbs_bucket *b, __u32 cslot)
  * (WLBS_BUCKET_F_SYNACK) over, and wlbs_synack_dirty says until when.
  */
 static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth,
-					  const struct flow *f, __u32 slot, struct wlbs_bucket *b,
+					  const struct flow *f, __u32 slot, __u8 *flags, int owned,
 					  __u32 bucket)
 {
 	__u32 cslot = wlbs_conn_slot(slot, bucket);
-	struct wlbs_bucket *idle;
+	__u8 *idle;
 	__u64 *until;
 
 	if (holds_connection(ctx, f))
 		return accept(eth, slot, WLBS_R_HELD);
-	if (b && b->owner == wlbs_cfg.host_id) {
-		b->flags |= WLBS_BUCKET_F_SYNACK;
+	if (flags && owned) {
+		*flags |= WLBS_BUCKET_F_SYNACK;
 		/* The table wlbsd may be staging now, too: the mark survives its flip. */
-		idle = owner_entry((wlbs_cfg.gen & 1) ^ 1, slot, bucket);
+		idle = bucket_flags((wlbs_cfg.gen & 1) ^ 1, slot, bucket);
 		if (idle)
-			idle->flags |= WLBS_BUCKET_F_SYNACK;
+			*idle |= WLBS_BUCKET_F_SYNACK;
 		until = bpf_map_lookup_elem(&wlbs_synack_dirty, &cslot);
 		if (until)
 			*until = bpf_ktime_get_ns() + WLBS_SYNACK_DIRTY_MS * 1000000ull;
@@ -192,10 +201,11 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	const struct wlbs_tables *t = live_tables();
 	struct ethhdr *eth = data;
+	const struct wlbs_owner_table *o;
 	const struct wlbs_rule *r;
-	struct wlbs_bucket *b;
 	__u32 bucket, ri;
-	int i, stale = 0;
+	int i, owned, stale = 0;
+	__u8 *flags;
 
 	if (!f || (void *)(eth + 1) > end)
 		return XDP_DROP;
@@ -205,7 +215,7 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);
 		if (f->synack)
-			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL, 0);
+			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL, 0, 0);
 		/* Held by a host that is default no more (draining, or its wlbsd gone). */
 		if ((!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) &&
 		    holds_counted(ctx, f, WLBS_CONN_UNCOVERED))
@@ -221,20 +231,22 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 
 	bucket =
 	    wlbs_flow_bucket(f->client, f->v4, f->client_port, r->affinity, wlbs_cfg.hash_seed);
-	b = owner_entry(wlbs_cfg.gen & 1, ri, bucket);
-	if (!b)
+	bucket %= WLBS_BUCKETS;
+	o = owner_table(wlbs_cfg.gen & 1, ri);
+	flags = bucket_flags(wlbs_cfg.gen & 1, ri, bucket);
+	if (!o || !flags)
 		return count(XDP_DROP, ri, WLBS_R_MALFORMED);
+	owned = o->owner[bucket] == wlbs_cfg.host_id;
 	if (f->synack)
-		return foreign_synack(ctx, eth, f, ri, b, bucket);
+		return foreign_synack(ctx, eth, f, ri, flags, owned, bucket);
 
-	if (b->owner == wlbs_cfg.host_id && wlbs_cfg.state == WLBS_FP_RUNNING &&
-	    !(r->flags & WLBS_RULE_F_DRAIN)) {
+	if (owned && wlbs_cfg.state == WLBS_FP_RUNNING && !(r->flags & WLBS_RULE_F_DRAIN)) {
 		if (!daemon_alive()) {
 			stale = 1;
 		} else if (f->l4proto == IPPROTO_TCP && !f->syn &&
-			   (b->flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)) &&
-			   ((b->flags & WLBS_BUCKET_F_DIRTY) ||
-			    synack_dirty(b, wlbs_conn_slot(ri, bucket)))) {
+			   (*flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)) &&
+			   ((*flags & WLBS_BUCKET_F_DIRTY) ||
+			    synack_dirty(flags, wlbs_conn_slot(ri, bucket)))) {
 			/* Another host may hold this connection: never answer it with a RST. */
 			if (holds_connection(ctx, f))
 				return accept(eth, ri, WLBS_R_HELD);

@@ -99,13 +99,14 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {skel->maps.wlbs_owners,	skel->maps.wlbs_conns,
-				  skel->maps.wlbs_sock_slot,	skel->maps.wlbs_stats,
-				  skel->maps.wlbs_frags,	skel->maps.bss,
-				  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims,
-				  skel->maps.wlbs_held,		skel->maps.wlbs_conn_hint};
-	const char *names[] = {"owners", "conns",	"sockslot",  "stats", "frags",
-			       "cfg",	 "synackdirty", "vipclaims", "held",  "hint"};
+	struct bpf_map *maps[] = {
+	    skel->maps.wlbs_owners,	  skel->maps.wlbs_bucket_flags, skel->maps.wlbs_conns,
+	    skel->maps.wlbs_sock_slot,	  skel->maps.wlbs_stats,	skel->maps.wlbs_frags,
+	    skel->maps.bss,		  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims,
+	    skel->maps.wlbs_held,	  skel->maps.wlbs_conn_hint};
+	const char *names[] = {"owners",    "bucketflags", "conns",	"sockslot",
+			       "stats",	    "frags",	   "cfg",	"synackdirty",
+			       "vipclaims", "held",	   "hint"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -365,8 +366,9 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->cfg = &fp->skel->bss->wlbs_cfg;
 	fp->tables = fp->skel->bss->wlbs_tables;
 	fp->owners = map_mmap(fp->skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
+	fp->flags = map_mmap(fp->skel->maps.wlbs_bucket_flags, WLBS_OWNERS_SIZE);
 	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
-	if (!fp->owners || !fp->conns) {
+	if (!fp->owners || !fp->flags || !fp->conns) {
 		ret = fail(err, errlen, -errno, "mapping the owner tables: %s", strerror(errno));
 		goto out_unmap;
 	}
@@ -385,6 +387,8 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 out_unmap:
 	if (fp->owners)
 		munmap(fp->owners, WLBS_OWNERS_SIZE);
+	if (fp->flags)
+		munmap(fp->flags, WLBS_OWNERS_SIZE);
 	if (fp->conns)
 		munmap(fp->conns, WLBS_CONNS_SIZE);
 out_destroy:
@@ -398,6 +402,7 @@ void fp_close(struct fp *fp)
 	if (!fp->skel)
 		return;
 	munmap(fp->owners, WLBS_OWNERS_SIZE);
+	munmap(fp->flags, WLBS_OWNERS_SIZE);
 	munmap(fp->conns, WLBS_CONNS_SIZE);
 	if (fp->xdp_link_fd >= 0)
 		close(fp->xdp_link_fd);
@@ -408,8 +413,10 @@ void fp_close(struct fp *fp)
 int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
 		 size_t errlen)
 {
-	const char *pins[] = {"xdp",   "sockstate", "owners",	   "conns",	"sockslot", "stats",
-			      "frags", "cfg",	    "synackdirty", "vipclaims", "held",	    "hint"};
+	const char *pins[] = {"xdp",	     "sockstate", "owners",    "bucketflags",
+			      "conns",	     "sockslot",  "stats",     "frags",
+			      "cfg",	     "synackdirty", "vipclaims", "held",
+			      "hint"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;
@@ -451,19 +458,19 @@ void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS
 		     const uint8_t *dirty)
 {
 	unsigned int idle = !(fp->cfg->gen & 1), b;
-	const struct wlbs_bucket *live;
-	struct wlbs_bucket *out;
+	uint8_t *out, *out_flags, *live_flags;
 
 	if (rule >= WLBS_MAX_RULES)
 		return;
 	out = &fp->owners[wlbs_owner_slot(idle, rule, 0)];
-	live = &fp->owners[wlbs_owner_slot(!idle, rule, 0)];
+	out_flags = &fp->flags[wlbs_owner_slot(idle, rule, 0)];
+	live_flags = &fp->flags[wlbs_owner_slot(!idle, rule, 0)];
 	for (b = 0; b < WLBS_BUCKETS; b++) {
-		out[b].owner = owners ? owners[b] : WLBS_NO_OWNER;
+		out[b] = owners ? owners[b] : WLBS_NO_OWNER;
 		/* The fast path's own mark (a foreign SYN-ACK) outlives our tables. */
-		out[b].flags =
+		out_flags[b] =
 		    (dirty && (dirty[b / 8] & (1u << (b % 8))) ? WLBS_BUCKET_F_DIRTY : 0) |
-		    (__atomic_load_n(&live[b].flags, __ATOMIC_RELAXED) & WLBS_BUCKET_F_SYNACK);
+		    (__atomic_load_n(&live_flags[b], __ATOMIC_RELAXED) & WLBS_BUCKET_F_SYNACK);
 	}
 }
 

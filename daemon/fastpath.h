@@ -32,7 +32,8 @@ struct fp {
 	bool native;		    /* attached in driver mode */
 	struct wlbs_cfg *cfg;	    /* the program's live configuration (mmap) */
 	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
-	struct wlbs_bucket *owners; /* mmap of wlbs_owners */
+	uint8_t *owners; /* mmap of wlbs_owners */
+	uint8_t *flags;	 /* mmap of wlbs_bucket_flags */
 	int32_t *conns;		    /* mmap of wlbs_conns */
 	int xdp_link_fd;
 	struct wlbs_clock cal; /* first clock sample, to measure HZ */

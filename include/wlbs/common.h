@@ -160,25 +160,24 @@ _Static_assert(__builtin_offsetof(struct wlbs_cfg, alive_deadline) == 0 &&
  */
 #define WLBS_CFG_F_NO_HAIRPIN 0x2
 
-/* A bucket's entry in the owner table (map wlbs_owners). */
-struct wlbs_bucket {
-	__u8 owner; /* host priority, WLBS_NO_OWNER = nobody */
-	__u8 flags; /* WLBS_BUCKET_F_* */
-};
-_Static_assert(sizeof(struct wlbs_bucket) == 2, "wlbs_bucket layout");
-
 /*
- * The owner table, one map entry per (generation, rule): a rule's buckets
- * side by side, 16 KiB, so the packets of many flows find them in the L1
- * cache (an array map pads every value to 8 bytes: one entry per bucket
- * would take 64 KiB). mmap'ed, it is one array indexed by wlbs_owner_slot().
+ * The owner table, one map entry per (generation, rule): a rule's owner
+ * bytes side by side (host priority, WLBS_NO_OWNER = nobody), 8 KiB, so that
+ * the packets of many flows find them in the L1 cache. What the drop path
+ * reads, and nothing else: the flags are in a table of their own. mmap'ed,
+ * it is one array of bytes indexed by wlbs_owner_slot().
  */
 struct wlbs_owner_table {
-	struct wlbs_bucket b[WLBS_BUCKETS];
+	__u8 owner[WLBS_BUCKETS];
+};
+/* The same for every bucket's WLBS_BUCKET_F_* (map wlbs_bucket_flags): read for owned buckets. */
+struct wlbs_flag_table {
+	__u8 flags[WLBS_BUCKETS];
 };
 #define WLBS_OWNER_TABLES (2 * WLBS_MAX_RULES)
 #define WLBS_OWNERS_SIZE  (WLBS_OWNER_TABLES * sizeof(struct wlbs_owner_table))
-_Static_assert(WLBS_OWNERS_SIZE == WLBS_OWNER_SLOTS * sizeof(struct wlbs_bucket), "owner slots");
+_Static_assert(WLBS_OWNERS_SIZE == WLBS_OWNER_SLOTS, "owner slots");
+_Static_assert(sizeof(struct wlbs_flag_table) == sizeof(struct wlbs_owner_table), "flag slots");
 
 /*
  * Live local TCP connections per (rule, bucket), one map entry per rule of
@@ -229,7 +228,7 @@ _Static_assert((WLBS_HINT_SLOTS & (WLBS_HINT_SLOTS - 1)) == 0, "hint slots: a po
  */
 #define WLBS_BUCKET_F_SYNACK 0x2
 
-/* Owner table index of (generation, rule, bucket). */
+/* Index of (generation, rule, bucket) in the mmap of wlbs_owners or wlbs_bucket_flags. */
 WLBS_INLINE __u32 wlbs_owner_slot(__u32 gen, __u32 rule, __u32 bucket)
 {
 	return (gen * WLBS_MAX_RULES + rule) * WLBS_BUCKETS + bucket;

@@ -16,7 +16,8 @@
 #include "fastpath.h"
 
 struct wlbs_bpf *h_skel;
-struct wlbs_bucket *h_owners;
+uint8_t *h_owners;
+uint8_t *h_flags;
 __s32 *h_conns;
 __u64 *h_held;
 __u32 *h_hint;
@@ -68,12 +69,13 @@ int h_init(void)
 	if (err)
 		goto fail;
 	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
+	h_flags = map_mmap(h_skel->maps.wlbs_bucket_flags, WLBS_OWNERS_SIZE);
 	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
 	h_held = map_mmap(h_skel->maps.wlbs_held, WLBS_HELD_SIZE);
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_hint = map_mmap(h_skel->maps.wlbs_conn_hint, WLBS_HINT_SIZE);
-	if (!h_owners || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
+	if (!h_owners || !h_flags || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
 		err = -errno;
 		goto fail;
 	}
@@ -87,6 +89,8 @@ void h_fini(void)
 {
 	if (h_owners)
 		munmap(h_owners, WLBS_OWNERS_SIZE);
+	if (h_flags)
+		munmap(h_flags, WLBS_OWNERS_SIZE);
 	if (h_conns)
 		munmap(h_conns, WLBS_CONNS_SIZE);
 	if (h_held)
@@ -96,6 +100,7 @@ void h_fini(void)
 	if (h_synack_dirty)
 		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
+	h_flags = NULL;
 	h_conns = NULL;
 	h_held = NULL;
 	h_hint = NULL;
@@ -114,9 +119,14 @@ struct wlbs_tables *h_tables(uint32_t gen)
 	return &h_skel->bss->wlbs_tables[gen & 1];
 }
 
-struct wlbs_bucket *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket)
+uint8_t *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket)
 {
 	return &h_owners[wlbs_owner_slot(gen, rule, bucket)];
+}
+
+uint8_t *h_bucket_flags(uint32_t gen, uint32_t rule, uint32_t bucket)
+{
+	return &h_flags[wlbs_owner_slot(gen, rule, bucket)];
 }
 
 void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags)
@@ -124,8 +134,8 @@ void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags)
 	uint32_t b;
 
 	for (b = 0; b < WLBS_BUCKETS; b++) {
-		h_owner(gen, rule, b)->owner = owner;
-		h_owner(gen, rule, b)->flags = flags;
+		*h_owner(gen, rule, b) = owner;
+		*h_bucket_flags(gen, rule, b) = flags;
 	}
 }
 
@@ -247,6 +257,7 @@ void h_reset(void)
 	rule(t, 2, WLBS_PROTO_TCP, 8080, 8080, WLBS_MODE_DISABLED, WLBS_AFF_NONE);
 
 	memset(h_owners, 0, WLBS_OWNERS_SIZE);
+	memset(h_flags, 0, WLBS_OWNERS_SIZE);
 	memset(h_conns, 0, WLBS_CONNS_SIZE);
 	memset(h_held, 0, WLBS_HELD_SIZE);
 	memset(h_hint, 0, WLBS_HINT_SIZE);
@@ -452,9 +463,14 @@ void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char 
 	assert_int_equal(frame_build(f, p), 0);
 }
 
-struct wlbs_bucket *h_flow_owner(const struct pkt *p, uint32_t rule)
+uint8_t *h_flow_owner(const struct pkt *p, uint32_t rule)
 {
 	return h_owner(h_cfg()->gen, rule, model_bucket(p->v6, p->src, p->sport, rule));
+}
+
+uint8_t *h_flow_flags(const struct pkt *p, uint32_t rule)
+{
+	return h_bucket_flags(h_cfg()->gen, rule, model_bucket(p->v6, p->src, p->sport, rule));
 }
 
 int h_acceptors(const struct frame *f, size_t len, int n, int *who)

@@ -23,7 +23,8 @@
 struct wlbs_bpf;
 
 extern struct wlbs_bpf *h_skel;
-extern struct wlbs_bucket *h_owners; /* mmap of wlbs_owners */
+extern uint8_t *h_owners;     /* mmap of wlbs_owners */
+extern uint8_t *h_flags;      /* mmap of wlbs_bucket_flags */
 extern __s32 *h_conns;
 extern __u64 *h_held;	      /* mmap of wlbs_conns */
 extern __u64 *h_synack_dirty; /* mmap of wlbs_synack_dirty */
@@ -63,7 +64,9 @@ struct wlbs_cfg *h_cfg(void);
 struct wlbs_tables *h_tables(uint32_t gen);
 /* Sets cluster IP @idx of @gen's tables (IPv4 or IPv6 text). */
 void h_set_vip(uint32_t gen, uint32_t idx, const char *addr);
-struct wlbs_bucket *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket);
+/* The owner byte and the flags of (@gen, @rule, @bucket). */
+uint8_t *h_owner(uint32_t gen, uint32_t rule, uint32_t bucket);
+uint8_t *h_bucket_flags(uint32_t gen, uint32_t rule, uint32_t bucket);
 /* Sets owner and flags of every bucket of @rule in @gen. */
 void h_fill_owner(uint32_t gen, uint32_t rule, uint8_t owner, uint8_t flags);
 __s32 *h_conn(uint32_t rule, uint32_t bucket);
@@ -86,8 +89,10 @@ int h_recount(void);
 /* Builds a flow frame from client @src:@sport to @dst:@dport (fails the test on error). */
 void h_flow(struct frame *f, struct pkt *p, int v6, const char *src, const char *dst, uint8_t proto,
 	    uint16_t sport, uint16_t dport, uint8_t tcp_flags);
-/* The owner entry the model says @p (a client->cluster flow) falls in under @rule. */
-struct wlbs_bucket *h_flow_owner(const struct pkt *p, uint32_t rule);
+/* The owner byte the model says @p (a client->cluster flow) falls in under @rule. */
+uint8_t *h_flow_owner(const struct pkt *p, uint32_t rule);
+/* Its flags. */
+uint8_t *h_flow_flags(const struct pkt *p, uint32_t rule);
 
 /* Runs a frame (or its first @len bytes); returns the verdict or -errno. */
 /* The interface frames arrive on (0: none; else ctx.ingress_ifindex, rx queue 0). */

@@ -151,8 +151,8 @@ static void test_held_connection(void **state)
 		seg(&mine, &pm, &c, c.cport, TCPF_ACK | TCPF_PSH);
 		seg(&stranger, &ps, &c, (uint16_t)(c.cport + 1), TCPF_ACK);
 		seg(&strsyn, NULL, &c, (uint16_t)(c.cport + 1), TCPF_SYN);
-		h_flow_owner(&pm, rule)->owner = 2;
-		h_flow_owner(&ps, rule)->owner = 2;
+		*h_flow_owner(&pm, rule) = 2;
+		*h_flow_owner(&ps, rule) = 2;
 		/* No live connections in the bucket: no lookup, not ours. */
 		h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 		h_hold(rule, model_bucket(v6, pm.src, pm.sport, rule));
@@ -167,17 +167,17 @@ static void test_held_connection(void **state)
 		h_expect(&strsyn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 
 		/* Dirty bucket owned here: SYN is new, the rest needs a socket. */
-		h_flow_owner(&pm, rule)->owner = 1;
-		h_flow_owner(&pm, rule)->flags = WLBS_BUCKET_F_DIRTY;
-		h_flow_owner(&ps, rule)->owner = 1;
-		h_flow_owner(&ps, rule)->flags = WLBS_BUCKET_F_DIRTY;
+		*h_flow_owner(&pm, rule) = 1;
+		*h_flow_flags(&pm, rule) = WLBS_BUCKET_F_DIRTY;
+		*h_flow_owner(&ps, rule) = 1;
+		*h_flow_flags(&ps, rule) = WLBS_BUCKET_F_DIRTY;
 		h_expect(&strsyn, XDP_PASS, (int)rule, WLBS_R_OWNED, NULL);
 		h_expect(&stranger, XDP_DROP, (int)rule, WLBS_R_DIRTY, NULL);
 		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 
 		/* Draining (host or rule): held connections stay, new ones go. */
-		h_flow_owner(&pm, rule)->flags = 0;
-		h_flow_owner(&ps, rule)->flags = 0;
+		*h_flow_flags(&pm, rule) = 0;
+		*h_flow_flags(&ps, rule) = 0;
 		h_cfg()->state = WLBS_FP_DRAINING;
 		h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 		h_expect(&strsyn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
@@ -433,7 +433,7 @@ static void test_dual_stack(void **state)
 		fail_msg("conns[slot] %lld, total %lld after connect, want 1", (long long)*slot,
 			 (long long)conns_total());
 	assert_hints(&c, 1);
-	h_flow_owner(&pm, rule)->owner = 2;
+	*h_flow_owner(&pm, rule) = 2;
 	h_expect(&mine, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
 	conn_close(&c);
 	if (!conns_settle(slot, 0))
@@ -690,21 +690,21 @@ static void test_outbound_synack(void **state)
 	h_flow(&synack, &p, 0, c.addr, c.addr, IPPROTO_TCP, PORT, 1500, TCPF_SYN | TCPF_ACK);
 	h_flow(&stranger, &q, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 1500, TCPF_SYN | TCPF_ACK);
 	h_flow(&ack, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 1500, TCPF_ACK);
-	h_flow_owner(&p, H_R_RANGE)->owner = 2;
+	*h_flow_owner(&p, H_R_RANGE) = 2;
 	h_expect(&synack, XDP_PASS, H_R_RANGE, WLBS_R_HELD, NULL);
-	h_flow_owner(&p, H_R_RANGE)->owner = 1;
+	*h_flow_owner(&p, H_R_RANGE) = 1;
 	h_expect(&synack, XDP_PASS, H_R_RANGE, WLBS_R_HELD, NULL);
 	/* Nobody's here: dropped; on the owner, the bucket turns dirty. */
-	h_flow_owner(&q, H_R_RANGE)->owner = 2;
+	*h_flow_owner(&q, H_R_RANGE) = 2;
 	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
-	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, 0);
-	h_flow_owner(&q, H_R_RANGE)->owner = 1;
+	assert_int_equal(*h_flow_flags(&q, H_R_RANGE), 0);
+	*h_flow_owner(&q, H_R_RANGE) = 1;
 	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
-	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, WLBS_BUCKET_F_SYNACK);
+	assert_int_equal(*h_flow_flags(&q, H_R_RANGE), WLBS_BUCKET_F_SYNACK);
 	/* In the table wlbsd may be staging too, so a flip cannot lose it. */
 	assert_int_equal(
-	    h_owner(h_cfg()->gen ^ 1, H_R_RANGE, model_bucket(0, q.src, q.sport, H_R_RANGE))->flags,
+	    *h_bucket_flags(h_cfg()->gen ^ 1, H_R_RANGE, model_bucket(0, q.src, q.sport, H_R_RANGE)),
 	    WLBS_BUCKET_F_SYNACK);
 	h_expect(&ack, XDP_DROP, H_R_RANGE, WLBS_R_DIRTY, NULL);
 	/* The mark ends (WLBS_SYNACK_DIRTY_MS): owned again, the flag cleared. */
@@ -713,7 +713,7 @@ static void test_outbound_synack(void **state)
 	h_synack_dirty[slot] = 1;
 	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	assert_int_equal(h_synack_dirty[slot], 0);
-	assert_int_equal(h_flow_owner(&q, H_R_RANGE)->flags, 0);
+	assert_int_equal(*h_flow_flags(&q, H_R_RANGE), 0);
 	/* No rule covers the local port: the same, without a bucket to mark. */
 	h_flow(&stranger, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 3000,
 	       TCPF_SYN | TCPF_ACK);

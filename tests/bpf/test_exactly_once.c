@@ -47,7 +47,6 @@ static void random_flow(uint64_t *rng, struct pkt *p)
 static int model_owner(const struct pkt *p)
 {
 	int vip = model_vip(p->v6, p->dst), rule;
-	const struct wlbs_bucket *b;
 
 	if (vip < 0)
 		return -1;
@@ -61,12 +60,11 @@ static int model_owner(const struct pkt *p)
 	/* Answers a connection opened from the cluster IP: no host has its socket here. */
 	if (p->proto == IPPROTO_TCP && p->tcp_flags == (TCPF_SYN | TCPF_ACK))
 		return 0;
-	b = h_flow_owner(p, (uint32_t)rule);
 	/* Such a SYN-ACK marked its bucket: what is not a SYN needs a local socket there. */
 	if (p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN &&
-	    (b->flags & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)))
+	    (*h_flow_flags(p, (uint32_t)rule) & (WLBS_BUCKET_F_DIRTY | WLBS_BUCKET_F_SYNACK)))
 		return 0;
-	return b->owner;
+	return *h_flow_owner(p, (uint32_t)rule);
 }
 
 /* Builds the cluster of @n hosts: random owners, seed, default host and generation. */
@@ -83,8 +81,8 @@ static void make_cluster(uint64_t *rng, int n)
 	for (rule = 0; rule < H_N_RULES; rule++)
 		for (b = 0; b < WLBS_BUCKETS; b++) {
 			/* The idle generation gets owners that would break the count. */
-			h_owner(gen, rule, b)->owner = (uint8_t)(1 + h_rand(rng) % (uint64_t)n);
-			h_owner(gen ^ 1, rule, b)->owner = (uint8_t)(1 + h_rand(rng) % MAX_N);
+			*h_owner(gen, rule, b) = (uint8_t)(1 + h_rand(rng) % (uint64_t)n);
+			*h_owner(gen ^ 1, rule, b) = (uint8_t)(1 + h_rand(rng) % MAX_N);
 		}
 }
 
@@ -163,7 +161,7 @@ static void spread_owners(uint64_t *rng)
 	h_reset();
 	for (rule = 0; rule < H_N_RULES; rule++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			h_owner(0, rule, b)->owner = (uint8_t)(1 + h_rand(rng) % MAX_N);
+			*h_owner(0, rule, b) = (uint8_t)(1 + h_rand(rng) % MAX_N);
 }
 
 /*

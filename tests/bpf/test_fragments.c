@@ -46,7 +46,7 @@ static int owner_of(const struct datagram *d, int *slot)
 	int rule = model_rule(model_vip(d->p.v6, d->p.dst), d->p.proto, d->p.dport);
 
 	*slot = rule < 0 ? WLBS_STATS_NO_RULE : rule;
-	return rule < 0 ? h_cfg()->default_host : h_flow_owner(&d->p, (uint32_t)rule)->owner;
+	return rule < 0 ? h_cfg()->default_host : *h_flow_owner(&d->p, (uint32_t)rule);
 }
 
 /* Every host sees the datagram in order; exactly the first fragment's host takes it all. */
@@ -80,7 +80,7 @@ static void random_owners(uint64_t *rng)
 	h_reset();
 	for (rule = 0; rule < H_N_RULES; rule++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			h_owner(0, rule, b)->owner = (uint8_t)(1 + h_rand(rng) % HOSTS);
+			*h_owner(0, rule, b) = (uint8_t)(1 + h_rand(rng) % HOSTS);
 	h_cfg()->default_host = 3;
 }
 
@@ -149,7 +149,7 @@ static void test_frag_no_record(void **state)
 		h_set_host(1);
 		h_expect(&d.first, XDP_PASS, H_R_DNS, WLBS_R_OWNED, NULL);
 		h_expect(&d.middle, XDP_PASS, H_R_DNS, WLBS_R_FRAG_PASS, NULL);
-		h_flow_owner(&d.p, H_R_DNS)->owner = 2;
+		*h_flow_owner(&d.p, H_R_DNS) = 2;
 		make_datagram(&other, v6, v6 ? "2001:db8:5::5" : "198.18.5.5", v6 ? H_VIP6 : H_VIP4,
 			      IPPROTO_UDP, 4000, 53, 0x4243);
 		h_expect(&other.first, XDP_DROP, H_R_DNS, WLBS_R_NOT_OWNER, NULL);
@@ -249,7 +249,7 @@ static void test_frag_verdict_expires(void **state)
 		h_cfg()->frag_ttl_ms_v6 = 20;
 		make_datagram(&d, v6, v6 ? "2001:db8:6::6" : "198.18.6.6", v6 ? H_VIP6 : H_VIP4,
 			      IPPROTO_UDP, 4000, 1500, 0x99);
-		h_flow_owner(&d.p, H_R_RANGE)->owner = 2;
+		*h_flow_owner(&d.p, H_R_RANGE) = 2;
 		h_expect(&d.first, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
 		h_expect(&d.middle, XDP_DROP, H_R_RANGE, WLBS_R_FRAG_DROP, NULL);
 		usleep(30000);
@@ -271,7 +271,7 @@ static void test_frag_first_dropped(void **state)
 	(void)state;
 	h_reset();
 	make_datagram(&d, 0, "198.18.7.7", H_VIP4B, IPPROTO_UDP, 4000, 1500, 7);
-	h_flow_owner(&d.p, H_R_RANGE)->owner = 2;
+	*h_flow_owner(&d.p, H_R_RANGE) = 2;
 	h_expect(&d.first, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
 	/* Even the default host: the datagram is another host's. */
 	h_expect(&d.middle, XDP_DROP, H_R_RANGE, WLBS_R_FRAG_DROP, NULL);
@@ -292,7 +292,7 @@ static void test_frag_atomic_v6(void **state)
 	p.frag_id = 99;
 	assert_int_equal(frame_build(&f, &p), 0);
 	h_expect(&f, XDP_PASS, H_R_DNS, WLBS_R_OWNED, NULL);
-	h_flow_owner(&p, H_R_DNS)->owner = 2;
+	*h_flow_owner(&p, H_R_DNS) = 2;
 	h_expect(&f, XDP_DROP, H_R_DNS, WLBS_R_NOT_OWNER, NULL);
 }
 

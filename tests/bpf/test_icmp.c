@@ -44,7 +44,7 @@ static int want_host(const struct pkt *flow)
 {
 	int rule = model_rule(model_vip(flow->v6, flow->dst), flow->proto, flow->dport);
 
-	return rule < 0 ? h_cfg()->default_host : h_flow_owner(flow, (uint32_t)rule)->owner;
+	return rule < 0 ? h_cfg()->default_host : *h_flow_owner(flow, (uint32_t)rule);
 }
 
 /* Errors of every quoting type reach exactly the host of the quoted flow. */
@@ -64,7 +64,7 @@ static void test_icmp_error_follows_flow(void **state)
 	h_cfg()->default_host = 2;
 	for (rule = 0; rule < H_N_RULES; rule++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			h_owner(0, rule, b)->owner = (uint8_t)(1 + h_rand(&rng) % HOSTS);
+			*h_owner(0, rule, b) = (uint8_t)(1 + h_rand(&rng) % HOSTS);
 	for (i = 0; i < 400; i++) {
 		uint64_t r = h_rand(&rng);
 		int v6 = r & 1;
@@ -97,10 +97,10 @@ static void test_icmp_error_dirty(void **state)
 	h_reset();
 	icmp_error(&f, &flow, 0, 3, 4, "198.19.1.1", H_VIP4, IPPROTO_TCP, 33000, 80, 0);
 	h_expect(&f, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
-	h_flow_owner(&flow, H_R_WEB4)->flags = WLBS_BUCKET_F_DIRTY;
+	*h_flow_flags(&flow, H_R_WEB4) = WLBS_BUCKET_F_DIRTY;
 	h_expect(&f, XDP_DROP, H_R_WEB4, WLBS_R_DIRTY, NULL);
-	h_flow_owner(&flow, H_R_WEB4)->flags = 0;
-	h_flow_owner(&flow, H_R_WEB4)->owner = 2;
+	*h_flow_flags(&flow, H_R_WEB4) = 0;
+	*h_flow_owner(&flow, H_R_WEB4) = 2;
 	h_expect(&f, XDP_DROP, H_R_WEB4, WLBS_R_NOT_OWNER, NULL);
 }
 

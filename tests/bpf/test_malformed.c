@@ -192,7 +192,7 @@ static void test_random_frames(void **state)
 	h_reset();
 	for (rule = 0; rule < H_N_RULES; rule++)
 		for (b = 0; b < WLBS_BUCKETS; b++)
-			h_owner(0, rule, b)->owner = (uint8_t)(1 + h_rand(&rng) % HOSTS);
+			*h_owner(0, rule, b) = (uint8_t)(1 + h_rand(&rng) % HOSTS);
 	for (i = 0; i < RANDOM_FRAMES; i++) {
 		uint64_t r = h_rand(&rng);
 		size_t len = 14 + (size_t)(r % 180), k, l3;

@@ -111,7 +111,7 @@ static void test_generation(void **state)
 	h_cfg()->gen = 1;
 	h_expect(&f, XDP_DROP, H_R_WEB4, WLBS_R_NOT_OWNER, NULL);
 	h_expect(&g, XDP_PASS, WLBS_STATS_NOT_CLUSTER, WLBS_R_NOT_CLUSTER, NULL);
-	h_flow_owner(&p, H_R_WEB4)->owner = 1;
+	*h_flow_owner(&p, H_R_WEB4) = 1;
 	h_expect(&f, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
 }
 
@@ -152,7 +152,7 @@ static void test_vlan(void **state)
 			p.vlan_tci[1] = 200;
 			assert_int_equal(frame_build(&f, &p), 0);
 			h_expect(&f, XDP_PASS, H_R_WEB, WLBS_R_OWNED, NULL);
-			h_flow_owner(&p, H_R_WEB)->owner = 2;
+			*h_flow_owner(&p, H_R_WEB) = 2;
 			h_expect(&f, XDP_DROP, H_R_WEB, WLBS_R_NOT_OWNER, NULL);
 		}
 	/* A third tag hides the IP header: cannot tell, so not cluster traffic. */
@@ -303,12 +303,12 @@ static void test_ownership(void **state)
 		h_flow(&f, &p, v6, v6 ? CLIENT6 : CLIENT4, v6 ? H_VIP6 : H_VIP4, IPPROTO_UDP, 40000,
 		       1234, 0);
 		h_expect(&f, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
-		h_flow_owner(&p, H_R_RANGE)->owner = 2;
+		*h_flow_owner(&p, H_R_RANGE) = 2;
 		h_expect(&f, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
-		h_flow_owner(&p, H_R_RANGE)->owner = WLBS_NO_OWNER;
+		*h_flow_owner(&p, H_R_RANGE) = WLBS_NO_OWNER;
 		h_expect(&f, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
 		h_set_host(2);
-		h_flow_owner(&p, H_R_RANGE)->owner = 2;
+		*h_flow_owner(&p, H_R_RANGE) = 2;
 		h_expect(&f, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	}
 }
@@ -328,7 +328,7 @@ static void test_control_in_another_hosts_bucket(void **state)
 	h_cfg()->ctl_port = 1500; /* inside H_R_RANGE */
 	h_cfg()->alive_deadline = h_jiffies() + 100000;
 	h_flow(&f, &p, 0, CLIENT4, H_VIP4, IPPROTO_UDP, 40000, 1500, 0);
-	h_flow_owner(&p, H_R_RANGE)->owner = 2;
+	*h_flow_owner(&p, H_R_RANGE) = 2;
 	h_expect(&f, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_CONTROL, NULL);
 	h_cfg()->ctl_port = 0;
 	h_expect(&f, XDP_DROP, H_R_RANGE, WLBS_R_NOT_OWNER, NULL);
@@ -367,9 +367,9 @@ static void test_liveness(void **state)
 	h_cfg()->alive_deadline = h_jiffies() - 1;
 	h_expect(&syn, XDP_DROP, H_R_WEB4, WLBS_R_STALE, NULL);
 	h_expect(&udp, XDP_DROP, H_R_TLS6, WLBS_R_STALE, NULL);
-	h_flow_owner(&p, H_R_WEB4)->owner = 2;
+	*h_flow_owner(&p, H_R_WEB4) = 2;
 	h_expect(&syn, XDP_DROP, H_R_WEB4, WLBS_R_NOT_OWNER, NULL);
-	h_flow_owner(&p, H_R_WEB4)->owner = 1;
+	*h_flow_owner(&p, H_R_WEB4) = 1;
 	h_cfg()->alive_deadline = 0; /* 0 = never stale */
 	h_expect(&syn, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
 }
@@ -387,8 +387,8 @@ static void test_dirty(void **state)
 	h_flow(&ack, NULL, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 80, TCPF_ACK | TCPF_PSH);
 	h_flow(&rst, NULL, 0, CLIENT4, H_VIP4, IPPROTO_TCP, 40000, 80, TCPF_RST);
 	h_flow(&udp, &q, 0, CLIENT4, H_VIP4, IPPROTO_UDP, 40000, 1200, 0);
-	h_flow_owner(&p, H_R_WEB4)->flags = WLBS_BUCKET_F_DIRTY;
-	h_flow_owner(&q, H_R_RANGE)->flags = WLBS_BUCKET_F_DIRTY;
+	*h_flow_flags(&p, H_R_WEB4) = WLBS_BUCKET_F_DIRTY;
+	*h_flow_flags(&q, H_R_RANGE) = WLBS_BUCKET_F_DIRTY;
 	h_expect(&syn, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
 	/* No local socket for it: another host's outbound connection (test_conns.c). */
 	h_expect(&synack, XDP_DROP, H_R_WEB4, WLBS_R_FOREIGN_SYNACK, NULL);
@@ -396,7 +396,7 @@ static void test_dirty(void **state)
 	h_expect(&rst, XDP_DROP, H_R_WEB4, WLBS_R_DIRTY, NULL);
 	h_expect(&udp, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	/* Held-elsewhere marks do not matter for a bucket of another host. */
-	h_flow_owner(&p, H_R_WEB4)->owner = 2;
+	*h_flow_owner(&p, H_R_WEB4) = 2;
 	h_expect(&syn, XDP_DROP, H_R_WEB4, WLBS_R_NOT_OWNER, NULL);
 }
 
