@@ -2,22 +2,20 @@
 /*
  * The common case in a straight line: an untagged IPv4 or IPv6 TCP or UDP
  * packet, not a fragment, without IP options or extension headers, on a
- * running host. Its verdict here is the one the general path (wlbs_xdp)
- * would give, for the cases this takes: not cluster traffic, another host's
- * bucket (dropped unless this host holds the connection), or this host's
- * clean bucket. Anything else, and anything in doubt (a dirty or draining
+ * running host. Its verdict here is the one the general path
+ * (wlbs_xdp_general) would give, for the cases this takes: not cluster
+ * traffic, another host's bucket (dropped unless this host holds the
+ * connection), or this host's clean bucket. Anything else, and anything in doubt (a dirty or draining
  * bucket, remote control, no rule, a SYN-ACK, another state), goes on to the
  * general path. Most of what a host receives is the other hosts' traffic:
  * two thirds in a cluster of three, dropped here after one hash and one
- * owner byte. One global function per family: verified on its own, and
- * either family's checks stay out of the other's instructions.
+ * owner byte. Inlined into wlbs_xdp, a program of its own without calls:
+ * the general path is another program (wlbs_xdp_general), tail-called.
  */
 #ifndef WLBS_BPF_FAST_PATH_H
 #define WLBS_BPF_FAST_PATH_H
 
 #define WLBS_GENERAL_PATH (-1)
-/* Not cluster traffic, and the unicast hairpin check applies (the caller makes it). */
-#define WLBS_HAIRPIN_CHECK (-2)
 
 /* The transport checks both families share: a SYN-ACK or remote control is not plain. */
 static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, void *end,
@@ -50,7 +48,7 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 
 	if (wlbs_cfg.state != WLBS_FP_RUNNING)
 		return WLBS_GENERAL_PATH;
-	i = wlbs_rule_index(vip, proto, f->vip_port);
+	i = wlbs_find_rule(live_tables(), vip, proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES)
 		return WLBS_GENERAL_PATH;
 	ri = (__u32)i & (WLBS_MAX_RULES - 1);
@@ -82,7 +80,7 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 }
 
 /* The action for an IPv4 packet (counted), or WLBS_GENERAL_PATH. */
-__attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
+static __always_inline int fast_verdict4(struct xdp_md *ctx)
 {
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	struct ethhdr *eth = data;
@@ -97,7 +95,7 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
 	map_v4(f.vip, ip->daddr);
 	vip = wlbs_find_vip(live_tables(), f.vip);
 	if (vip < 0)
-		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
+		return may_hairpin(eth) ? WLBS_GENERAL_PATH : not_cluster();
 	if (ip->version != 4 || ip->ihl != 5 || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 		return WLBS_GENERAL_PATH;
 	f.vip_port = bpf_ntohs(ports->dest);
@@ -113,7 +111,7 @@ __attribute__((noinline)) int wlbs_fast_verdict(struct xdp_md *ctx)
  * The same for IPv6 without extension headers (ICMPv6, neighbour discovery
  * among it, takes the general path).
  */
-__attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
+static __always_inline int fast_verdict6(struct xdp_md *ctx)
 {
 	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
 	struct ethhdr *eth = data;
@@ -129,7 +127,7 @@ __attribute__((noinline)) int wlbs_fast_verdict6(struct xdp_md *ctx)
 		return WLBS_GENERAL_PATH;
 	vip = wlbs_find_vip(live_tables(), ip6->daddr.in6_u.u6_addr32);
 	if (vip < 0)
-		return may_hairpin(eth) ? WLBS_HAIRPIN_CHECK : not_cluster();
+		return may_hairpin(eth) ? WLBS_GENERAL_PATH : not_cluster();
 	if (ip6->version != 6)
 		return WLBS_GENERAL_PATH;
 	f.vip_port = bpf_ntohs(ports->dest);

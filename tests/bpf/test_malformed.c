@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "harness.h"
+#include "wlbs.skel.h"
 
 #define HOSTS	      2
 #define RANDOM_FRAMES 3000
@@ -270,10 +273,50 @@ static void test_malformed_cluster(void **state)
 	h_expect(&f, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
 }
 
+/*
+ * wlbs_xdp decides the common case and tail-calls the general path for the
+ * rest: were that call to fail (no program in wlbs_general), what the
+ * general path would decide is dropped, and the common case is still decided.
+ */
+static int restore_general_path(void **state)
+{
+	int prog = bpf_program__fd(h_skel->progs.wlbs_xdp_general);
+	__u32 key = 0;
+
+	(void)state;
+	return bpf_map_update_elem(bpf_map__fd(h_skel->maps.wlbs_general), &key, &prog, BPF_ANY);
+}
+
+static void test_no_general_path_fails_closed(void **state)
+{
+	int map = bpf_map__fd(h_skel->maps.wlbs_general);
+	struct frame tagged, icmp, plain;
+	__u32 key = 0;
+	struct pkt p;
+
+	(void)state;
+	h_reset();
+	h_flow(&tagged, &p, 0, "198.18.4.4", H_VIP4, IPPROTO_TCP, 4000, 80, TCPF_SYN);
+	p.n_vlan = 1;
+	p.vlan_tci[0] = 7;
+	assert_int_equal(frame_build(&tagged, &p), 0);
+	h_flow(&icmp, NULL, 0, "198.18.4.4", H_VIP4, IPPROTO_ICMP, 0, 0, 0);
+	h_flow(&plain, NULL, 0, "198.18.4.4", H_VIP4, IPPROTO_TCP, 4000, 80, TCPF_SYN);
+	h_expect(&tagged, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
+
+	assert_int_equal(bpf_map_delete_elem(map, &key), 0);
+	h_expect(&tagged, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_MALFORMED, NULL);
+	h_expect(&icmp, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_MALFORMED, NULL);
+	h_expect(&plain, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
+	assert_int_equal(restore_general_path(NULL), 0);
+	h_expect(&tagged, XDP_PASS, H_R_WEB4, WLBS_R_OWNED, NULL);
+}
+
 static const struct CMUnitTest malformed_tests[] = {
     cmocka_unit_test(test_truncations),
     cmocka_unit_test(test_random_frames),
     cmocka_unit_test(test_malformed_cluster),
+    cmocka_unit_test_teardown(test_no_general_path_fails_closed, restore_general_path),
 };
 
 H_GROUP(h_group_malformed, malformed_tests);
