@@ -56,8 +56,23 @@ test_sigterm_restart()
 	expect_unserved 198.18.0.202
 	expect_flowing s1
 	expect_unserved 198.18.0.203
+	since=$(date +%s)
 	wlbsd_start h1
 	_after_restart
+	_general_path_reloaded "$since"
+}
+
+# _general_path_reloaded T: the pinned array wlbs_xdp tail-calls through holds
+# a general path loaded at T or later (this start's, not the one before).
+_general_path_reloaded()
+{
+	local pin id at
+	pin=$(find "$WT_DIR/h1/bpffs" -name general)
+	[ -n "$pin" ] || fail "no general-path pin under $WT_DIR/h1/bpffs"
+	id=$(bpftool -j map dump pinned "$pin" | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]["value"]; print(int.from_bytes(bytes(int(b, 16) for b in v), "little"))')
+	at=$(bpftool -j prog show id "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["loaded_at"])')
+	log "general path in $pin: program $id, loaded at $at (restart at $1)"
+	[ "$at" -ge "$1" ] || fail "the general path is the previous start's (program $id loaded at $at < $1)"
 }
 
 # A stop survives a daemon restart (state dir kept); so does the next start.
