@@ -269,10 +269,11 @@ $(BUILD)/bpf_test: $(BPF_TEST_OBJS) $(DAEMON_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-$(BUILD)/bench: bench/bench.c bench/instance.c bench/instance.h $(BUILD)/tests/bpf/frames.o $(call skels_of,bench/bench.c)
+$(BUILD)/bench: bench/bench.c bench/instance.c bench/instance.h $(BUILD)/tests/bpf/frames.o \
+		$(BUILD)/libwlbs.a $(call skels_of,bench/bench.c)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< bench/instance.c \
-		$(BUILD)/tests/bpf/frames.o $(LIBS)
+		$(BUILD)/tests/bpf/frames.o $(BUILD)/libwlbs.a $(LIBS)
 
 # make bench-peers' traffic generator (bench/peers.sh).
 $(BUILD)/flood: bench/flood.c $(BUILD)/flood.skel.h

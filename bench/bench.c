@@ -32,6 +32,7 @@
 #include "wlbs/hash.h"
 #include "frames.h"
 #include "instance.h"
+#include "port_rules.h"
 #include "wlbs.skel.h"
 #include "floor.skel.h"
 #include "minimal_filter.skel.h"
@@ -175,6 +176,8 @@ static int setup_instance(struct instance *in)
 	frame_vip(&t->vips[1], VIP6);
 	t->n_rules = N_RULES;
 	memcpy(t->rules, rules, sizeof(rules));
+	if (in->port_rules) /* as wlbsd stages the tables */
+		wlbs_port_rules_fill(t, &in->port_rules[0]);
 	for (r = 0; r < N_RULES; r++)
 		for (k = 0; k < WLBS_BUCKETS; k++)
 			instance_set_owner(in, r, k, 1);
@@ -192,7 +195,8 @@ static int setup(struct bench *b, const char *before)
 	in->cfg = &b->skel->bss->wlbs_cfg;
 	in->tables = b->skel->bss->wlbs_tables;
 	err = instance_map_tables(in, b->skel->maps.wlbs_owners, b->skel->maps.wlbs_conns,
-				  b->skel->maps.wlbs_held, b->skel->maps.wlbs_conn_hint);
+				  b->skel->maps.wlbs_held, b->skel->maps.wlbs_conn_hint,
+				  b->skel->maps.wlbs_port_rules);
 	b->n_inst = 1;
 	if (!err && before) {
 		err = instance_load(&b->inst[1], before, sizeof(*b->skel->bss),

@@ -18,7 +18,7 @@ static void *map_all(struct bpf_map *map, size_t *len)
 }
 
 int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
-			struct bpf_map *held, struct bpf_map *hint)
+			struct bpf_map *held, struct bpf_map *hint, struct bpf_map *port_rules)
 {
 	/* One entry per bucket (before the tables were compacted) or one per rule. */
 	in->owner_stride = bpf_map__max_entries(owners) == WLBS_OWNER_TABLES
@@ -31,7 +31,9 @@ int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_
 	in->conns = map_all(conns, &in->conns_len);
 	in->held = held ? map_all(held, &in->held_len) : NULL;
 	in->hint = hint ? map_all(hint, &in->hint_len) : NULL;
+	in->port_rules = port_rules ? map_all(port_rules, &in->port_rules_len) : NULL;
 	if (!in->owners || !in->conns || (held && !in->held) || (hint && !in->hint) ||
+	    (port_rules && (!in->port_rules || in->port_rules_len != WLBS_PORT_RULES_SIZE)) ||
 	    (hint && in->hint_len != WLBS_HINT_SIZE) ||
 	    (in->conn_width != 4 && in->conn_width != 8))
 		return -EINVAL;
@@ -69,7 +71,8 @@ int instance_load(struct instance *in, const char *path, size_t bss_size, size_t
 	return owners && conns
 		   ? instance_map_tables(in, owners, conns,
 					 bpf_object__find_map_by_name(in->obj, "wlbs_held"),
-					 bpf_object__find_map_by_name(in->obj, "wlbs_conn_hint"))
+					 bpf_object__find_map_by_name(in->obj, "wlbs_conn_hint"),
+					 bpf_object__find_map_by_name(in->obj, "wlbs_port_rules"))
 		   : -EPROTO;
 }
 
@@ -85,6 +88,8 @@ void instance_close(struct instance *in)
 		munmap(in->held, in->held_len);
 	if (in->hint)
 		munmap(in->hint, in->hint_len);
+	if (in->port_rules)
+		munmap(in->port_rules, in->port_rules_len);
 	bpf_object__close(in->obj);
 	memset(in, 0, sizeof(*in));
 }

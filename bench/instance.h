@@ -28,6 +28,8 @@ struct instance {
 	size_t held_len;
 	uint32_t *hint; /* connection hint mmap, NULL when the build has none */
 	size_t hint_len;
+	struct wlbs_port_rules *port_rules; /* both generations, NULL when the build has none */
+	size_t port_rules_len;
 	uint8_t *conns; /* connection counts mmap */
 	size_t conn_width;
 	size_t conns_len;
@@ -35,9 +37,9 @@ struct instance {
 	size_t bss_len;
 };
 
-/* Maps the owner, count, held and hint tables (@held, @hint may be NULL) into @in. */
+/* Maps the owner, count, held, hint and port tables (the last three may be NULL) into @in. */
 int instance_map_tables(struct instance *in, struct bpf_map *owners, struct bpf_map *conns,
-			struct bpf_map *held, struct bpf_map *hint);
+			struct bpf_map *held, struct bpf_map *hint, struct bpf_map *port_rules);
 /* Loads another build's object; its .bss must have this build's wlbs_cfg/wlbs_tables layout. */
 int instance_load(struct instance *in, const char *path, size_t bss_size, size_t tables_off);
 void instance_close(struct instance *in);

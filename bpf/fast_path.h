@@ -30,6 +30,20 @@ static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, vo
 							       dport == wlbs_cfg.ctl_port_legacy));
 }
 
+/* wlbs_find_rule() for TCP/UDP @proto, from the port table when it knows. */
+static __always_inline int port_rule(__u32 vip, __u8 proto, __u16 port)
+{
+	__u32 key = wlbs_cfg.gen & 1;
+	struct wlbs_port_rules *p = bpf_map_lookup_elem(&wlbs_port_rules, &key);
+	__u8 v = p ? p->rule[proto == IPPROTO_UDP][port] : WLBS_PORT_WALK;
+
+	if (v == WLBS_PORT_NO_RULE)
+		return -1;
+	if (v != WLBS_PORT_WALK)
+		return v - 1;
+	return wlbs_find_rule(live_tables(), vip, proto, port);
+}
+
 /*
  * The verdict for cluster IP index @vip once the headers are read: @client
  * the client address (v4-mapped), @f the ports and v4 (IPv4: the addresses
@@ -48,7 +62,7 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 
 	if (wlbs_cfg.state != WLBS_FP_RUNNING)
 		return WLBS_GENERAL_PATH;
-	i = wlbs_find_rule(live_tables(), vip, proto, f->vip_port);
+	i = port_rule(vip, proto, f->vip_port);
 	if (i < 0 || i >= WLBS_MAX_RULES)
 		return WLBS_GENERAL_PATH;
 	ri = (__u32)i & (WLBS_MAX_RULES - 1);

@@ -26,6 +26,15 @@ struct {
 	__type(value, struct wlbs_flag_table);
 } wlbs_bucket_flags SEC(".maps");
 
+/* Each port's rule per generation (struct wlbs_port_rules); unpinned: fresh, every port walks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct wlbs_port_rules);
+} wlbs_port_rules SEC(".maps");
+
 /* Live local TCP connections per (rule, bucket), kept by wlbs_sock_state. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

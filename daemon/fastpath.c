@@ -19,6 +19,7 @@
 
 #include "fastpath.h"
 #include "log.h"
+#include "port_rules.h"
 #include "wlbs.skel.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -372,8 +373,9 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	fp->tables = fp->skel->bss->wlbs_tables;
 	fp->owners = map_mmap(fp->skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
 	fp->flags = map_mmap(fp->skel->maps.wlbs_bucket_flags, WLBS_OWNERS_SIZE);
+	fp->port_rules = map_mmap(fp->skel->maps.wlbs_port_rules, WLBS_PORT_RULES_SIZE);
 	fp->conns = map_mmap(fp->skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
-	if (!fp->owners || !fp->flags || !fp->conns) {
+	if (!fp->owners || !fp->flags || !fp->port_rules || !fp->conns) {
 		ret = fail(err, errlen, -errno, "mapping the owner tables: %s", strerror(errno));
 		goto out_unmap;
 	}
@@ -394,6 +396,8 @@ out_unmap:
 		munmap(fp->owners, WLBS_OWNERS_SIZE);
 	if (fp->flags)
 		munmap(fp->flags, WLBS_OWNERS_SIZE);
+	if (fp->port_rules)
+		munmap(fp->port_rules, WLBS_PORT_RULES_SIZE);
 	if (fp->conns)
 		munmap(fp->conns, WLBS_CONNS_SIZE);
 out_destroy:
@@ -408,6 +412,7 @@ void fp_close(struct fp *fp)
 		return;
 	munmap(fp->owners, WLBS_OWNERS_SIZE);
 	munmap(fp->flags, WLBS_OWNERS_SIZE);
+	munmap(fp->port_rules, WLBS_PORT_RULES_SIZE);
 	munmap(fp->conns, WLBS_CONNS_SIZE);
 	if (fp->xdp_link_fd >= 0)
 		close(fp->xdp_link_fd);
@@ -456,7 +461,11 @@ int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char
 
 void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t)
 {
-	fp->tables[!(fp->cfg->gen & 1)] = *t;
+	unsigned int idle = !(fp->cfg->gen & 1);
+
+	fp->tables[idle] = *t;
+	if (fp->port_rules)
+		wlbs_port_rules_fill(t, &fp->port_rules[idle]);
 }
 
 void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],

@@ -34,6 +34,7 @@ struct fp {
 	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
 	uint8_t *owners; /* mmap of wlbs_owners */
 	uint8_t *flags;	 /* mmap of wlbs_bucket_flags */
+	struct wlbs_port_rules *port_rules; /* mmap of wlbs_port_rules, one per generation */
 	int32_t *conns;		    /* mmap of wlbs_conns */
 	int xdp_link_fd;
 	struct wlbs_clock cal; /* first clock sample, to measure HZ */

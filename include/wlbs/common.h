@@ -180,6 +180,22 @@ _Static_assert(WLBS_OWNERS_SIZE == WLBS_OWNER_SLOTS, "owner slots");
 _Static_assert(sizeof(struct wlbs_flag_table) == sizeof(struct wlbs_owner_table), "flag slots");
 
 /*
+ * The rule of each destination port, per protocol (0 TCP, 1 UDP), one map
+ * entry per generation (map wlbs_port_rules, filled by wlbs_port_rules_fill()
+ * with the tables of that generation): what the straight-line path reads
+ * instead of walking the rules. WLBS_PORT_WALK, the value of a fresh map,
+ * sends it to the walk: when the first rule covering the port is one
+ * cluster IP's, the answer depends on the cluster IP.
+ */
+#define WLBS_PORT_WALK	  0x00
+#define WLBS_PORT_NO_RULE 0xff /* no rule covers the port, for any cluster IP; else rule + 1 */
+struct wlbs_port_rules {
+	__u8 rule[2][65536];
+};
+#define WLBS_PORT_RULES_SIZE (2 * sizeof(struct wlbs_port_rules))
+_Static_assert(WLBS_MAX_RULES < WLBS_PORT_NO_RULE, "port rule values");
+
+/*
  * Live local TCP connections per (rule, bucket), one map entry per rule of
  * 4-byte counts; the entry after the last rule holds WLBS_CONN_UNCOVERED
  * first. mmap'ed, it is one array of __s32 indexed by wlbs_conn_slot().

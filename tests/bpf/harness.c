@@ -12,12 +12,14 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "port_rules.h"
 #include "wlbs.skel.h"
 #include "fastpath.h"
 
 struct wlbs_bpf *h_skel;
 uint8_t *h_owners;
 uint8_t *h_flags;
+static struct wlbs_port_rules *h_port_rules;
 __s32 *h_conns;
 __u64 *h_held;
 __u32 *h_hint;
@@ -70,12 +72,13 @@ int h_init(void)
 		goto fail;
 	h_owners = map_mmap(h_skel->maps.wlbs_owners, WLBS_OWNERS_SIZE);
 	h_flags = map_mmap(h_skel->maps.wlbs_bucket_flags, WLBS_OWNERS_SIZE);
+	h_port_rules = map_mmap(h_skel->maps.wlbs_port_rules, WLBS_PORT_RULES_SIZE);
 	h_conns = map_mmap(h_skel->maps.wlbs_conns, WLBS_CONNS_SIZE);
 	h_held = map_mmap(h_skel->maps.wlbs_held, WLBS_HELD_SIZE);
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_hint = map_mmap(h_skel->maps.wlbs_conn_hint, WLBS_HINT_SIZE);
-	if (!h_owners || !h_flags || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
+	if (!h_owners || !h_flags || !h_port_rules || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
 		err = -errno;
 		goto fail;
 	}
@@ -91,6 +94,8 @@ void h_fini(void)
 		munmap(h_owners, WLBS_OWNERS_SIZE);
 	if (h_flags)
 		munmap(h_flags, WLBS_OWNERS_SIZE);
+	if (h_port_rules)
+		munmap(h_port_rules, WLBS_PORT_RULES_SIZE);
 	if (h_conns)
 		munmap(h_conns, WLBS_CONNS_SIZE);
 	if (h_held)
@@ -101,6 +106,7 @@ void h_fini(void)
 		munmap(h_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_owners = NULL;
 	h_flags = NULL;
+	h_port_rules = NULL;
 	h_conns = NULL;
 	h_held = NULL;
 	h_hint = NULL;
@@ -322,6 +328,9 @@ int h_run_len(const struct frame *f, size_t len, struct h_result *r)
 
 	if (len > f->len)
 		return -EINVAL;
+	/* As wlbsd stages them, from the tables as the test left them. */
+	wlbs_port_rules_fill(h_tables(0), &h_port_rules[0]);
+	wlbs_port_rules_fill(h_tables(1), &h_port_rules[1]);
 	if (h_ingress_ifindex) {
 		o.ctx_in = &md;
 		o.ctx_size_in = sizeof(md);

@@ -47,10 +47,34 @@ static void test_stage_carries_synack_marks(void **state)
 	free(fp.flags);
 }
 
+/* Staged tables come with their port table, in the idle generation only. */
+static void test_stage_fills_port_rules(void **state)
+{
+	struct wlbs_cfg cfg = {.gen = 1};
+	struct fp fp = {.cfg = &cfg};
+	struct wlbs_tables t = {.n_vips = 1, .n_rules = 1};
+
+	(void)state;
+	fp.tables = calloc(2, sizeof(*fp.tables));
+	fp.port_rules = calloc(2, sizeof(*fp.port_rules));
+	assert_non_null(fp.tables);
+	assert_non_null(fp.port_rules);
+	t.rules[0] = (struct wlbs_rule){
+	    .vip = WLBS_VIP_ALL, .port_lo = 80, .port_hi = 80, .proto = WLBS_PROTO_TCP};
+	fp_stage_tables(&fp, &t);
+	assert_int_equal(fp.port_rules[0].rule[0][80], 1);
+	assert_int_equal(fp.port_rules[0].rule[0][81], WLBS_PORT_NO_RULE);
+	assert_int_equal(fp.port_rules[0].rule[1][80], WLBS_PORT_NO_RULE);
+	assert_int_equal(fp.port_rules[1].rule[0][80], WLBS_PORT_WALK); /* the live one */
+	free(fp.tables);
+	free(fp.port_rules);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_stage_carries_synack_marks),
+	    cmocka_unit_test(test_stage_fills_port_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
