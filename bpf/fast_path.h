@@ -93,18 +93,16 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
 }
 
-/* The action for an IPv4 packet (counted), or WLBS_GENERAL_PATH. */
-static __always_inline int fast_verdict4(struct xdp_md *ctx)
+/* The action for the IPv4 packet @eth (counted), or WLBS_GENERAL_PATH. */
+static __always_inline int fast_verdict4(struct xdp_md *ctx, struct ethhdr *eth, void *end)
 {
-	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
-	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip + 1); /* no IP options: the ports right after */
 	struct udphdr *ports = (void *)(ip + 1);
 	struct flow f; /* only what fast_decide() reads */
 	int vip;
 
-	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if ((void *)(ports + 1) > end)
 		return WLBS_GENERAL_PATH;
 	map_v4(f.vip, ip->daddr);
 	vip = wlbs_find_vip(live_tables(), f.vip);
@@ -125,17 +123,15 @@ static __always_inline int fast_verdict4(struct xdp_md *ctx)
  * The same for IPv6 without extension headers (ICMPv6, neighbour discovery
  * among it, takes the general path).
  */
-static __always_inline int fast_verdict6(struct xdp_md *ctx)
+static __always_inline int fast_verdict6(struct xdp_md *ctx, struct ethhdr *eth, void *end)
 {
-	void *data = xdp_data(ctx), *end = xdp_data_end(ctx);
-	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	struct tcphdr *th = (void *)(ip6 + 1);
 	struct udphdr *ports = (void *)(ip6 + 1);
 	struct flow f; /* the ports and v4: the addresses are read in the packet */
 	int vip;
 
-	if (!ctx || (void *)(ports + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+	if ((void *)(ports + 1) > end)
 		return WLBS_GENERAL_PATH;
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return WLBS_GENERAL_PATH;

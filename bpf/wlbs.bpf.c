@@ -327,9 +327,11 @@ int wlbs_xdp(struct xdp_md *ctx)
 	if ((void *)(eth + 1) > end)
 		return not_cluster();
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		action = fast_verdict4(ctx);
+		action = fast_verdict4(ctx, eth, end);
 	else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		action = fast_verdict6(ctx);
+		action = fast_verdict6(ctx, eth, end);
+	else if (eth->h_proto == bpf_htons(ETH_P_ARP))
+		return handle_arp(eth, eth + 1, end); /* untagged: no need of the general path */
 	if (action == XDP_DROP || action == XDP_PASS)
 		return action;
 	bpf_tail_call_static(ctx, &wlbs_general, 0);
