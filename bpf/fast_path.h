@@ -5,12 +5,13 @@
  * running host. Its verdict here is the one the general path
  * (wlbs_xdp_general) would give, for the cases this takes: not cluster
  * traffic, another host's bucket (dropped unless this host holds the
- * connection), or this host's clean bucket. Anything else, and anything in doubt (a dirty or draining
- * bucket, remote control, no rule, a SYN-ACK, another state), goes on to the
- * general path. Most of what a host receives is the other hosts' traffic:
- * two thirds in a cluster of three, dropped here after one hash and one
- * owner byte. Inlined into wlbs_xdp, a program of its own without calls:
- * the general path is another program (wlbs_xdp_general), tail-called.
+ * connection), or this host's clean bucket. Anything else, and anything in
+ * doubt (a dirty or draining bucket, remote control, no rule, a SYN-ACK,
+ * another state), goes on to the general path. Most of what a host receives
+ * is the other hosts' traffic: two thirds in a cluster of three, dropped
+ * here after one hash and one owner byte. Inlined into wlbs_xdp, a program
+ * of its own without calls: the general path is another program
+ * (wlbs_xdp_general), tail-called.
  */
 #ifndef WLBS_BPF_FAST_PATH_H
 #define WLBS_BPF_FAST_PATH_H

@@ -100,19 +100,26 @@ static void pin_path(char *out, size_t len, const char *dir, const char *name)
 /* Every map is pinned, so a restarted daemon (or a new version) takes over its state. */
 static int set_map_pins(struct wlbs_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = {
-	    skel->maps.wlbs_owners,	  skel->maps.wlbs_bucket_flags, skel->maps.wlbs_conns,
-	    skel->maps.wlbs_sock_slot,	  skel->maps.wlbs_stats,	skel->maps.wlbs_frags,
-	    skel->maps.bss,		  skel->maps.wlbs_synack_dirty, skel->maps.wlbs_vip_claims,
-	    skel->maps.wlbs_held,	  skel->maps.wlbs_conn_hint,	skel->maps.wlbs_general};
+	struct bpf_map *maps[] = {skel->maps.wlbs_owners,
+				  skel->maps.wlbs_bucket_flags,
+				  skel->maps.wlbs_conns,
+				  skel->maps.wlbs_sock_slot,
+				  skel->maps.wlbs_stats,
+				  skel->maps.wlbs_frags,
+				  skel->maps.bss,
+				  skel->maps.wlbs_synack_dirty,
+				  skel->maps.wlbs_vip_claims,
+				  skel->maps.wlbs_held,
+				  skel->maps.wlbs_conn_hint,
+				  skel->maps.wlbs_general};
 	/*
 	 * "general" too: the kernel empties a program array when the last file
 	 * or pin of it goes, and the attached program tail-calls through it
 	 * (libbpf puts this load's general path into an adopted one).
 	 */
-	const char *names[] = {"owners",    "bucketflags", "conns",	"sockslot",
-			       "stats",	    "frags",	   "cfg",	"synackdirty",
-			       "vipclaims", "held",	   "hint",	"general"};
+	const char *names[] = {"owners",    "bucketflags", "conns", "sockslot",
+			       "stats",	    "frags",	   "cfg",   "synackdirty",
+			       "vipclaims", "held",	   "hint",  "general"};
 	char path[300];
 	size_t i;
 	int ret;
@@ -423,10 +430,9 @@ void fp_close(struct fp *fp)
 int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char *err,
 		 size_t errlen)
 {
-	const char *pins[] = {"xdp",	     "sockstate", "owners",    "bucketflags",
-			      "conns",	     "sockslot",  "stats",     "frags",
-			      "cfg",	     "synackdirty", "vipclaims", "held",
-			      "hint",	     "general"};
+	const char *pins[] = {"xdp",	   "sockstate", "owners", "bucketflags", "conns",
+			      "sockslot",  "stats",	"frags",  "cfg",	 "synackdirty",
+			      "vipclaims", "held",	"hint",	  "general"};
 	char dir[256], path[300];
 	int ifindex = if_nametoindex(ifname);
 	size_t i;

@@ -27,15 +27,15 @@ struct fp {
 	struct wlbs_bpf *skel;
 	char ifname[32];
 	int ifindex;
-	char pin_dir[256];	    /* <bpffs>/wlbs/<ifname> */
-	bool adopted;		    /* found pinned and took it over */
-	bool native;		    /* attached in driver mode */
-	struct wlbs_cfg *cfg;	    /* the program's live configuration (mmap) */
-	struct wlbs_tables *tables; /* [2], the program's rule tables (mmap) */
-	uint8_t *owners; /* mmap of wlbs_owners */
-	uint8_t *flags;	 /* mmap of wlbs_bucket_flags */
+	char pin_dir[256];		    /* <bpffs>/wlbs/<ifname> */
+	bool adopted;			    /* found pinned and took it over */
+	bool native;			    /* attached in driver mode */
+	struct wlbs_cfg *cfg;		    /* the program's live configuration (mmap) */
+	struct wlbs_tables *tables;	    /* [2], the program's rule tables (mmap) */
+	uint8_t *owners;		    /* mmap of wlbs_owners */
+	uint8_t *flags;			    /* mmap of wlbs_bucket_flags */
 	struct wlbs_port_rules *port_rules; /* mmap of wlbs_port_rules, one per generation */
-	int32_t *conns;		    /* mmap of wlbs_conns */
+	int32_t *conns;			    /* mmap of wlbs_conns */
 	int xdp_link_fd;
 	struct wlbs_clock cal; /* first clock sample, to measure HZ */
 	unsigned int hz;       /* kernel HZ once measured, else 0 */

@@ -78,7 +78,8 @@ int h_init(void)
 	h_synack_dirty =
 	    map_mmap(h_skel->maps.wlbs_synack_dirty, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
 	h_hint = map_mmap(h_skel->maps.wlbs_conn_hint, WLBS_HINT_SIZE);
-	if (!h_owners || !h_flags || !h_port_rules || !h_conns || !h_held || !h_synack_dirty || !h_hint) {
+	if (!h_owners || !h_flags || !h_port_rules || !h_conns || !h_held || !h_synack_dirty ||
+	    !h_hint) {
 		err = -errno;
 		goto fail;
 	}

@@ -23,8 +23,8 @@
 struct wlbs_bpf;
 
 extern struct wlbs_bpf *h_skel;
-extern uint8_t *h_owners;     /* mmap of wlbs_owners */
-extern uint8_t *h_flags;      /* mmap of wlbs_bucket_flags */
+extern uint8_t *h_owners; /* mmap of wlbs_owners */
+extern uint8_t *h_flags;  /* mmap of wlbs_bucket_flags */
 extern __s32 *h_conns;
 extern __u64 *h_held;	      /* mmap of wlbs_conns */
 extern __u64 *h_synack_dirty; /* mmap of wlbs_synack_dirty */

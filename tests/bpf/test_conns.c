@@ -703,9 +703,9 @@ static void test_outbound_synack(void **state)
 	h_expect(&stranger, XDP_DROP, H_R_RANGE, WLBS_R_FOREIGN_SYNACK, NULL);
 	assert_int_equal(*h_flow_flags(&q, H_R_RANGE), WLBS_BUCKET_F_SYNACK);
 	/* In the table wlbsd may be staging too, so a flip cannot lose it. */
-	assert_int_equal(
-	    *h_bucket_flags(h_cfg()->gen ^ 1, H_R_RANGE, model_bucket(0, q.src, q.sport, H_R_RANGE)),
-	    WLBS_BUCKET_F_SYNACK);
+	assert_int_equal(*h_bucket_flags(h_cfg()->gen ^ 1, H_R_RANGE,
+					 model_bucket(0, q.src, q.sport, H_R_RANGE)),
+			 WLBS_BUCKET_F_SYNACK);
 	h_expect(&ack, XDP_DROP, H_R_RANGE, WLBS_R_DIRTY, NULL);
 	/* The mark ends (WLBS_SYNACK_DIRTY_MS): owned again, the flag cleared. */
 	slot = wlbs_conn_slot(H_R_RANGE, model_bucket(0, q.src, q.sport, H_R_RANGE));

@@ -39,9 +39,9 @@ static void check_port(const struct wlbs_tables *t, const struct wlbs_port_rules
 	int first = first_covering(t, bit, port), want;
 	uint8_t v = pr->rule[p][port];
 
-	want = first < 0				  ? WLBS_PORT_NO_RULE
+	want = first < 0			     ? WLBS_PORT_NO_RULE
 	       : t->rules[first].vip == WLBS_VIP_ALL ? first + 1
-						   : WLBS_PORT_WALK;
+						     : WLBS_PORT_WALK;
 	assert_int_equal(v, want);
 	if (v == WLBS_PORT_WALK)
 		return;
