@@ -189,6 +189,36 @@ out:
 	return ret;
 }
 
+/*
+ * The owner tables and their flags are written afresh by every start (from
+ * convergence): pinned by a build with another layout, they are unpinned
+ * and made anew instead of failing the load, so that an upgrade keeps the
+ * held connections (counted in the maps that are adopted). The program
+ * still attached reads its own until ours replaces it.
+ */
+static int unpin_other_layout(const char *dir, const char *name, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[300];
+	int fd, ret = 0;
+
+	pin_path(path, sizeof(path), dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		ret = -errno;
+	else if (info.value_size != value_size || info.max_entries != WLBS_OWNER_TABLES) {
+		if (unlink(path))
+			ret = -errno;
+		else
+			log_info("%s was pinned by a build with another layout: made anew", path);
+	}
+	close(fd);
+	return ret;
+}
+
 /* Keeps a pinned socket-state link (it counted while we were away), else attaches one. */
 static int attach_sock_hook(struct fp *fp, char *err, size_t errlen)
 {
@@ -356,6 +386,13 @@ int fp_open(struct fp *fp, const char *ifname, const char *bpffs, enum fp_xdp_mo
 	if (ret)
 		return fail(err, errlen, ret, "cannot create %s: %s", fp->pin_dir, strerror(-ret));
 
+	ret = unpin_other_layout(fp->pin_dir, "owners", sizeof(struct wlbs_owner_table));
+	if (!ret)
+		ret =
+		    unpin_other_layout(fp->pin_dir, "bucketflags", sizeof(struct wlbs_flag_table));
+	if (ret)
+		return fail(err, errlen, ret, "checking the pinned owner tables: %s",
+			    strerror(-ret));
 	fp->skel = wlbs_bpf__open();
 	if (!fp->skel)
 		return fail(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));

@@ -92,6 +92,29 @@ test_stop_persists()
 	expect_served 198.18.0.203 h1
 }
 
+# An upgrade across a change of the owner tables' layout (they went from 16 to
+# 8 KiB a rule): wlbsd makes them anew instead of refusing the pinned ones,
+# and the connections it counted keep flowing.
+test_restart_owner_layout_changed()
+{
+	local pin
+	single_host_up
+	stream_start s1 198.18.0.201
+	wlbsd_kill h1 KILL
+	pin=$(find "$WT_DIR/h1/bpffs" -name owners)
+	[ -n "$pin" ] || fail "no owners pin under $WT_DIR/h1/bpffs"
+	rm "$pin"
+	bpftool map create "$pin" type array key 4 value 16384 entries 64 name wlbs_owners \
+		flags 1024 || fail "cannot pin an owner table of the old layout"
+	wlbsd_start h1
+	_after_restart
+	grep -q "pinned by a build with another layout" "$(wlbsd_log h1)" ||
+		fail "wlbsd did not say it made the owner tables anew"
+	[ "$(bpftool -j map show pinned "$pin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["bytes_value"])')" = 8192 ] ||
+		fail "the owners pin is not the new layout"
+	log "ok: owner tables of another layout made anew, connections kept"
+}
+
 # Pinned counts from a build without the connection hint (its pin removed):
 # the restarted wlbsd fills every hint slot far from 0, so the held
 # connection keeps its socket lookups and flows on.
