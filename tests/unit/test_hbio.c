@@ -132,8 +132,13 @@ static void test_sends_on_time(void **state)
 	assert_memory_equal(sent_dst, dst, 6);
 	for (i = 1; i < n; i++) {
 		assert_true(sent[i].seq > sent[i - 1].seq);
-		/* Every T on the thread's own clock: a generous bound for a busy VM. */
-		assert_in_range(sent_ms[i] - sent_ms[i - 1], 5, 30);
+		/*
+		 * Every T on the thread's own clock, on its grid: one sent late
+		 * (by less than T) is followed by the next on time, sooner than
+		 * T after it, so only the gap's top is bounded (generously, for
+		 * a busy VM); the count above bounds the rate.
+		 */
+		assert_true(sent_ms[i] - sent_ms[i - 1] <= 30);
 	}
 	/* Our own leader claim stays fresh; the uptime advances. */
 	assert_int_equal(sent[5].leader_age_ms, 5);
