@@ -31,6 +31,20 @@ static __always_inline int fast_plain_l4(__u8 proto, const struct tcphdr *th, vo
 							       dport == wlbs_cfg.ctl_port_legacy));
 }
 
+/* What a lookup for the TCP segment @th needs. */
+static __always_inline void fast_tcp_flags(struct flow *f, __u8 proto, const struct tcphdr *th,
+					   void *end)
+{
+	f->syn = 0;
+	f->ack = 0;
+	f->ack_seq = 0;
+	if (proto == IPPROTO_TCP && (void *)(th + 1) <= end) {
+		f->syn = th->syn;
+		f->ack = th->ack;
+		f->ack_seq = th->ack_seq;
+	}
+}
+
 /* wlbs_find_rule() for TCP/UDP @proto, from the port table when it knows. */
 static __always_inline int port_rule(__u32 vip, __u8 proto, __u16 port)
 {
@@ -58,8 +72,8 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	const struct wlbs_owner_table *o;
 	const struct wlbs_rule *r;
 	__u32 bucket, ri;
-	__u8 *flags;
-	int i;
+	__u8 *flags, owner;
+	int i, released;
 
 	if (wlbs_cfg.state != WLBS_FP_RUNNING)
 		return WLBS_GENERAL_PATH;
@@ -74,21 +88,24 @@ static __always_inline int fast_decide(struct xdp_md *ctx, struct ethhdr *eth, i
 	o = owner_table(wlbs_cfg.gen & 1, ri);
 	if (!o)
 		return WLBS_GENERAL_PATH;
-	if (o->owner[bucket % WLBS_BUCKETS] == wlbs_cfg.host_id) {
+	owner = o->owner[bucket % WLBS_BUCKETS];
+	if (owner == wlbs_cfg.host_id) {
 		flags = bucket_flags(wlbs_cfg.gen & 1, ri, bucket);
 		if (!flags || *flags || !daemon_alive())
 			return WLBS_GENERAL_PATH;
 		return accept(eth, ri, WLBS_R_OWNED);
 	}
 	/*
-	 * This host counts connections in the bucket: is this one of them?
-	 * IPv6 asks on the general path (its lookup would make this
-	 * function's stack, on top of wlbs_xdp's, more than BPF allows).
+	 * This host counts connections in the bucket, or gave it away lately
+	 * (a handshake it began may end here): is this one of them? IPv6 asks
+	 * on the general path (its lookup would make this function's stack, on
+	 * top of wlbs_xdp's, more than BPF allows).
 	 */
-	if (proto == IPPROTO_TCP && counted(wlbs_conn_slot(ri, bucket))) {
+	released = owner & WLBS_OWNER_F_RELEASED;
+	if (proto == IPPROTO_TCP && (released || counted(wlbs_conn_slot(ri, bucket)))) {
 		if (!f->v4)
 			return WLBS_GENERAL_PATH;
-		if (may_hold(f) && holds_connection(ctx, f))
+		if ((released ? !f->syn : may_hold(f)) && holds_connection(ctx, f))
 			return accept(eth, ri, WLBS_R_HELD);
 	}
 	return count(XDP_DROP, ri, WLBS_R_NOT_OWNER);
@@ -117,6 +134,7 @@ static __always_inline int fast_verdict4(struct xdp_md *ctx, struct ethhdr *eth,
 	map_v4(f.client, ip->saddr);
 	f.client_port = bpf_ntohs(ports->source);
 	f.v4 = 1;
+	fast_tcp_flags(&f, ip->protocol, th, end);
 	return fast_decide(ctx, eth, vip, f.client, &f, ip->protocol);
 }
 
@@ -146,6 +164,7 @@ static __always_inline int fast_verdict6(struct xdp_md *ctx, struct ethhdr *eth,
 		return WLBS_GENERAL_PATH;
 	f.client_port = bpf_ntohs(ports->source);
 	f.v4 = 0;
+	fast_tcp_flags(&f, ip6->nexthdr, th, end);
 	return fast_decide(ctx, eth, vip, ip6->saddr.in6_u.u6_addr32, &f, ip6->nexthdr);
 }
 

@@ -58,8 +58,10 @@ struct flow {
 	__u8 synack;  /* TCP SYN+ACK: answer to a connection a host opened from a cluster IP */
 	__u8 frag;    /* enum frag_kind */
 	__u8 quoted;  /* classified from the packet an ICMP error quotes */
-	__u8 _pad[2];
-	__u32 rule; /* stats slot of the verdict (set by wlbs_decide) */
+	__u8 ack;     /* TCP ACK set: ack_seq is the acknowledgment number */
+	__u8 _pad;
+	__u32 rule;    /* stats slot of the verdict (set by wlbs_decide) */
+	__u32 ack_seq; /* network order */
 };
 
 /*
@@ -137,6 +139,8 @@ static __always_inline int parse_ports(struct flow *f, void *l4, void *end)
 		f->vip_port = bpf_ntohs(th->dest);
 		f->syn = th->syn && !th->ack;
 		f->synack = th->syn && th->ack;
+		f->ack = th->ack;
+		f->ack_seq = th->ack_seq;
 	} else if (f->l4proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 

@@ -27,7 +27,12 @@ static __always_inline const struct wlbs_tables *live_tables(void)
 	return &wlbs_tables[wlbs_cfg.gen & 1];
 }
 
-/* True when a local TCP socket (not a listener) holds this flow's connection. */
+/*
+ * True when a local TCP socket (not a listener) holds this flow's connection.
+ * A request socket holds only the ACK of its own SYN-ACK: the client that
+ * connected to another host answers our late SYN-ACK retransmit with a
+ * challenge ACK, which the request socket would answer with a RST.
+ */
 static __always_inline int holds_connection(struct xdp_md *ctx, const struct flow *f)
 {
 	struct bpf_sock_tuple tup = {};
@@ -53,6 +58,11 @@ static __always_inline int holds_connection(struct xdp_md *ctx, const struct flo
 		return 0;
 	/* With no connection the lookup falls back to the listener: not held. */
 	held = sk->state != BPF_TCP_LISTEN;
+	if (sk->state == BPF_TCP_NEW_SYN_RECV && f->ack) {
+		struct tcp_request_sock *req = bpf_skc_to_tcp_request_sock(sk);
+
+		held = req && bpf_ntohl(f->ack_seq) == req->snt_isn + 1;
+	}
 	bpf_sk_release(sk);
 	return held;
 }
@@ -256,7 +266,9 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		}
 	}
 
-	if (f->l4proto == IPPROTO_TCP && holds_counted(ctx, f, wlbs_conn_slot(ri, bucket)))
+	if (f->l4proto == IPPROTO_TCP && ((o->owner[bucket] & WLBS_OWNER_F_RELEASED) && !owned
+					      ? !f->syn && holds_connection(ctx, f)
+					      : holds_counted(ctx, f, wlbs_conn_slot(ri, bucket))))
 		return accept(eth, ri, WLBS_R_HELD);
 	return count(XDP_DROP, ri, stale ? WLBS_R_STALE : WLBS_R_NOT_OWNER);
 }

@@ -511,24 +511,58 @@ void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t)
 		wlbs_port_rules_fill(t, &fp->port_rules[idle]);
 }
 
+/*
+ * A bucket that changes hands may carry handshakes in flight: the SYN reached
+ * the old owner, the ACK comes after the move. Until the grace lapses, the
+ * old owner's byte carries WLBS_OWNER_F_RELEASED and the new owner's bucket
+ * is dirty. One deadline per rule: a later move there extends the earlier.
+ */
 void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],
-		     const uint8_t *dirty)
+		     const uint8_t *dirty, uint8_t self, uint64_t now_ms)
 {
 	unsigned int idle = !(fp->cfg->gen & 1), b;
-	uint8_t *out, *out_flags, *live_flags;
+	uint8_t *out, *out_flags, *live_flags, *rel, *acq, owner, bit;
+	const uint8_t *live;
+	bool mine;
 
 	if (rule >= WLBS_MAX_RULES)
 		return;
 	out = &fp->owners[wlbs_owner_slot(idle, rule, 0)];
+	live = &fp->owners[wlbs_owner_slot(!idle, rule, 0)];
 	out_flags = &fp->flags[wlbs_owner_slot(idle, rule, 0)];
 	live_flags = &fp->flags[wlbs_owner_slot(!idle, rule, 0)];
+	rel = fp->released[rule];
+	acq = fp->acquired[rule];
+	if (fp->handover_until_ms[rule] && now_ms >= fp->handover_until_ms[rule]) {
+		memset(rel, 0, sizeof(fp->released[rule]));
+		memset(acq, 0, sizeof(fp->acquired[rule]));
+		fp->handover_until_ms[rule] = 0;
+	}
 	for (b = 0; b < WLBS_BUCKETS; b++) {
-		out[b] = owners ? owners[b] : WLBS_NO_OWNER;
+		owner = owners ? owners[b] : WLBS_NO_OWNER;
+		mine = owner == self;
+		bit = (uint8_t)(1u << (b % 8));
+		if (mine != ((live[b] & WLBS_OWNER_HOST) == self)) {
+			rel[b / 8] = mine ? rel[b / 8] & ~bit : rel[b / 8] | bit;
+			acq[b / 8] = mine ? acq[b / 8] | bit : acq[b / 8] & ~bit;
+			fp->handover_until_ms[rule] = now_ms + FP_HANDOVER_GRACE_MS;
+		}
+		out[b] = owner | (!mine && (rel[b / 8] & bit) ? WLBS_OWNER_F_RELEASED : 0);
 		/* The fast path's own mark (a foreign SYN-ACK) outlives our tables. */
 		out_flags[b] =
-		    (dirty && (dirty[b / 8] & (1u << (b % 8))) ? WLBS_BUCKET_F_DIRTY : 0) |
+		    ((dirty && (dirty[b / 8] & bit)) || (mine && (acq[b / 8] & bit))
+			 ? WLBS_BUCKET_F_DIRTY
+			 : 0) |
 		    (__atomic_load_n(&live_flags[b], __ATOMIC_RELAXED) & WLBS_BUCKET_F_SYNACK);
 	}
+}
+
+bool fp_handover_lapsed(const struct fp *fp, uint64_t now_ms)
+{
+	for (unsigned int r = 0; r < WLBS_MAX_RULES; r++)
+		if (fp->handover_until_ms[r] && now_ms >= fp->handover_until_ms[r])
+			return true;
+	return false;
 }
 
 void fp_commit(struct fp *fp)

@@ -39,7 +39,20 @@ struct fp {
 	int xdp_link_fd;
 	struct wlbs_clock cal; /* first clock sample, to measure HZ */
 	unsigned int hz;       /* kernel HZ once measured, else 0 */
+	/* Buckets that changed hands within FP_HANDOVER_GRACE_MS, per rule (fp_stage_owners). */
+	uint8_t released[WLBS_MAX_RULES][WLBS_BUCKETS / 8]; /* ours until then */
+	uint8_t acquired[WLBS_MAX_RULES][WLBS_BUCKETS / 8]; /* ours since */
+	uint64_t handover_until_ms[WLBS_MAX_RULES];	    /* when they lapse; 0: none marked */
 };
+
+/*
+ * How long a bucket that changed hands keeps the handshakes begun before:
+ * the host that gave it away looks up its non-SYN TCP (a request socket is in
+ * no connection count), and the host that took it treats it as dirty (never
+ * a RST for a segment it has no socket for). The SYN-ACK retransmits of the
+ * first 7 s (at 1, 3 and 7 s) fall within it.
+ */
+#define FP_HANDOVER_GRACE_MS 10000
 
 /*
  * Loads the programs with the maps pinned under @bpffs/wlbs/@ifname (created
@@ -65,10 +78,17 @@ int fp_uninstall(const char *ifname, const char *bpffs, bool remove_clsact, char
 /* Makes sure @bpffs is a mounted bpf filesystem (mounts one there if not). */
 int fp_ensure_bpffs(const char *bpffs, char *err, size_t errlen);
 
-/* Writes the tables and every rule's owners into the idle generation. */
+/*
+ * Writes the tables and every rule's owners into the idle generation: the
+ * owners of @rule, the buckets other hosts hold connections in (@dirty, a
+ * WLBS_BUCKETS/8 bitmap, or NULL), as host @self at @now_ms (CLOCK_MONOTONIC),
+ * which marks the buckets that changed hands against the live generation.
+ */
 void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t);
 void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],
-		     const uint8_t *dirty /* WLBS_BUCKETS/8 bitmap or NULL */);
+		     const uint8_t *dirty, uint8_t self, uint64_t now_ms);
+/* True once a handover grace has lapsed: publish again to lift its marks. */
+bool fp_handover_lapsed(const struct fp *fp, uint64_t now_ms);
 /* Makes the staged generation live in one store. */
 void fp_commit(struct fp *fp);
 

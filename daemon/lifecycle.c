@@ -19,6 +19,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "net/cluster.h"
+#include "net/hbio.h"
 #include "persist.h"
 #include "publish.h"
 #include "wlbsd.h"
@@ -172,6 +173,8 @@ void wlbsd_tick(struct wlbsd *d)
 	check_stop(d);
 	membership_tick(d); /* also counts d->held */
 	vc_tick(d);
+	if (fp_handover_lapsed(&d->fp, hbio_now_ms()))
+		wlbsd_publish(d); /* lifts the marks of a handover (fp_stage_owners) */
 	if (hs_on_held(&d->hs, (uint64_t)d->held, membership_drain_handed_over(d))) {
 		membership_local_changed(d);
 		wlbsd_publish(d);

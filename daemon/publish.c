@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "config/tables.h"
+#include "net/hbio.h"
 #include "wlbsd.h"
 #include "publish.h"
 
@@ -55,6 +56,7 @@ void wlbsd_publish(struct wlbsd *d)
 	struct wlbs_tables t = d->tables;
 	bool running = hs_fp_state(&d->hs) != WLBS_FP_STOPPED;
 	uint32_t cut = check_disabled(d);
+	uint64_t now = hbio_now_ms();
 	unsigned int i;
 
 	for (i = 0; i < t.n_rules; i++)
@@ -63,7 +65,7 @@ void wlbsd_publish(struct wlbsd *d)
 	for (i = 0; i < WLBS_MAX_RULES; i++)
 		fp_stage_owners(&d->fp, i,
 				running && i < t.n_rules ? conv_owners(&d->conv, i) : none,
-				conv_dirty(&d->conv));
+				conv_dirty(&d->conv), (uint8_t)d->cfg.priority, now);
 	fp_stage_tables(&d->fp, &t);
 	d->fp.cfg->host_id = d->cfg.priority;
 	d->fp.cfg->hash_seed = d->cfg.hash_seed;

@@ -170,6 +170,16 @@ _Static_assert(__builtin_offsetof(struct wlbs_cfg, alive_deadline) == 0 &&
 struct wlbs_owner_table {
 	__u8 owner[WLBS_BUCKETS];
 };
+/*
+ * In an owner byte of this host's tables: a bucket it owned until lately
+ * (wlbsd clears the mark after its handover grace). A handshake it began
+ * there may still end here, and its request socket is in no connection
+ * count, so the fast path looks up the non-SYN TCP of the bucket. Free for
+ * the drop path, which reads the byte anyway. Host ids stay below it.
+ */
+#define WLBS_OWNER_F_RELEASED 0x80
+#define WLBS_OWNER_HOST	      0x7f
+_Static_assert(WLBS_MAX_HOSTS < WLBS_OWNER_F_RELEASED, "host ids beside the release mark");
 /* The same for every bucket's WLBS_BUCKET_F_* (map wlbs_bucket_flags): read for owned buckets. */
 struct wlbs_flag_table {
 	__u8 flags[WLBS_BUCKETS];

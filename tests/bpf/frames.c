@@ -169,7 +169,7 @@ static void put_l4(struct frame *f, const struct pkt *p)
 		put16(f, p->sport);
 		put16(f, p->dport);
 		put32(f, 0x1000);
-		put32(f, p->tcp_flags & TCPF_ACK ? 0x2000 : 0);
+		put32(f, p->tcp_flags & TCPF_ACK ? (p->ack_seq ? p->ack_seq : 0x2000) : 0);
 		put8(f, 5 << 4);
 		put8(f, p->tcp_flags);
 		put16(f, 65535);

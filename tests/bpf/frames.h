@@ -49,6 +49,7 @@ struct pkt {
 	uint8_t ttl;	       /* 0 = 64 */
 	uint16_t sport, dport; /* TCP and UDP */
 	uint8_t tcp_flags;
+	uint32_t ack_seq; /* TCP acknowledgment number when ACK is set; 0 = 0x2000 */
 	uint16_t payload; /* L4 payload bytes */
 	/* Fragments: IPv4 header fields, or an IPv6 fragment header (added when absent). */
 	uint32_t frag_id;

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -782,6 +783,105 @@ static void test_hint_gates_held_bucket(void **state)
 	h_expect(&mine, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
 }
 
+/*
+ * A handshake half done on loopback: TCP_DEFER_ACCEPT keeps the server's
+ * request socket after the client's bare ACK, as a SYN_RECV one waits for
+ * the ACK in flight. Returns the server's ISN + 1, what that ACK carries.
+ */
+static uint32_t half_open(struct conn *c, int v6, const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = fill_addr(&ss, v6, addr, port);
+	int one = 1, defer = 30, q = TCP_RECV_QUEUE, off = 0;
+	uint32_t rcv_nxt = 0;
+	socklen_t n = sizeof(rcv_nxt);
+
+	c->v6 = v6;
+	c->addr = addr;
+	c->sfd = -1;
+	c->lfd = track(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	c->cfd = track(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	assert_true(c->lfd >= 0 && c->cfd >= 0);
+	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (setsockopt(c->lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer)) ||
+	    bind(c->lfd, (struct sockaddr *)&ss, len) || listen(c->lfd, 8) ||
+	    connect(c->cfd, (struct sockaddr *)&ss, len))
+		fail_msg("half-open connection to %s:%u: %s", addr, port, strerror(errno));
+	/* The client's next expected byte, read in repair mode (root). */
+	if (setsockopt(c->cfd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) ||
+	    setsockopt(c->cfd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)) ||
+	    getsockopt(c->cfd, IPPROTO_TCP, TCP_QUEUE_SEQ, &rcv_nxt, &n) ||
+	    setsockopt(c->cfd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)))
+		fail_msg("reading the client's rcv_nxt: %s", strerror(errno));
+	len = sizeof(ss);
+	assert_int_equal(getsockname(c->cfd, (struct sockaddr *)&ss, &len), 0);
+	c->cport = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			    : ((struct sockaddr_in *)&ss)->sin_port);
+	return rcv_nxt;
+}
+
+/* A client->server segment of @c with acknowledgment number @ack_seq. */
+static void seg_ack(struct frame *f, const struct conn *c, uint8_t flags, uint32_t ack_seq)
+{
+	struct pkt p;
+
+	h_flow(f, &p, c->v6, c->addr, c->addr, IPPROTO_TCP, c->cport, PORT, flags);
+	p.ack_seq = ack_seq;
+	assert_int_equal(frame_build(f, &p), 0);
+}
+
+/*
+ * A handshake begun here before the bucket went to another host: its request
+ * socket is in no count, so only the release mark (WLBS_OWNER_F_RELEASED)
+ * gets the ACK of our SYN-ACK to it, by both paths. A segment acknowledging
+ * anything else (the challenge ACK of a client that connected to the new
+ * owner, to our late SYN-ACK retransmit) would draw a RST from the request
+ * socket: it never passes, nor does a SYN of the bucket.
+ */
+static void test_released_bucket_handshake(void **state)
+{
+	struct frame ack, wrong, syn;
+	struct pkt p;
+	struct conn c;
+	uint32_t rule, isn1;
+	uint8_t *owner, *flags;
+	int v6;
+
+	(void)state;
+	attach_sock_state();
+	for (v6 = 0; v6 < 2; v6++) {
+		rule = loopback_cluster(v6);
+		h_cfg()->netns_ino = (__u32)netns_ino();
+		isn1 = half_open(&c, v6, v6 ? "::1" : "127.0.0.1", PORT);
+		seg_ack(&ack, &c, TCPF_ACK | TCPF_PSH, isn1);
+		seg_ack(&wrong, &c, TCPF_ACK, isn1 + 1000);
+		h_flow(&syn, &p, v6, c.addr, c.addr, IPPROTO_TCP, c.cport, PORT, TCPF_SYN);
+		owner = h_flow_owner(&p, rule);
+		flags = h_flow_flags(&p, rule);
+		assert_int_equal(
+		    h_held_bit(wlbs_conn_slot(rule, model_bucket(v6, p.src, c.cport, rule))), 0);
+		*owner = 2;
+		h_expect(&ack, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		*owner = 2 | WLBS_OWNER_F_RELEASED;
+		h_expect(&ack, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		h_expect(&wrong, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		/* The general path (every packet of a draining host) decides the same. */
+		h_cfg()->state = WLBS_FP_DRAINING;
+		h_expect(&ack, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		h_expect(&wrong, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_expect(&syn, XDP_DROP, (int)rule, WLBS_R_NOT_OWNER, NULL);
+		h_cfg()->state = WLBS_FP_RUNNING;
+		/* The owner of a dirty bucket: its own request socket takes only that ACK, too. */
+		*owner = 1;
+		*flags = WLBS_BUCKET_F_DIRTY;
+		h_expect(&ack, XDP_PASS, (int)rule, WLBS_R_HELD, NULL);
+		h_expect(&wrong, XDP_DROP, (int)rule, WLBS_R_DIRTY, NULL);
+		untrack_close(c.cfd);
+		untrack_close(c.lfd);
+	}
+}
+
 static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_uncovered_held, close_all),
     cmocka_unit_test_teardown(test_outbound_synack, close_all),
@@ -794,6 +894,7 @@ static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_recount_adds_and_drops, close_all),
     cmocka_unit_test_teardown(test_hint_tracks_sockets, close_all),
     cmocka_unit_test_teardown(test_hint_gates_held_bucket, close_all),
+    cmocka_unit_test_teardown(test_released_bucket_handshake, close_all),
 };
 
 H_GROUP(h_group_conns, conn_tests);
