@@ -227,9 +227,19 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		if (f->synack)
 			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL, 0, 0);
 		/* Held by a host that is default no more (draining, or its wlbsd gone). */
-		if ((!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) &&
-		    holds_counted(ctx, f, WLBS_CONN_UNCOVERED))
-			return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
+		if (!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) {
+			if ((wlbs_cfg.flags & WLBS_CFG_F_UNCOVERED_RELEASED)
+				? holds_connection(ctx, f)
+				: holds_counted(ctx, f, WLBS_CONN_UNCOVERED))
+				return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
+			return uncovered(eth);
+		}
+		/* The default host: another host may hold the connection, never a RST. */
+		if (wlbs_cfg.flags & WLBS_CFG_F_UNCOVERED_DIRTY) {
+			if (holds_connection(ctx, f))
+				return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
+			return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_DIRTY);
+		}
 		return uncovered(eth);
 	}
 	/* Masked: the verifier loses the checked range where i is spilled. */

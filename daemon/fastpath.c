@@ -557,8 +557,34 @@ void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS
 	}
 }
 
+void fp_set_default(struct fp *fp, uint8_t default_host, uint8_t self, bool others_hold,
+		    uint64_t now_ms)
+{
+	bool was = fp->cfg->default_host == self, is = default_host == self;
+	uint8_t flags;
+
+	if (fp->default_until_ms && now_ms >= fp->default_until_ms) {
+		fp->default_released = fp->default_acquired = false;
+		fp->default_until_ms = 0;
+	}
+	if (was != is) {
+		fp->default_released = was;
+		fp->default_acquired = is;
+		fp->default_until_ms = now_ms + FP_HANDOVER_GRACE_MS;
+	}
+	flags = fp->cfg->flags & ~(WLBS_CFG_F_UNCOVERED_DIRTY | WLBS_CFG_F_UNCOVERED_RELEASED);
+	if (others_hold || fp->default_acquired)
+		flags |= WLBS_CFG_F_UNCOVERED_DIRTY;
+	if (fp->default_released)
+		flags |= WLBS_CFG_F_UNCOVERED_RELEASED;
+	__atomic_store_n(&fp->cfg->flags, flags, __ATOMIC_RELEASE);
+	__atomic_store_n(&fp->cfg->default_host, default_host, __ATOMIC_RELEASE);
+}
+
 bool fp_handover_lapsed(const struct fp *fp, uint64_t now_ms)
 {
+	if (fp->default_until_ms && now_ms >= fp->default_until_ms)
+		return true;
 	for (unsigned int r = 0; r < WLBS_MAX_RULES; r++)
 		if (fp->handover_until_ms[r] && now_ms >= fp->handover_until_ms[r])
 			return true;

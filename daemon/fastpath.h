@@ -43,6 +43,8 @@ struct fp {
 	uint8_t released[WLBS_MAX_RULES][WLBS_BUCKETS / 8]; /* ours until then */
 	uint8_t acquired[WLBS_MAX_RULES][WLBS_BUCKETS / 8]; /* ours since */
 	uint64_t handover_until_ms[WLBS_MAX_RULES];	    /* when they lapse; 0: none marked */
+	bool default_released, default_acquired;	    /* the same for the default host */
+	uint64_t default_until_ms;
 };
 
 /*
@@ -87,6 +89,13 @@ int fp_ensure_bpffs(const char *bpffs, char *err, size_t errlen);
 void fp_stage_tables(struct fp *fp, const struct wlbs_tables *t);
 void fp_stage_owners(struct fp *fp, unsigned int rule, const uint8_t owners[WLBS_BUCKETS],
 		     const uint8_t *dirty, uint8_t self, uint64_t now_ms);
+/*
+ * Publishes @default_host (0: none) as host @self at @now_ms; @others_hold:
+ * another host holds connections no rule covers (conv_uncovered_dirty()).
+ * The default host changes hands like a bucket (fp_stage_owners).
+ */
+void fp_set_default(struct fp *fp, uint8_t default_host, uint8_t self, bool others_hold,
+		    uint64_t now_ms);
 /* True once a handover grace has lapsed: publish again to lift its marks. */
 bool fp_handover_lapsed(const struct fp *fp, uint64_t now_ms);
 /* Makes the staged generation live in one store. */

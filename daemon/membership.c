@@ -134,6 +134,7 @@ static void set_local(struct wlbsd *d, uint64_t now)
 		l.rules[i].unhealthy = d->order[i] < 32 && (failing >> d->order[i] & 1);
 	}
 	d->held = local_dirty(d, l.dirty);
+	l.uncovered = d->fp.conns[WLBS_CONN_UNCOVERED] > 0;
 	if (memcmp(&l, &d->conv_local, sizeof(l))) {
 		d->conv_local = l;
 		conv_set_local(&d->conv, &l, now);

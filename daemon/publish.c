@@ -69,7 +69,8 @@ void wlbsd_publish(struct wlbsd *d)
 	fp_stage_tables(&d->fp, &t);
 	d->fp.cfg->host_id = d->cfg.priority;
 	d->fp.cfg->hash_seed = d->cfg.hash_seed;
-	d->fp.cfg->default_host = running ? d->default_host : 0;
+	fp_set_default(&d->fp, running ? d->default_host : 0, (uint8_t)d->cfg.priority,
+		       conv_uncovered_dirty(&d->conv), now);
 	fp_commit(&d->fp);
 	fp_set_state(&d->fp, fp_state(d));
 }

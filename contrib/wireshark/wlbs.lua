@@ -34,7 +34,7 @@ local wlbs = Proto("wlbs", "wlbs (Network Load Balancing for Linux)")
 local ETH_P_HEARTBEAT = 0x886F
 local UDP_PORTS = { 2504, 1717 }
 local MAGIC_HB, MAGIC_RD, MAGIC_RC, MAGIC_CTL = 0x574c4248, 0x574c4244, 0x574c4252, 0x574c4243
-local HB_VERSION, RD_VERSION, RC_VERSION, CTL_VERSION = 3, 1, 1, 2
+local HB_VERSION, RD_VERSION, RC_VERSION, CTL_VERSION = 4, 1, 1, 2
 local HB_LEN, HB_RULES_OFF, HB_DIRTY_OFF, HB_AUTH_OFF = 1256, 72, 200, 1224
 local HB_DIRTY_BYTES, AUTH_LEN, MAX_RULES = 1024, 32, 32
 local RD_HDR_LEN, RD_RULE_LEN = 40, 40
@@ -136,6 +136,8 @@ field("hb_f_listen", ProtoField.bool("wlbs.hb.flags.listening", "Listening", 8, 
 field("hb_f_excl", ProtoField.bool("wlbs.hb.flags.excluded", "Excluded", 8, nil, 0x04))
 field("hb_f_auth", ProtoField.bool("wlbs.hb.flags.auth", "Authenticator set", 8, nil, 0x08))
 field("hb_f_known", ProtoField.bool("wlbs.hb.flags.known_owners", "Known owners", 8, nil, 0x10))
+field("hb_f_uncovered", ProtoField.bool("wlbs.hb.flags.uncovered", "Holds connections no rule covers",
+	8, nil, 0x20))
 field("hb_cluster", ProtoField.uint32("wlbs.hb.cluster_id", "Cluster id", base.HEX))
 field("hb_fp", ProtoField.uint32("wlbs.hb.fingerprint", "Rules fingerprint", base.HEX))
 field("hb_seed", ProtoField.uint32("wlbs.hb.hash_seed", "Hash seed", base.HEX))
@@ -611,7 +613,7 @@ local function dissect_hb(tvb, pinfo, tree)
 	t:add(F.hb_state, tvb:range(6, 1))
 	local fr = tvb:range(7, 1)
 	add_flags(t, F.hb_flags, { F.hb_f_conv, F.hb_f_listen, F.hb_f_excl, F.hb_f_auth,
-		F.hb_f_known }, fr)
+		F.hb_f_known, F.hb_f_uncovered }, fr)
 	if len < HB_LEN then return len end
 	t:add(F.hb_cluster, tvb:range(8, 4))
 	t:add(F.hb_fp, tvb:range(12, 4))

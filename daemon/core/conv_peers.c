@@ -105,6 +105,7 @@ static void senders_update(struct conv *c)
 				if (i == h->winner) {
 					h->vanished_ms = now;
 					memcpy(h->vanished_dirty, s->hb.dirty, sizeof(s->hb.dirty));
+					h->vanished_uncovered = s->hb.flags & WLBS_HB_F_UNCOVERED;
 					c->last_vanish_ms = now;
 				}
 			}
@@ -298,6 +299,7 @@ void conv_peers_update(struct conv *c)
 void conv_dirty_update(struct conv *c)
 {
 	uint8_t d[WLBS_HB_DIRTY_BYTES] = {0};
+	bool uncovered = false;
 	unsigned int p, i;
 
 	for (p = 1; p <= WLBS_MAX_HOSTS; p++) {
@@ -310,17 +312,22 @@ void conv_dirty_update(struct conv *c)
 		 * out): what it serves must not meet a RST here. Buckets are the
 		 * same function of a flow under the same seed.
 		 */
-		if (s && s->hb.hash_seed == c->p.seed)
+		if (s && s->hb.hash_seed == c->p.seed) {
 			src = s->hb.dirty;
-		else if (!s && h->vanished_ms && c->now_ms - h->vanished_ms < c->p.cleanup_delay_ms)
+			uncovered |= !!(s->hb.flags & WLBS_HB_F_UNCOVERED);
+		} else if (!s && h->vanished_ms &&
+			   c->now_ms - h->vanished_ms < c->p.cleanup_delay_ms) {
 			src = h->vanished_dirty;
+			uncovered |= h->vanished_uncovered;
+		}
 		if (!src)
 			continue;
 		for (i = 0; i < WLBS_HB_DIRTY_BYTES; i++)
 			d[i] |= src[i];
 	}
-	if (memcmp(d, c->dirty, sizeof(d))) {
+	if (memcmp(d, c->dirty, sizeof(d)) || uncovered != c->uncovered_dirty) {
 		memcpy(c->dirty, d, sizeof(d));
+		c->uncovered_dirty = uncovered;
 		c->changed++;
 	}
 }

@@ -429,6 +429,7 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	    (c->converged && c->map_digest == c->digest && c->known_owners ? WLBS_HB_F_KNOWN_OWNERS
 									   : 0) |
 	    (c->listening ? WLBS_HB_F_LISTENING : 0) |
+	    (c->local.uncovered ? WLBS_HB_F_UNCOVERED : 0) |
 	    (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW &&
 		     c->excluded != CONV_EXCL_YIELD
 		 ? WLBS_HB_F_EXCLUDED

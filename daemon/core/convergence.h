@@ -79,6 +79,7 @@ struct conv_local {
 	uint8_t state; /* enum wlbs_fp_state; draining implies every rule off */
 	struct conv_rule_local rules[WLBS_MAX_RULES];
 	uint8_t dirty[WLBS_HB_DIRTY_BYTES]; /* buckets where this host holds connections */
+	bool uncovered;			    /* it holds connections no rule covers */
 };
 
 /* Why this host takes nothing right now (conv_report.excluded). */
@@ -130,6 +131,7 @@ struct conv_host {
 	uint64_t back_ms;			     /* when it last came back into heard */
 	uint64_t vanished_ms;			     /* when it last timed out (cleanup delay) */
 	uint8_t vanished_dirty[WLBS_HB_DIRTY_BYTES]; /* its dirty buckets then */
+	bool vanished_uncovered;		     /* and whether it held uncovered connections */
 };
 
 struct conv {
@@ -172,6 +174,7 @@ struct conv {
 	uint8_t target[WLBS_MAX_RULES][WLBS_BUCKETS];
 	uint8_t applied[WLBS_MAX_RULES][WLBS_BUCKETS];
 	uint8_t dirty[WLBS_HB_DIRTY_BYTES]; /* other hosts' live connections */
+	bool uncovered_dirty;		    /* another host's live connections no rule covers */
 
 	/* Bookkeeping. */
 	uint8_t cause;	       /* enum wlbs_conv_cause of the last convergence */
@@ -263,6 +266,12 @@ static inline const uint8_t *conv_owners(const struct conv *c, unsigned int rule
 static inline const uint8_t *conv_dirty(const struct conv *c)
 {
 	return c->dirty;
+}
+
+/* True while another host (as conv_dirty()) holds connections no rule covers. */
+static inline bool conv_uncovered_dirty(const struct conv *c)
+{
+	return c->uncovered_dirty;
 }
 
 /* enum wlbs_conv_cause of the last convergence. */

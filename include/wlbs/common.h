@@ -159,6 +159,15 @@ _Static_assert(__builtin_offsetof(struct wlbs_cfg, alive_deadline) == 0 &&
  * arrives here as if addressed to us; never route it back onto the segment.
  */
 #define WLBS_CFG_F_NO_HAIRPIN 0x2
+/*
+ * Another host holds connections no rule covers, or this host became the
+ * default host within the handover grace: as the default host, answer no
+ * packet of theirs it has no socket for (their dirty bucket).
+ */
+#define WLBS_CFG_F_UNCOVERED_DIRTY 0x4
+/* This host was the default host within the handover grace: its half-open connections may end here.
+ */
+#define WLBS_CFG_F_UNCOVERED_RELEASED 0x8
 
 /*
  * The owner table, one map entry per (generation, rule): a rule's owner

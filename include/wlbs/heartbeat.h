@@ -30,6 +30,9 @@
  *      the new flag bit as malformed, so a mixed cluster would lose an
  *      unhealthy host from its view instead of saying why: the version
  *      makes the split explicit ("version" in the counters).
+ *   4  flag WLBS_HB_F_UNCOVERED: the sender holds connections no port rule
+ *      covers (the default host's traffic), so that the next default host
+ *      never answers them with a RST.
  * A host drops heartbeats of another version (and counts them): hosts of
  * different versions do not form one cluster.
  */
@@ -44,7 +47,7 @@
 /* "WLBH": first four bytes of every heartbeat. */
 #define WLBS_HB_MAGIC 0x574c4248u
 /* Current heartbeat version; history above. */
-#define WLBS_HB_VERSION 3
+#define WLBS_HB_VERSION 4
 /* Bytes of the dirty bucket bitmap: bit (b % 8) of byte (b / 8) is bucket b. */
 #define WLBS_HB_DIRTY_BYTES (WLBS_BUCKETS / 8)
 /* Bytes of the authenticator (crypto_auth_BYTES). */
@@ -57,7 +60,9 @@
 #define WLBS_HB_F_AUTH	    0x08 /* the authenticator is set */
 /* Converged, and every previous owner it knew of (of any bucket) is in the view. */
 #define WLBS_HB_F_KNOWN_OWNERS 0x10
-#define WLBS_HB_F_ALL	       0x1f
+/* Holds connections no port rule covers: the default host must not answer their packets. */
+#define WLBS_HB_F_UNCOVERED 0x20
+#define WLBS_HB_F_ALL	    0x3f
 
 /* Per-rule flags. */
 #define WLBS_HB_RULE_F_EQUAL 0x1 /* load weight "equal" (weight byte unused) */

@@ -644,6 +644,12 @@ static void test_uncovered_held(void **state)
 	}
 	/* The default host, taking new connections, does not look. */
 	h_expect(&stranger, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	/* Unless another host holds uncovered connections: then it answers only its own. */
+	h_cfg()->flags |= WLBS_CFG_F_UNCOVERED_DIRTY;
+	h_expect(&mine, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_HELD, NULL);
+	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_DIRTY, NULL);
+	h_expect(&syn, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	h_cfg()->flags &= (__u8)~WLBS_CFG_F_UNCOVERED_DIRTY;
 	/* Another host's default: held ones still pass here. */
 	h_cfg()->default_host = 2;
 	h_expect(&mine, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_HELD, NULL);
@@ -882,6 +888,41 @@ static void test_released_bucket_handshake(void **state)
 	}
 }
 
+/* The same for a handshake no rule covers, begun while this host was the default host. */
+static void test_released_default_handshake(void **state)
+{
+	struct frame ack, wrong;
+	struct conn c;
+	uint32_t isn1;
+
+	(void)state;
+	attach_sock_state();
+	loopback_cluster(0);
+	h_cfg()->netns_ino = (__u32)netns_ino();
+	isn1 = half_open(&c, 0, "127.0.0.1", 81);
+	{
+		struct pkt p; /* port 81: no rule covers it */
+
+		h_flow(&ack, &p, 0, c.addr, c.addr, IPPROTO_TCP, c.cport, 81, TCPF_ACK);
+		p.ack_seq = isn1;
+		assert_int_equal(frame_build(&ack, &p), 0);
+		p.ack_seq = isn1 + 1000;
+		assert_int_equal(frame_build(&wrong, &p), 0);
+	}
+	/* Counted: the client's end alone (its port is no rule's either), not the request socket.
+	 */
+	if (!uncovered_settle(1))
+		fail_msg("uncovered slot %lld, want 1", (long long)h_conns[WLBS_CONN_UNCOVERED]);
+	h_cfg()->default_host = 2;
+	h_expect(&ack, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+	h_cfg()->flags |= WLBS_CFG_F_UNCOVERED_RELEASED;
+	h_expect(&ack, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_HELD, NULL);
+	h_expect(&wrong, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_NOT_DEFAULT, NULL);
+	h_cfg()->flags &= (__u8)~WLBS_CFG_F_UNCOVERED_RELEASED;
+	untrack_close(c.cfd);
+	untrack_close(c.lfd);
+}
+
 static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_uncovered_held, close_all),
     cmocka_unit_test_teardown(test_outbound_synack, close_all),
@@ -895,6 +936,7 @@ static const struct CMUnitTest conn_tests[] = {
     cmocka_unit_test_teardown(test_hint_tracks_sockets, close_all),
     cmocka_unit_test_teardown(test_hint_gates_held_bucket, close_all),
     cmocka_unit_test_teardown(test_released_bucket_handshake, close_all),
+    cmocka_unit_test_teardown(test_released_default_handshake, close_all),
 };
 
 H_GROUP(h_group_conns, conn_tests);

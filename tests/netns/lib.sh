@@ -756,6 +756,49 @@ expect_share()
 	log "ok: $1 answered $got of $total (expected share $2)"
 }
 
+# _handshakes_across_join PORT FIRST JOINER: FIRST, running alone, takes 16
+# SYNs to PORT (sources 198.18.0.201.., port 28000); the client sends no SYN
+# twice and drops the SYN-ACKs until JOINER has joined and the buckets (or
+# the default host) have moved. FIRST's next SYN-ACK retransmit then gets
+# through, and the client's ACK must reach FIRST's request socket, which no
+# connection count knows: FIRST looks it up (it gave the bucket away within
+# the handover grace), and the new owner drops it instead of answering with
+# a RST. Every connection must be answered by FIRST, exactly once.
+_handshakes_across_join()
+{
+	local port=$1 first=$2 joiner=$3 pid h macs=() t0
+	for h in $(wt_hosts); do
+		macs+=(--mac "$h=$(in_ns "$h" cat /sys/class/net/eth0/address)")
+	done
+	in_ns c nft -f - <<EOF || fail "nft in the client namespace"
+table inet wt_hold {
+	chain in { type filter hook input priority 0; ip saddr $CLUSTER_IP4 tcp flags & (syn | ack) == syn | ack drop; }
+	chain out { type filter hook output priority 0; }
+}
+EOF
+	# shellcheck disable=SC2046 # word splitting of src_opts intended
+	client spread --dst "$CLUSTER_IP4" --port "$port" --per-src 1 --port-base 28000 \
+		--parallel 16 --timeout 20 $(src_opts 16) "${macs[@]}" >"$WT_DIR/spread.handover" &
+	pid=$!
+	wt_track "$pid" spread
+	sleep 0.5
+	in_ns c nft add rule inet wt_hold out 'tcp flags & (syn | ack) == syn' drop
+	t0=$(now_ms)
+	wlbsd_launch "$joiner"
+	wlbsd_wait "$joiner" 10
+	# shellcheck disable=SC2046 # every host of the topology
+	cluster_wait_converged 10 $(wt_hosts)
+	log "$joiner joined $(($(now_ms) - t0)) ms after the SYNs left"
+	in_ns c nft flush chain inet wt_hold in
+	wait "$pid" || fail "client spread failed"
+	in_ns c nft delete table inet wt_hold
+	SPREAD=$(tail -n 1 "$WT_DIR/spread.handover")
+	SPREAD_NAME=handover
+	log "handshakes across the join: $SPREAD"
+	expect_exactly_once
+	expect_eq "$(spread_val "$first")" 16 "connections answered by $first, where they began"
+}
+
 # spread_flows NAME HOST [N]: up to N "SRC:PORT" flows of spread NAME answered by HOST.
 spread_flows()
 {

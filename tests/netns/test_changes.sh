@@ -204,47 +204,14 @@ test_planned_changes_drop_nothing()
 	grep -q "failed=0 " <<<"$(tail -n 1 <<<"$out")" || fail "connections failed: $out"
 }
 
-# A handshake that straddles a handover completes where it began. h1 alone
-# takes 16 SYNs; the client sends no SYN twice and drops h1's SYN-ACKs
-# until h2 has joined and about half of the buckets have moved. h1's next
-# SYN-ACK retransmit then gets through, and the client's ACK must reach h1's
-# request socket, which no connection count knows: h1 looks it up because it
-# gave the bucket away within the grace, and h2, the new owner, drops the ACK
-# instead of answering it with a RST.
+# A handshake that straddles a handover completes where it began (see
+# _handshakes_across_join): h1 alone takes the SYNs, h2 joins and takes about
+# half of the buckets before the ACKs come.
 test_handshake_across_handover()
 {
-	local pid h macs=() t0
 	cluster_topo 2
 	cluster_start 20 h1
-	for h in h1 h2; do
-		macs+=(--mac "$h=$(in_ns "$h" cat /sys/class/net/eth0/address)")
-	done
-	in_ns c nft -f - <<EOF || fail "nft in the client namespace"
-table inet wt_hold {
-	chain in { type filter hook input priority 0; ip saddr $CLUSTER_IP4 tcp flags & (syn | ack) == syn | ack drop; }
-	chain out { type filter hook output priority 0; }
-}
-EOF
-	# shellcheck disable=SC2046 # word splitting of src_opts intended
-	client spread --dst "$CLUSTER_IP4" --port "$PORT_ID" --per-src 1 --port-base 28000 \
-		--parallel 16 --timeout 20 $(src_opts 16) "${macs[@]}" >"$WT_DIR/spread.handover" &
-	pid=$!
-	wt_track "$pid" spread
-	sleep 0.5
-	in_ns c nft add rule inet wt_hold out 'tcp flags & (syn | ack) == syn' drop
-	t0=$(now_ms)
-	wlbsd_launch h2
-	wlbsd_wait h2 10
-	cluster_wait_converged 10 h1 h2
-	log "h2 joined $(($(now_ms) - t0)) ms after the SYNs left"
-	in_ns c nft flush chain inet wt_hold in
-	wait "$pid" || fail "client spread failed"
-	in_ns c nft delete table inet wt_hold
-	SPREAD=$(tail -n 1 "$WT_DIR/spread.handover")
-	SPREAD_NAME=handover
-	log "handshakes across the join: $SPREAD"
-	expect_exactly_once
-	expect_eq "$(spread_val h1)" 16 "connections answered by h1, where they began"
+	_handshakes_across_join "$PORT_ID" h1 h2
 	# The same flows, new connections: the join moved some of them to h2.
 	spread moved "$PORT_ID" 16 1 28000
 	expect_exactly_once

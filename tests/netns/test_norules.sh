@@ -44,3 +44,44 @@ test_no_rules_failover()
 	cluster_wait_converged 5 h2
 	_expect_all_served_by h2 "$PORT_ID" "${srcs[@]}"
 }
+
+# Without rules the default host changes hands like a bucket: h2, alone, is the
+# default host when the SYNs come; h1 (a lower priority) joins and becomes the
+# default host before the ACKs do (see _handshakes_across_join).
+test_no_rules_handshake_across_default_change()
+{
+	local h
+	topo_up 2
+	for h in h1 h2; do
+		host_conf "$h"
+		sed -i '/^\[rule test\]$/,$d' "$(conf_path "$h")"
+		server_start "$h"
+	done
+	cluster_start 20 h2
+	_handshakes_across_join "$PORT_ID" h2 h1
+	_expect_all_served_by h1 "$PORT_ID" 198.18.0.230 198.18.0.231
+}
+
+# A planned change of default host keeps its connections: h1, the default
+# host, drains; h2 takes every new connection while h1's stream goes on.
+test_no_rules_drain_keeps_connections()
+{
+	local h
+	topo_up 2
+	for h in h1 h2; do
+		host_conf "$h"
+		sed -i '/^\[rule test\]$/,$d' "$(conf_path "$h")"
+		server_start "$h"
+	done
+	cluster_start 20 h1 h2
+	stream_start s1 198.18.0.217
+	expect_match "$(stream_status s1)" "^h1 " "the stream is h1's"
+	wlbs h1 drainstop
+	expect_eq "$WLBS_RC" 0 "drainstop on h1"
+	_expect_all_served_by h2 "$PORT_ID" 198.18.0.201 198.18.0.202 198.18.0.203
+	expect_flowing s1
+	sleep 2
+	expect_flowing s1
+	expect_match "$(stream_status s1)" "^h1 [0-9]* open" "h1's stream after the drain"
+	stream_stop s1
+}

@@ -406,6 +406,34 @@ static void test_dirty_buckets_and_cleanup_delay(void **state)
 	net_free(n);
 }
 
+/* Connections no rule covers: the same, one flag for them all (the default host's traffic). */
+static void test_uncovered_connections_and_cleanup_delay(void **state)
+{
+	struct net *n = net_new();
+
+	(void)state;
+	n->local[1].uncovered = true; /* host 2 holds connections no rule covers */
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 5 * T);
+	assert_true(conv_uncovered_dirty(n->c[0]));
+	assert_false(conv_uncovered_dirty(n->c[1])); /* only other hosts' */
+	n->local[1].uncovered = false;
+	assert_int_equal(conv_set_local(n->c[1], &n->local[1], n->now), 0);
+	run(n, 2 * T);
+	assert_false(conv_uncovered_dirty(n->c[0])); /* they ended */
+	n->local[1].uncovered = true;
+	assert_int_equal(conv_set_local(n->c[1], &n->local[1], n->now), 0);
+	run(n, 2 * T);
+	assert_true(conv_uncovered_dirty(n->c[0]));
+	n->up[1] = false;
+	run(n, T * K + T);
+	assert_true(conv_uncovered_dirty(n->c[0])); /* vanished, within the cleanup delay */
+	run(n, 100);
+	assert_false(conv_uncovered_dirty(n->c[0]));
+	net_free(n);
+}
+
 static void test_flapping_host_is_held_out(void **state)
 {
 	struct net *n = net_new();
@@ -865,6 +893,7 @@ int main(void)
 	    cmocka_unit_test(test_release_then_acquire),
 	    cmocka_unit_test(test_receive_checks),
 	    cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
+	    cmocka_unit_test(test_uncovered_connections_and_cleanup_delay),
 	    cmocka_unit_test(test_flapping_host_is_held_out),
 	    cmocka_unit_test(test_own_stalls_damp_nobody),
 	    cmocka_unit_test(test_deaf_spells_damp_nobody),

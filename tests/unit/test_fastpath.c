@@ -109,6 +109,37 @@ static void test_stage_marks_handover(void **state)
 	free(fp.flags);
 }
 
+/*
+ * The default host changes hands like a bucket: the host that was default
+ * keeps its half-open connections (released) and the new one answers no
+ * packet it has no socket for (dirty) for the grace; dirty also while
+ * another host holds connections no rule covers.
+ */
+static void test_default_host_handover(void **state)
+{
+	struct wlbs_cfg cfg = {.flags = WLBS_CFG_F_MASK_SRC};
+	struct fp fp = {.cfg = &cfg};
+	const uint8_t mine = WLBS_CFG_F_UNCOVERED_DIRTY | WLBS_CFG_F_UNCOVERED_RELEASED;
+
+	(void)state;
+	fp_set_default(&fp, 1, 1, false, 1000); /* becomes default */
+	assert_int_equal(cfg.default_host, 1);
+	assert_int_equal(cfg.flags, WLBS_CFG_F_MASK_SRC | WLBS_CFG_F_UNCOVERED_DIRTY);
+	fp_set_default(&fp, 1, 1, false, 1000 + FP_HANDOVER_GRACE_MS - 1);
+	assert_int_equal(cfg.flags & mine, WLBS_CFG_F_UNCOVERED_DIRTY);
+	assert_true(fp_handover_lapsed(&fp, 1000 + FP_HANDOVER_GRACE_MS));
+	fp_set_default(&fp, 1, 1, false, 1000 + FP_HANDOVER_GRACE_MS);
+	assert_int_equal(cfg.flags, WLBS_CFG_F_MASK_SRC);
+	assert_false(fp_handover_lapsed(&fp, 100000));
+	fp_set_default(&fp, 1, 1, true, 20000); /* another host holds some */
+	assert_int_equal(cfg.flags & mine, WLBS_CFG_F_UNCOVERED_DIRTY);
+	fp_set_default(&fp, 2, 1, false, 21000); /* hands over to host 2 */
+	assert_int_equal(cfg.default_host, 2);
+	assert_int_equal(cfg.flags & mine, WLBS_CFG_F_UNCOVERED_RELEASED);
+	fp_set_default(&fp, 2, 1, false, 21000 + FP_HANDOVER_GRACE_MS);
+	assert_int_equal(cfg.flags, WLBS_CFG_F_MASK_SRC);
+}
+
 /* Staged tables come with their port table, in the idle generation only. */
 static void test_stage_fills_port_rules(void **state)
 {
@@ -138,6 +169,7 @@ int main(void)
 	    cmocka_unit_test(test_stage_carries_synack_marks),
 	    cmocka_unit_test(test_stage_fills_port_rules),
 	    cmocka_unit_test(test_stage_marks_handover),
+	    cmocka_unit_test(test_default_host_handover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,7 @@ static void encode_sample(const struct hb_key *key)
 
 static void test_layout_and_round_trip(void **state)
 {
-	static const uint8_t head[24] = {'W',  'L',  'B',  'H',	 3,    3,    1,	   1,
+	static const uint8_t head[24] = {'W',  'L',  'B',  'H',	 4,    3,    1,	   1,
 					 0x0a, 0x00, 0x01, 0x05, 0xf1, 0xe2, 0xd3, 0xc4,
 					 0x5e, 0xed, 0x5e, 0xed, 2,    1,    2,	   0};
 	struct wlbs_hb in = sample(), out;
@@ -136,7 +136,7 @@ static void test_decode_rejects_malformed(void **state)
 	corrupt(5, 0, -EBADMSG);		   /* host 0 */
 	corrupt(5, 65, -EBADMSG);		   /* host 65 */
 	corrupt(6, 3, -EBADMSG);		   /* state */
-	corrupt(7, 0x20, -EBADMSG);		   /* unknown flag */
+	corrupt(7, 0x40, -EBADMSG);		   /* unknown flag */
 	corrupt(7, WLBS_HB_F_AUTH, -EKEYREJECTED); /* claims a signature we cannot check */
 	corrupt(20, 33, -EBADMSG);		   /* n_rules */
 	corrupt(21, 65, -EBADMSG);		   /* leader */
