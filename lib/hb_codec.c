@@ -75,13 +75,19 @@ static bool rule_ok(const struct wlbs_hb_rule_wire *r)
 	       r->handling_prio <= WLBS_MAX_HOSTS && !r->_reserved;
 }
 
+/* The flags version @v knows. */
+static uint8_t flags_of(uint8_t v)
+{
+	return v < 4 ? WLBS_HB_F_ALL & ~WLBS_HB_F_UNCOVERED : WLBS_HB_F_ALL;
+}
+
 static bool fields_ok(const struct wlbs_hb_wire *w)
 {
 	static const struct wlbs_hb_rule_wire zero;
 	int i;
 
 	if (w->host < 1 || w->host > WLBS_MAX_HOSTS || w->state > WLBS_FP_DRAINING ||
-	    (w->flags & ~WLBS_HB_F_ALL) || w->n_rules > WLBS_MAX_RULES ||
+	    (w->flags & ~flags_of(w->version)) || w->n_rules > WLBS_MAX_RULES ||
 	    w->leader > WLBS_MAX_HOSTS || w->min_serving > WLBS_MAX_HOSTS || w->_reserved)
 		return false;
 	for (i = 0; i < WLBS_MAX_RULES; i++) {
@@ -101,7 +107,9 @@ int hb_encode(const struct wlbs_hb *hb, const struct hb_key *key, void *buf, siz
 		return -ENOSPC;
 	memset(&w, 0, sizeof(w));
 	w.magic = htobe32(WLBS_HB_MAGIC);
-	w.version = WLBS_HB_VERSION;
+	w.version = hb->version ? hb->version : WLBS_HB_VERSION;
+	if (w.version < WLBS_HB_VERSION_OLDEST || w.version > WLBS_HB_VERSION)
+		return -EINVAL;
 	w.host = hb->host;
 	w.state = hb->state;
 	w.flags = hb->flags & ~WLBS_HB_F_AUTH;
@@ -150,7 +158,7 @@ int hb_decode(const void *buf, size_t len, uint32_t cluster_id, const struct hb_
 	memcpy(&w, buf, 8);
 	if (be32toh(w.magic) != WLBS_HB_MAGIC)
 		return -EBADMSG;
-	if (w.version != WLBS_HB_VERSION)
+	if (w.version < WLBS_HB_VERSION_OLDEST || w.version > WLBS_HB_VERSION)
 		return -EPROTONOSUPPORT;
 	if (len != WLBS_HB_LEN)
 		return -EBADMSG;
@@ -172,6 +180,7 @@ int hb_decode(const void *buf, size_t len, uint32_t cluster_id, const struct hb_
 		return -EBADMSG;
 
 	memset(&hb, 0, sizeof(hb));
+	hb.version = w.version;
 	hb.host = w.host;
 	hb.state = w.state;
 	hb.flags = w.flags & ~WLBS_HB_F_AUTH;

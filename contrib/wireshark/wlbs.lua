@@ -602,9 +602,10 @@ local function dissect_hb(tvb, pinfo, tree)
 	end
 	local version = tvb:range(4, 1):uint()
 	local vi = t:add(F.hb_version, tvb:range(4, 1))
-	if version ~= HB_VERSION then
+	if version < HB_VERSION - 1 or version > HB_VERSION then
 		vi:add_proto_expert_info(E.version, string.format(
-			"Heartbeat version %d; this dissector knows %d", version, HB_VERSION))
+			"Heartbeat version %d; this dissector knows %d and %d", version, HB_VERSION - 1,
+			HB_VERSION))
 	end
 	local host = tvb:range(5, 1):uint()
 	local state = tvb:range(6, 1):uint()

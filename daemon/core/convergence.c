@@ -414,6 +414,17 @@ uint64_t conv_next_send(const struct conv *c)
 	return c->last_tx_ms + (c->tx_due ? gap : c->p.period_ms);
 }
 
+/* A peer speaks an older heartbeat version: we speak it too, so that it hears us. */
+static bool conv_hears_older(const struct conv *c)
+{
+	const struct conv_peer *s;
+
+	for (unsigned int p = 1; p <= WLBS_MAX_HOSTS; p++)
+		if ((s = conv_peer(c, p)) && s->hb.version && s->hb.version < WLBS_HB_VERSION)
+			return true;
+	return false;
+}
+
 void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 {
 	uint64_t up;
@@ -422,6 +433,7 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	if (now_ms > c->now_ms)
 		c->now_ms = now_ms;
 	memset(out, 0, sizeof(*out));
+	out->version = conv_hears_older(c) ? WLBS_HB_VERSION_OLDEST : WLBS_HB_VERSION;
 	out->host = c->p.self;
 	out->state = c->local.state;
 	out->flags =
@@ -429,7 +441,7 @@ void conv_build(struct conv *c, uint64_t now_ms, struct wlbs_hb *out)
 	    (c->converged && c->map_digest == c->digest && c->known_owners ? WLBS_HB_F_KNOWN_OWNERS
 									   : 0) |
 	    (c->listening ? WLBS_HB_F_LISTENING : 0) |
-	    (c->local.uncovered ? WLBS_HB_F_UNCOVERED : 0) |
+	    (c->local.uncovered && out->version >= 4 ? WLBS_HB_F_UNCOVERED : 0) |
 	    (c->excluded != CONV_EXCL_NONE && c->excluded != CONV_EXCL_NOT_IN_VIEW &&
 		     c->excluded != CONV_EXCL_YIELD
 		 ? WLBS_HB_F_EXCLUDED

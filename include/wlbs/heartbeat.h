@@ -32,9 +32,11 @@
  *      makes the split explicit ("version" in the counters).
  *   4  flag WLBS_HB_F_UNCOVERED: the sender holds connections no port rule
  *      covers (the default host's traffic), so that the next default host
- *      never answers them with a RST.
- * A host drops heartbeats of another version (and counts them): hosts of
- * different versions do not form one cluster.
+ *      never answers them with a RST. A version 4 host also takes version 3
+ *      heartbeats (without the flag) and, while it hears a version 3 host,
+ *      sends version 3 itself: a rolling upgrade keeps one cluster.
+ * A host drops heartbeats of any other version (and counts them): hosts of
+ * versions further apart do not form one cluster.
  */
 #ifndef WLBS_HEARTBEAT_H
 #define WLBS_HEARTBEAT_H
@@ -48,6 +50,8 @@
 #define WLBS_HB_MAGIC 0x574c4248u
 /* Current heartbeat version; history above. */
 #define WLBS_HB_VERSION 4
+/* The oldest version still spoken (to a host that speaks nothing newer). */
+#define WLBS_HB_VERSION_OLDEST 3
 /* Bytes of the dirty bucket bitmap: bit (b % 8) of byte (b / 8) is bucket b. */
 #define WLBS_HB_DIRTY_BYTES (WLBS_BUCKETS / 8)
 /* Bytes of the authenticator (crypto_auth_BYTES). */
@@ -143,6 +147,7 @@ struct wlbs_hb_rule {
 
 /* A heartbeat, decoded (host byte order). */
 struct wlbs_hb {
+	uint8_t version; /* WLBS_HB_VERSION_OLDEST..WLBS_HB_VERSION; 0 encodes the newest */
 	uint8_t host;
 	uint8_t state; /* enum wlbs_fp_state */
 	uint8_t flags; /* WLBS_HB_F_* except WLBS_HB_F_AUTH */

@@ -33,6 +33,7 @@ struct net {
 	bool watch;	  /* count view changes in n->view_changes */
 	uint64_t last_view[NH];
 	int view_changes;
+	uint8_t speaks[NH]; /* sends this heartbeat version, as a host of that version would */
 };
 
 static struct net *net_new(void)
@@ -116,6 +117,10 @@ static void step(struct net *n)
 		if (conv_next_send(n->c[i]) > n->now)
 			continue;
 		conv_build(n->c[i], n->now, &hb);
+		if (n->speaks[i]) {
+			hb.version = n->speaks[i];
+			hb.flags &= WLBS_HB_F_ALL & ~WLBS_HB_F_UNCOVERED; /* what version 3 knows */
+		}
 		for (j = 0; j < NH; j++) {
 			if (!n->up[j] || !n->link[i][j] || n->stalled[j])
 				continue;
@@ -431,6 +436,34 @@ static void test_uncovered_connections_and_cleanup_delay(void **state)
 	assert_true(conv_uncovered_dirty(n->c[0])); /* vanished, within the cleanup delay */
 	run(n, 100);
 	assert_false(conv_uncovered_dirty(n->c[0]));
+	net_free(n);
+}
+
+/*
+ * A rolling upgrade: a host that speaks only version 3 is heard and answered
+ * in version 3 (it would drop version 4), one cluster; once it is gone,
+ * version 4 with the flag it lacks.
+ */
+static void test_speaks_oldest_version_while_heard(void **state)
+{
+	struct net *n = net_new();
+	struct wlbs_hb hb;
+
+	(void)state;
+	n->speaks[1] = WLBS_HB_VERSION_OLDEST;
+	n->local[0].uncovered = true;
+	boot(n, 0, 1);
+	boot(n, 1, 2);
+	run(n, 5 * T);
+	assert_int_equal(conv_view(n->c[0]), 0x3);
+	conv_build(n->c[0], n->now, &hb);
+	assert_int_equal(hb.version, WLBS_HB_VERSION_OLDEST);
+	assert_false(hb.flags & WLBS_HB_F_UNCOVERED);
+	n->up[1] = false;
+	run(n, T * K + T);
+	conv_build(n->c[0], n->now, &hb);
+	assert_int_equal(hb.version, WLBS_HB_VERSION);
+	assert_true(hb.flags & WLBS_HB_F_UNCOVERED);
 	net_free(n);
 }
 
@@ -894,6 +927,7 @@ int main(void)
 	    cmocka_unit_test(test_receive_checks),
 	    cmocka_unit_test(test_dirty_buckets_and_cleanup_delay),
 	    cmocka_unit_test(test_uncovered_connections_and_cleanup_delay),
+	    cmocka_unit_test(test_speaks_oldest_version_while_heard),
 	    cmocka_unit_test(test_flapping_host_is_held_out),
 	    cmocka_unit_test(test_own_stalls_damp_nobody),
 	    cmocka_unit_test(test_deaf_spells_damp_nobody),

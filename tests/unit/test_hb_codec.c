@@ -20,6 +20,7 @@ static struct wlbs_hb sample(void)
 	struct wlbs_hb hb;
 
 	memset(&hb, 0, sizeof(hb));
+	hb.version = WLBS_HB_VERSION;
 	hb.host = 3;
 	hb.state = WLBS_FP_RUNNING;
 	hb.flags = WLBS_HB_F_CONVERGED;
@@ -121,6 +122,35 @@ static void corrupt(size_t off, uint8_t val, int err)
 	expect_reject(wire, WLBS_HB_LEN, NULL, err);
 }
 
+/*
+ * Version 3, the one before: spoken to a host that speaks nothing newer, as
+ * version 3 had it (no flag WLBS_HB_F_UNCOVERED, which it would reject).
+ */
+static void test_older_version_spoken(void **state)
+{
+	struct wlbs_hb in = sample(), out;
+
+	(void)state;
+	in.version = WLBS_HB_VERSION_OLDEST;
+	assert_int_equal(hb_encode(&in, NULL, wire, sizeof(wire)), WLBS_HB_LEN);
+	assert_int_equal(wire[4], 3);
+	assert_int_equal(hb_decode(wire, WLBS_HB_LEN, CLUSTER, NULL, &out), 0);
+	assert_int_equal(out.version, 3);
+	assert_memory_equal(&out, &in, sizeof(in));
+	/* Version 3 knows no uncovered flag: neither sent nor taken. */
+	in.flags |= WLBS_HB_F_UNCOVERED;
+	assert_int_equal(hb_encode(&in, NULL, wire, sizeof(wire)), -EINVAL);
+	wire[7] |= WLBS_HB_F_UNCOVERED;
+	expect_reject(wire, WLBS_HB_LEN, NULL, -EBADMSG);
+	in.version = 0; /* the newest */
+	assert_int_equal(hb_encode(&in, NULL, wire, sizeof(wire)), WLBS_HB_LEN);
+	assert_int_equal(wire[4], WLBS_HB_VERSION);
+	assert_int_equal(hb_decode(wire, WLBS_HB_LEN, CLUSTER, NULL, &out), 0);
+	assert_int_equal(out.flags, in.flags);
+	in.version = WLBS_HB_VERSION + 1;
+	assert_int_equal(hb_encode(&in, NULL, wire, sizeof(wire)), -EINVAL);
+}
+
 static void test_decode_rejects_malformed(void **state)
 {
 	(void)state;
@@ -132,6 +162,7 @@ static void test_decode_rejects_malformed(void **state)
 	corrupt(0, 'X', -EBADMSG);			   /* magic */
 	corrupt(4, WLBS_HB_VERSION + 1, -EPROTONOSUPPORT); /* version */
 	corrupt(4, 0, -EPROTONOSUPPORT);
+	corrupt(4, WLBS_HB_VERSION_OLDEST - 1, -EPROTONOSUPPORT);
 	corrupt(11, 0x06, -EXDEV);		   /* cluster id */
 	corrupt(5, 0, -EBADMSG);		   /* host 0 */
 	corrupt(5, 65, -EBADMSG);		   /* host 65 */
@@ -252,6 +283,7 @@ int main(void)
 	    cmocka_unit_test(test_layout_and_round_trip),
 	    cmocka_unit_test(test_encode_rejects_bad_input),
 	    cmocka_unit_test(test_decode_rejects_malformed),
+	    cmocka_unit_test(test_older_version_spoken),
 	    cmocka_unit_test(test_authentication),
 	    cmocka_unit_test(test_key_derivation),
 	    cmocka_unit_test(test_sequence),
