@@ -82,6 +82,19 @@ struct {
 } wlbs_synack_dirty SEC(".maps");
 
 /*
+ * The same for traffic no rule covers, set by the default host at a SYN-ACK
+ * of another host's outbound connection from an uncovered port: the holder's
+ * heartbeats say so from the next on (WLBS_CFG_F_UNCOVERED_DIRTY). Unpinned:
+ * a restart forgets a mark, not a connection the holder announces.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wlbs_uncovered_synack SEC(".maps");
+
+/*
  * The wlbs_conns slot + 1 a socket is counted in, so its end (and a recount
  * after the rule table changed) moves exactly what was added.
  */

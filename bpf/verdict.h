@@ -162,12 +162,21 @@ static __always_inline int synack_dirty(__u8 *flags, __u32 cslot)
 	return 0;
 }
 
+/* True while the default host's mark after a foreign SYN-ACK of no rule lasts. */
+static __always_inline int uncovered_synack_dirty(void)
+{
+	__u32 zero = 0;
+	__u64 *until = bpf_map_lookup_elem(&wlbs_uncovered_synack, &zero);
+
+	return until && *until && bpf_ktime_get_ns() < *until;
+}
+
 /*
  * A SYN-ACK to a cluster IP answers a connection a host opened from it
  * (FTP active mode, a client bound to the cluster IP). Its SYN_SENT socket
- * says whose it is; every other host drops it, and the bucket's owner marks
- * the bucket dirty at once so that it never answers the connection's next
- * packets with a RST (the holder advertises it from its next heartbeat on).
+ * says whose it is; every other host drops it, and the bucket's owner (the
+ * default host, for a port no rule covers) marks the bucket dirty at once so that it never answers
+ * the connection's next packets with a RST (the holder advertises it from its next heartbeat on).
  * wlbsd may publish a table before that heartbeat: it carries the mark
  * (WLBS_BUCKET_F_SYNACK) over, and wlbs_synack_dirty says until when.
  */
@@ -175,13 +184,17 @@ static __always_inline int foreign_synack(struct xdp_md *ctx, struct ethhdr *eth
 					  const struct flow *f, __u32 slot, __u8 *flags, int owned,
 					  __u32 bucket)
 {
-	__u32 cslot = wlbs_conn_slot(slot, bucket);
+	__u32 cslot = wlbs_conn_slot(slot, bucket), zero = 0;
 	__u8 *idle;
 	__u64 *until;
 
 	if (holds_connection(ctx, f))
 		return accept(eth, slot, WLBS_R_HELD);
-	if (flags && owned) {
+	if (slot == WLBS_STATS_NO_RULE && owned) {
+		until = bpf_map_lookup_elem(&wlbs_uncovered_synack, &zero);
+		if (until)
+			*until = bpf_ktime_get_ns() + WLBS_SYNACK_DIRTY_MS * 1000000ull;
+	} else if (flags && owned) {
 		*flags |= WLBS_BUCKET_F_SYNACK;
 		/* The table wlbsd may be staging now, too: the mark survives its flip. */
 		idle = bucket_flags((wlbs_cfg.gen & 1) ^ 1, slot, bucket);
@@ -225,7 +238,8 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 		if (f->l4proto != IPPROTO_TCP || f->syn)
 			return uncovered(eth);
 		if (f->synack)
-			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL, 0, 0);
+			return foreign_synack(ctx, eth, f, WLBS_STATS_NO_RULE, NULL,
+					      is_default_host(), 0);
 		/* Held by a host that is default no more (draining, or its wlbsd gone). */
 		if (!is_default_host() || wlbs_cfg.state != WLBS_FP_RUNNING || !daemon_alive()) {
 			if ((wlbs_cfg.flags & WLBS_CFG_F_UNCOVERED_RELEASED)
@@ -235,7 +249,7 @@ static __always_inline int wlbs_decide(struct xdp_md *ctx, struct flow *f)
 			return uncovered(eth);
 		}
 		/* The default host: another host may hold the connection, never a RST. */
-		if (wlbs_cfg.flags & WLBS_CFG_F_UNCOVERED_DIRTY) {
+		if ((wlbs_cfg.flags & WLBS_CFG_F_UNCOVERED_DIRTY) || uncovered_synack_dirty()) {
 			if (holds_connection(ctx, f))
 				return accept(eth, WLBS_STATS_NO_RULE, WLBS_R_HELD);
 			return count(XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_DIRTY);

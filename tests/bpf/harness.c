@@ -269,10 +269,34 @@ void h_reset(void)
 	memset(h_held, 0, WLBS_HELD_SIZE);
 	memset(h_hint, 0, WLBS_HINT_SIZE);
 	memset(h_synack_dirty, 0, WLBS_CONN_UNCOVERED * sizeof(*h_synack_dirty));
+	h_set_uncovered_synack(0);
 	for (i = 0; i < t->n_rules; i++)
 		h_fill_owner(0, i, 1, 0);
 	h_frags_clear();
 	h_stats_clear();
+}
+
+int h_uncovered_synack(void)
+{
+	struct timespec ts;
+	__u32 zero = 0;
+	__u64 v = 0;
+
+	assert_int_equal(bpf_map__lookup_elem(h_skel->maps.wlbs_uncovered_synack, &zero,
+					      sizeof(zero), &v, sizeof(v), 0),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return v > (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+void h_set_uncovered_synack(uint64_t until_ns)
+{
+	__u32 zero = 0;
+	__u64 v = until_ns;
+
+	assert_int_equal(bpf_map__update_elem(h_skel->maps.wlbs_uncovered_synack, &zero,
+					      sizeof(zero), &v, sizeof(v), BPF_ANY),
+			 0);
 }
 
 void h_frags_clear(void)

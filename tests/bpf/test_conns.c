@@ -721,10 +721,21 @@ static void test_outbound_synack(void **state)
 	h_expect(&ack, XDP_PASS, H_R_RANGE, WLBS_R_OWNED, NULL);
 	assert_int_equal(h_synack_dirty[slot], 0);
 	assert_int_equal(*h_flow_flags(&q, H_R_RANGE), 0);
-	/* No rule covers the local port: the same, without a bucket to mark. */
+	/*
+	 * No rule covers the local port: the default host marks what no rule
+	 * covers instead (not another host, nor once the mark ends).
+	 */
 	h_flow(&stranger, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 3000,
 	       TCPF_SYN | TCPF_ACK);
+	h_flow(&ack, NULL, 0, c.addr, c.addr, IPPROTO_TCP, PORT + 1, 3000, TCPF_ACK);
+	h_cfg()->default_host = 2;
 	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_FOREIGN_SYNACK, NULL);
+	h_cfg()->default_host = 1;
+	h_expect(&ack, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_FOREIGN_SYNACK, NULL);
+	h_expect(&ack, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_DIRTY, NULL);
+	h_set_uncovered_synack(1); /* long past */
+	h_expect(&ack, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
 	conn_close(&c);
 }
 

@@ -53,6 +53,9 @@ static int model_owner(const struct pkt *p)
 	rule = model_rule(vip, p->proto, p->dport);
 	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags == (TCPF_SYN | TCPF_ACK))
 		return 0;
+	/* Such a SYN-ACK marked what no rule covers on the default host: the same. */
+	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN && h_uncovered_synack())
+		return 0;
 	if (rule < 0)
 		return h_cfg()->default_host;
 	if (h_tables(h_cfg()->gen)->rules[rule].mode == WLBS_MODE_DISABLED)
