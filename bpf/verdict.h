@@ -162,21 +162,31 @@ static __always_inline int synack_dirty(__u8 *flags, __u32 cslot)
 	return 0;
 }
 
-/* True while the default host's mark after a foreign SYN-ACK of no rule lasts. */
+/*
+ * True while the default host's mark after a foreign SYN-ACK of no rule
+ * lasts. An expired one is cleared (unless a new one came meanwhile), so
+ * that the clock is read only while a mark is set.
+ */
 static __always_inline int uncovered_synack_dirty(void)
 {
 	__u32 zero = 0;
-	__u64 *until = bpf_map_lookup_elem(&wlbs_uncovered_synack, &zero);
+	__u64 *until = bpf_map_lookup_elem(&wlbs_uncovered_synack, &zero), t;
 
-	return until && *until && bpf_ktime_get_ns() < *until;
+	if (!until || !(t = *until))
+		return 0;
+	if (bpf_ktime_get_ns() < t)
+		return 1;
+	__sync_val_compare_and_swap(until, t, 0);
+	return 0;
 }
 
 /*
  * A SYN-ACK to a cluster IP answers a connection a host opened from it
  * (FTP active mode, a client bound to the cluster IP). Its SYN_SENT socket
  * says whose it is; every other host drops it, and the bucket's owner (the
- * default host, for a port no rule covers) marks the bucket dirty at once so that it never answers
- * the connection's next packets with a RST (the holder advertises it from its next heartbeat on).
+ * default host, for a port no rule covers) marks the bucket dirty at once so
+ * that it never answers the connection's next packets with a RST (the holder
+ * advertises it from its next heartbeat on).
  * wlbsd may publish a table before that heartbeat: it carries the mark
  * (WLBS_BUCKET_F_SYNACK) over, and wlbs_synack_dirty says until when.
  */

@@ -276,17 +276,23 @@ void h_reset(void)
 	h_stats_clear();
 }
 
-int h_uncovered_synack(void)
+uint64_t h_uncovered_synack(void)
 {
-	struct timespec ts;
 	__u32 zero = 0;
 	__u64 v = 0;
 
 	assert_int_equal(bpf_map__lookup_elem(h_skel->maps.wlbs_uncovered_synack, &zero,
 					      sizeof(zero), &v, sizeof(v), 0),
 			 0);
+	return v;
+}
+
+int h_uncovered_synack_lasts(void)
+{
+	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return v > (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	return h_uncovered_synack() > (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
 void h_set_uncovered_synack(uint64_t until_ns)

@@ -81,8 +81,9 @@ int h_held_bit(uint32_t slot);
 void h_frags_clear(void);
 /* Sets the default host's mark after a foreign SYN-ACK of no rule (ns; 0: none). */
 void h_set_uncovered_synack(uint64_t until_ns);
-/* True while that mark lasts. */
-int h_uncovered_synack(void);
+/* That mark (0: none), and whether it lasts now. */
+uint64_t h_uncovered_synack(void);
+int h_uncovered_synack_lasts(void);
 void h_stats_clear(void);
 uint64_t h_stat(uint32_t slot, uint32_t reason);
 /* The kernel's jiffies (the clock of wlbs_cfg.alive_deadline). */

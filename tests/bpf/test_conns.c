@@ -734,8 +734,10 @@ static void test_outbound_synack(void **state)
 	h_expect(&ack, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
 	h_expect(&stranger, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_FOREIGN_SYNACK, NULL);
 	h_expect(&ack, XDP_DROP, WLBS_STATS_NO_RULE, WLBS_R_DIRTY, NULL);
-	h_set_uncovered_synack(1); /* long past */
+	assert_true(h_uncovered_synack_lasts());
+	h_set_uncovered_synack(1); /* long past: passes, and the mark is cleared */
 	h_expect(&ack, XDP_PASS, WLBS_STATS_NO_RULE, WLBS_R_DEFAULT, NULL);
+	assert_int_equal(h_uncovered_synack(), 0);
 	conn_close(&c);
 }
 

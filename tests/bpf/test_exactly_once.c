@@ -54,7 +54,8 @@ static int model_owner(const struct pkt *p)
 	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags == (TCPF_SYN | TCPF_ACK))
 		return 0;
 	/* Such a SYN-ACK marked what no rule covers on the default host: the same. */
-	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN && h_uncovered_synack())
+	if (rule < 0 && p->proto == IPPROTO_TCP && p->tcp_flags != TCPF_SYN &&
+	    h_uncovered_synack_lasts())
 		return 0;
 	if (rule < 0)
 		return h_cfg()->default_host;
