@@ -756,8 +756,9 @@ expect_share()
 	log "ok: $1 answered $got of $total (expected share $2)"
 }
 
-# _handshakes_across_join PORT FIRST JOINER: FIRST, running alone, takes 16
-# SYNs to PORT (sources 198.18.0.201.., port 28000); the client sends no SYN
+# _handshakes_across_join PORT FIRST JOINER [6]: FIRST, running alone, takes 16
+# SYNs to PORT (sources 198.18.0.201.., port 28000; with 6, from CLIENT_IP6
+# ports 28000.. to CLUSTER_IP6); the client sends no SYN
 # twice and drops the SYN-ACKs until JOINER has joined and the buckets (or
 # the default host) have moved. FIRST's next SYN-ACK retransmit then gets
 # through, and the client's ACK must reach FIRST's request socket, which no
@@ -766,19 +767,24 @@ expect_share()
 # a RST. Every connection must be answered by FIRST, exactly once.
 _handshakes_across_join()
 {
-	local port=$1 first=$2 joiner=$3 pid h macs=() t0
+	local port=$1 first=$2 joiner=$3 pid h macs=() t0 dst=$CLUSTER_IP4 ip=ip srcs
+	# shellcheck disable=SC2046 # word splitting of src_opts intended
+	srcs=$(src_opts 16)
+	if [ "${4:-}" = 6 ]; then
+		dst=$CLUSTER_IP6 ip=ip6 srcs="--src $CLIENT_IP6 --per-src 16"
+	fi
 	for h in $(wt_hosts); do
 		macs+=(--mac "$h=$(in_ns "$h" cat /sys/class/net/eth0/address)")
 	done
 	in_ns c nft -f - <<EOF || fail "nft in the client namespace"
 table inet wt_hold {
-	chain in { type filter hook input priority 0; ip saddr $CLUSTER_IP4 tcp flags & (syn | ack) == syn | ack drop; }
+	chain in { type filter hook input priority 0; $ip saddr $dst tcp flags & (syn | ack) == syn | ack drop; }
 	chain out { type filter hook output priority 0; }
 }
 EOF
-	# shellcheck disable=SC2046 # word splitting of src_opts intended
-	client spread --dst "$CLUSTER_IP4" --port "$port" --per-src 1 --port-base 28000 \
-		--parallel 16 --timeout 20 $(src_opts 16) "${macs[@]}" >"$WT_DIR/spread.handover" &
+	# shellcheck disable=SC2086 # word splitting of srcs intended
+	client spread --dst "$dst" --port "$port" --port-base 28000 --parallel 16 --timeout 20 \
+		$srcs "${macs[@]}" >"$WT_DIR/spread.handover" &
 	pid=$!
 	wt_track "$pid" spread
 	sleep 0.5

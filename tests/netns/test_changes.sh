@@ -218,6 +218,15 @@ test_handshake_across_handover()
 	[ "$(spread_val h2)" -gt 0 ] || fail "no flow moved to h2: the test proved nothing"
 }
 
+# The same over IPv6 (one client address, 16 ports), whose verdicts the
+# general path gives.
+test_handshake_across_handover6()
+{
+	cluster_topo 2
+	cluster_start 20 h1
+	_handshakes_across_join "$PORT_ID" h1 h2 6
+}
+
 # A healing partition yields at once: h1 cut off for 3 s serves alone, h2 and
 # h3 serve together; when its bridge port comes back, the losing side stops
 # taking contested buckets on the first heartbeat that shows it the other side.
