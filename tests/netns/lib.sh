@@ -768,7 +768,6 @@ expect_share()
 _handshakes_across_join()
 {
 	local port=$1 first=$2 joiner=$3 pid h macs=() t0 dst=$CLUSTER_IP4 ip=ip srcs
-	# shellcheck disable=SC2046 # word splitting of src_opts intended
 	srcs=$(src_opts 16)
 	if [ "${4:-}" = 6 ]; then
 		dst=$CLUSTER_IP6 ip=ip6 srcs="--src $CLIENT_IP6 --per-src 16"
